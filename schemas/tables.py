@@ -1,0 +1,95 @@
+"""The one source of truth for the shape of every published table.
+
+`publish` writes with these schemas, `validate` checks against them and the tests import them.
+A column is added here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# Bump when a change to cleaning or extraction changes what a document's rows would be:
+# documents published under an older version are processed again and their rows replaced.
+PIPELINE_VERSION = "2026.11.1"
+
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+ENTITY_LABELS = (
+    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+    "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
+)  # fmt: skip
+REJECT_STAGES = ("discover", "ingest", "clean", "nlp")
+
+DOCUMENTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("title", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("n_words", pa.int32(), nullable=False),
+        pa.field("pipeline_version", pa.string(), nullable=False),
+    ]
+)
+
+MENTIONS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("start_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+    ]
+)
+
+ENTITIES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("label", pa.string(), nullable=False),
+        pa.field("n_mentions", pa.int32(), nullable=False),
+    ]
+)
+
+QUOTES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("quote_id", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("type", pa.string(), nullable=False),
+        pa.field("start_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False),
+        pa.field("speaker", pa.string()),
+        pa.field("speaker_name", pa.string()),
+        pa.field("speaker_entity_id", pa.string()),
+        pa.field("cue", pa.string()),
+        pa.field("method", pa.string()),
+        pa.field("speaker_title", pa.string()),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),  # hash of the raw bytes (or of the path)
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "mentions": MENTIONS,
+    "entities": ENTITIES,
+    "quotes": QUOTES,
+    "rejects": REJECTS,
+}
+
+
+def empty(name: str) -> pa.Table:
+    return TABLES[name].empty_table()
+
+
+def from_rows(name: str, rows: list[dict]) -> pa.Table:
+    """Build a table with its fixed schema (an empty list still has the right column types)."""
+    return pa.Table.from_pylist(rows, schema=TABLES[name])

@@ -1,0 +1,204 @@
+"""Turn a decoded article into a clean `Document`: headline out as `title`, body text only.
+
+Handles: the headline (first short line), photo captions with their credit line, bare photo
+credits, bylines, datelines ("WASHINGTON (Reuters) -"), boilerplate lines (Advertisement,
+share bars, "Read more", copyright), mojibake (repaired with ftfy), Unicode (NFC), control
+characters, CRLF and whitespace; HTML pages are reduced to their article text first.
+Quotation marks are kept exactly as written: they carry the quotes.
+Does not handle: captions that carry no credit line and do not look like one, pages whose
+article text is not in <p> elements, multi-article pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+import ftfy
+
+from tasks.records import Document, RawDocument, Reject
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_CREDIT = re.compile(
+    r"^\(?\s*(?:photo|image|picture|credit|photograph)s?\s*(?:by|:)?.*$"
+    r"|^\(.*(?:/|getty|afp|reuters|associated press|\bap\b|epa|shutterstock|photo).*\)$",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:[Bb]y|[Ff]rom|[Ww]ritten by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+                     r"(?:\s*(?:,|and|\|)\s*.*)?$")  # fmt: skip
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][\w.]+)?\s*(?:\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg)\))?"
+    r"\s*[-–—]{1,2}\s+)(?=[A-Z“\"])"
+)
+_BOILERPLATE = re.compile(
+    r"^(?:advertisement|advertising|sponsored( content)?|share( this( article| story)?)?"
+    r"|share on (?:facebook|twitter|linkedin|whatsapp).*|(?:tweet|email|print|comments?)"
+    r"|read more\b.*|related:?.*|(?:click|tap) here\b.*|sign up\b.*|subscribe\b.*"
+    r"|follow us\b.*|(?:©|\(c\)|copyright)\s.*|all rights reserved\.?"
+    r"|(?:published|updated|posted)\s*:?\s+\d.*|(?:facebook|twitter|whatsapp|email)"
+    r"(?:\s*[|/·•]\s*(?:facebook|twitter|whatsapp|email|linkedin|print|pinterest|reddit))+)\s*$",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?…:;\"”’)]$")
+
+
+def normalise_text(text: str) -> str:
+    """Repair mojibake, NFC, drop control characters, unify line ends and spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def split_blocks(text: str) -> list[list[str]]:
+    """Blocks (paragraphs) of stripped, space-normalised lines. Without blank lines in the
+    text, each line is its own block."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    if not any(not line for line in lines[1:-1]) and len([x for x in lines if x]) > 1:
+        return [[line] for line in lines if line]
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def is_credit(line: str) -> bool:
+    return bool(_CREDIT.match(line)) and len(line.split()) <= 15
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.match(line)) or bool(_BYLINE.match(line)) and len(line.split()) <= 8
+
+
+def looks_like_headline(line: str) -> bool:
+    words = line.split()
+    if not 1 <= len(words) <= 30:
+        return False
+    if not _TERMINAL.search(line):
+        return True
+    capitalised = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return capitalised / len(words) >= 0.7
+
+
+def strip_dateline(paragraph: str) -> str:
+    return _DATELINE.sub("", paragraph, count=1)
+
+
+def clean_body(text: str) -> tuple[str | None, str]:
+    """(title, body) of a plain-text article."""
+    blocks = split_blocks(normalise_text(text))
+    title = None
+    if len(blocks) > 1 and len(blocks[0]) == 1 and looks_like_headline(blocks[0][0]):
+        title = blocks[0][0]
+        blocks = blocks[1:]
+    paragraphs: list[str] = []
+    for block in blocks:
+        if is_credit(block[-1]) and sum(len(line.split()) for line in block) <= 80:
+            continue  # a photo caption with its credit line, or a bare credit
+        kept = [line for line in block if not is_boilerplate(line) and not is_credit(line)]
+        if kept:
+            paragraphs.append(" ".join(kept))
+    if paragraphs:
+        paragraphs[0] = strip_dateline(paragraphs[0])
+    return title, "\n\n".join(p for p in paragraphs if p)
+
+
+class _ArticleText(HTMLParser):
+    """Collect the <title>/<h1> and the paragraphs of an HTML page, preferring <article>."""
+
+    SKIP = {"script", "style", "nav", "footer", "header", "aside", "figure", "figcaption", "form",
+            "noscript", "button", "svg"}  # fmt: skip
+    BLOCK = {"p", "h2", "h3", "blockquote", "li"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.in_article = 0
+        self.stack: list[str] = []
+        self.title: list[str] = []
+        self.h1: list[str] = []
+        self.blocks: list[tuple[bool, str]] = []
+        self.current: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("br", "img", "hr", "meta", "link", "input"):
+            return
+        self.stack.append(tag)
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        elif tag == "article":
+            self.in_article += 1
+        elif tag in self.BLOCK and self.current is None:
+            self.current = []
+
+    def handle_endtag(self, tag):
+        if tag not in self.stack:
+            return
+        while self.stack:
+            top = self.stack.pop()
+            if top in self.SKIP:
+                self.skip_depth -= 1
+            elif top == "article":
+                self.in_article -= 1
+            elif top in self.BLOCK and self.current is not None:
+                text = " ".join("".join(self.current).split())
+                if text:
+                    self.blocks.append((self.in_article > 0, text))
+                self.current = None
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if self.skip_depth:
+            return
+        if "title" in self.stack:
+            self.title.append(data)
+        elif "h1" in self.stack:
+            self.h1.append(data)
+        elif self.current is not None:
+            self.current.append(data)
+
+
+def html_to_text(html: str) -> tuple[str | None, str]:
+    """(headline, article text with paragraphs separated by blank lines) of an HTML page."""
+    parser = _ArticleText()
+    parser.feed(html)
+    parser.close()
+    in_article = [text for inside, text in parser.blocks if inside]
+    paragraphs = in_article or [text for _, text in parser.blocks]
+    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split()) or None
+    return title, "\n\n".join(paragraphs)
+
+
+def document_id(title: str | None, text: str) -> str:
+    """Content-derived: the same cleaned content gives the same id on every run and machine."""
+    return "d_" + hashlib.sha256(f"{title or ''}\n\n{text}".encode()).hexdigest()[:32]
+
+
+def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
+    """Clean one decoded article, or reject it with a reason."""
+    if raw.fmt == "html":
+        title, body = html_to_text(raw.text)
+        _, text = clean_body(body)
+        title = normalise_text(title).strip() if title else None
+    else:
+        title, text = clean_body(raw.text)
+    if not text.strip():
+        return Reject(raw.raw_id, raw.source, "clean",
+                      "no article text left after cleaning (only a headline, captions or boilerplate)")
+    if len(text) > max_chars:
+        return Reject(raw.raw_id, raw.source, "clean",
+                      f"article text has {len(text):,} characters, above the limit of {max_chars:,}: "
+                      "split it, or raise --max-chars / NEWSFLOW_MAX_CHARS")
+    return Document(document_id(title, text), raw.source, title, text, len(text.split()))

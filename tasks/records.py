@@ -1,0 +1,36 @@
+"""The small frozen records handed from stage to stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A decoded input file, before cleaning."""
+
+    source: str  # path relative to the input root
+    text: str
+    fmt: str  # "txt" | "html"
+    raw_id: str  # hash of the raw bytes
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned document: offsets of every later span index into `text`."""
+
+    doc_id: str
+    source: str
+    title: str | None
+    text: str
+    n_words: int
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An input that could not be processed, with a reason a person can act on."""
+
+    doc_id: str
+    source: str
+    stage: str
+    reason: str

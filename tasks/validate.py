@@ -1,0 +1,151 @@
+"""Validate staged tables with Great Expectations before anything is published.
+
+One suite per table (`schemas/expectations.py`), run per staged chunk so memory stays flat.
+Results are stored as JSON and rendered as GX Data Docs under `DIR/validation/<run_id>/`, with
+`DIR/validation/latest` pointing at the newest run (also when it failed: that is when you
+need it). A failing expectation fails the run with a message naming it and showing sample rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
+
+
+class ValidationFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Failure:
+    table: str
+    part: str
+    expectation: str
+    description: str
+    unexpected_count: int | None
+    sample: list[dict]
+
+
+@dataclass
+class Report:
+    run_id: str
+    folder: str
+    suites_run: int = 0
+    rows_checked: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    data_docs: str | None = None
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+    def message(self, limit: int = 5) -> str:
+        if self.success:
+            return f"validation passed: {self.suites_run} suite runs, rows {self.rows_checked}"
+        lines = [f"validation failed: {len(self.failures)} expectation(s) not met; nothing was published. "
+                 f"Details: {self.data_docs or self.folder}"]
+        for f in self.failures[:limit]:
+            lines.append(f"- {f.table} [{f.part}]: {f.description or f.expectation} ({f.expectation}, "
+                         f"{f.unexpected_count} rows); sample: {json.dumps(f.sample, ensure_ascii=False)[:400]}")
+        return "\n".join(lines)
+
+
+def check_columns(name: str, table: pa.Table, documents: pa.Table | None = None,
+                  entity_ids: pa.Table | None = None) -> pd.DataFrame:
+    """The table as a frame plus the boolean check columns its suite expects to be true."""
+    frame = table.to_pandas()
+    if name in ("mentions", "quotes", "entities"):
+        texts = dict(zip(documents.column("doc_id").to_pylist(), documents.column("text").to_pylist()))
+        frame["doc_known"] = frame["doc_id"].map(lambda d: d in texts).astype(bool)
+    if name in ("mentions", "quotes"):
+        spans = list(zip(frame["doc_id"], frame["start_char"], frame["end_char"], frame["text"]))
+        frame["inside_document"] = [d in texts and 0 <= s <= e <= len(texts[d]) for d, s, e, _ in spans]
+        frame["slices_back"] = [d in texts and texts[d][s:e] == t for d, s, e, t in spans]
+    if name in ("mentions", "quotes"):
+        known = set(zip(entity_ids.column("doc_id").to_pylist(), entity_ids.column("entity_id").to_pylist()))
+        if name == "mentions":
+            frame["entity_known"] = [(d, e) in known for d, e in zip(frame["doc_id"], frame["entity_id"])]
+        else:
+            frame["speaker_entity_known"] = [e is None or (isinstance(e, float) and pd.isna(e)) or (d, e) in known
+                                             for d, e in zip(frame["doc_id"], frame["speaker_entity_id"])]
+    for column in ("inside_document", "slices_back", "doc_known", "entity_known", "speaker_entity_known"):
+        if column in frame:
+            frame[column] = frame[column].astype(bool)
+    return frame
+
+
+def _sample(frame: pd.DataFrame, indexes: list | None, n: int = 3) -> list[dict]:
+    if not indexes:
+        return []
+    rows = frame.loc[[i for i in indexes[:n] if i in frame.index]]
+    return [{k: (v[:80] if isinstance(v, str) else v) for k, v in row.items()}
+            for row in json.loads(rows.to_json(orient="records"))]  # fmt: skip
+
+
+class Validator:
+    """A file-backed GX context for one run: suites built once, then one checkpoint per table
+    run for every staged chunk."""
+
+    def __init__(self, folder: Path, run_id: str) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        from schemas.expectations import suites
+
+        self.gx = gx
+        self.report = Report(run_id=run_id, folder=str(folder))
+        self.folder = Path(folder)
+        self.context = gx.get_context(mode="file", project_root_dir=str(self.folder))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas("newsflow")
+        self.checkpoints = {}
+        for table, expectations in suites().items():
+            batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("chunk")
+            suite = self.context.suites.add(gx.ExpectationSuite(name=table, expectations=expectations))
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=table, data=batch, suite=suite))
+            self.checkpoints[table] = self.context.checkpoints.add(
+                gx.Checkpoint(name=table, validation_definitions=[definition], result_format="COMPLETE"))
+
+    def validate(self, part: str, tables: dict[str, pa.Table]) -> bool:
+        """Validate one staged chunk (documents with its mentions, entities and quotes, or the
+        run's rejects). True when every expectation holds."""
+        ok = True
+        for name, table in tables.items():
+            frame = check_columns(name, table, tables.get("documents"), tables.get("entities"))
+            result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                                run_id=self.gx.RunIdentifier(run_name=f"{name}-{part}"))
+            self.report.suites_run += 1
+            self.report.rows_checked[name] = self.report.rows_checked.get(name, 0) + len(frame)
+            for validation in result.run_results.values():
+                for r in validation.results:
+                    if r.success:
+                        continue
+                    ok = False
+                    cfg = r.expectation_config
+                    self.report.failures.append(Failure(
+                        table=name, part=part, expectation=cfg.type, description=cfg.description or "",
+                        unexpected_count=r.result.get("unexpected_count"),
+                        sample=_sample(frame, r.result.get("unexpected_index_list")),
+                    ))
+        return ok
+
+    def finish(self, latest_link: Path) -> Report:
+        """Render Data Docs, write the JSON summary and point `latest` at this run."""
+        self.context.build_data_docs()
+        index = self.folder / DOCS_INDEX
+        self.report.data_docs = str(index) if index.exists() else None
+        (self.folder / "summary.json").write_text(json.dumps(asdict(self.report), indent=1, default=str))
+        tmp = latest_link.with_name(latest_link.name + ".tmp")
+        if tmp.is_symlink():
+            tmp.unlink()
+        os.symlink(self.folder.name, tmp)
+        os.replace(tmp, latest_link)
+        return self.report

