@@ -15,10 +15,8 @@ from prefect.cache_policies import NO_CACHE
 
 from schemas.tables import from_rows
 from tasks.config import Settings
-from tasks.entities import entity_rows
-from tasks.nlp import load_pipeline, parse
+from tasks.nlp import analyse, load_pipeline
 from tasks.publish import stage_table
-from tasks.quotes import quote_rows
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +36,20 @@ def analyse_chunk(staging: Path, chunk: str, settings: Settings, logger: logging
     doc_ids = documents.column("doc_id").to_pylist()
     nlp = load_pipeline(settings.model, settings.numpy_ops)
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
-    mentions: list[dict] = []
-    entities: list[dict] = []
-    quotes: list[dict] = []
-    texts = documents.column("text").to_pylist()
-    for i, (doc_id, doc) in enumerate(zip(doc_ids, parse(nlp, texts, settings.n_process, settings.batch_size)), 1):
-        m, e = entity_rows(doc_id, doc)
-        mentions += m
-        entities += e
-        quotes += quote_rows(doc_id, doc)
+    rows: dict[str, list[dict]] = {"mentions": [], "entities": [], "quotes": []}
+    items = zip(documents.column("text").to_pylist(), doc_ids)
+    # Worker processes only pay off with at least one batch each.
+    n_process = max(1, min(settings.n_process, len(doc_ids) // settings.batch_size))
+    for i, (_doc_id, doc_rows) in enumerate(analyse(nlp, items, n_process, settings.batch_size), 1):
+        for name, table_rows in doc_rows.items():
+            rows[name] += table_rows
         if i % 200 == 0:
             elapsed = time.monotonic() - started
             logger.info("chunk %s: %d/%d documents (%.1f docs/s)", chunk, i, len(doc_ids), i / elapsed)
     counts = {}
-    for name, rows in (("mentions", mentions), ("entities", entities), ("quotes", quotes)):
-        stage_table(staging, name, chunk, from_rows(name, rows))
-        counts[name] = len(rows)
+    for name, table_rows in rows.items():
+        stage_table(staging, name, chunk, from_rows(name, table_rows))
+        counts[name] = len(table_rows)
     n_words = sum(documents.column("n_words").to_pylist())
     return Analysed(chunk, len(doc_ids), n_words, counts, time.monotonic() - started)
 

@@ -1,7 +1,8 @@
 """Entity clustering: spaCy's named entities grouped into one entity per real-world referent.
 
 The `newsflow_entities` component runs inside `nlp.pipe` (so in spaCy's worker processes) and
-leaves plain, picklable results on `doc._.nf_entities` (a `DocEntities`). `entity_rows` turns them
+leaves plain results on `doc._.nf_entities` (a `DocEntities` as lists of strs and ints, since
+spaCy sends docs back from its workers through msgpack; `doc_entities(doc)` reads them). `entity_rows` turns them
 into rows of the `mentions` and `entities` tables.
 
 Handled:
@@ -28,7 +29,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -64,11 +65,20 @@ class DocEntities:
     mentions: tuple[Mention, ...] = ()
     entities: tuple[Entity, ...] = ()
 
-    def entity(self, entity_id: str) -> Entity | None:
-        for ent in self.entities:
-            if ent.entity_id == entity_id:
-                return ent
-        return None
+    def to_data(self) -> dict:
+        """Plain lists of strs and ints: spaCy's multiprocessing sends `Doc` extensions through
+        msgpack, which takes no dataclasses."""
+        return {
+            "mentions": [list(astuple(m)) for m in self.mentions],
+            "entities": [list(astuple(e)) for e in self.entities],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict) -> DocEntities:
+        return cls(
+            tuple(Mention(*m) for m in data.get("mentions", ())),
+            tuple(Entity(*e) for e in data.get("entities", ())),
+        )
 
 
 # Canonical names for aliases, keyed by the lower-cased name without a leading "the".
@@ -394,7 +404,7 @@ class EntityClusterer:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nf_entities = extract_entities(doc)
+        doc._.nf_entities = extract_entities(doc).to_data()
         return doc
 
 
@@ -405,10 +415,14 @@ def make_entity_clusterer(nlp: Language, name: str) -> EntityClusterer:
 
 def doc_entities(doc: Doc) -> DocEntities:
     """The component's result, computed now when the component did not run."""
-    result = doc._.nf_entities
-    if not isinstance(result, DocEntities):
-        result = extract_entities(doc)
-        doc._.nf_entities = result
+    data = doc._.nf_entities
+    if isinstance(data, dict):
+        try:
+            return DocEntities.from_data(data)
+        except (TypeError, ValueError):
+            log.warning("unreadable doc._.nf_entities; clustering again")
+    result = extract_entities(doc)
+    doc._.nf_entities = result.to_data()
     return result
 
 

@@ -1,8 +1,9 @@
 """spaCy: load the model once per process and run it over batches with `nlp.pipe`.
 
 Entity clustering and quote extraction are spaCy components (`newsflow_entities`,
-`newsflow_quotes`), so with `n_process > 1` they run inside spaCy's worker processes and their
-results come back on the `Doc` (`doc._.nf_entities`, `doc._.nf_quotes`).
+`newsflow_quotes`), followed by `newsflow_rows`, which turns their results into table rows. With
+`n_process > 1` all three run inside spaCy's worker processes; the rows come back on
+`doc._.nf_rows` (plain dicts: spaCy sends docs between processes as msgpack).
 """
 
 from __future__ import annotations
@@ -15,13 +16,28 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from tasks import entities as _entities  # noqa: F401  (registers the newsflow_entities factory)
-from tasks import quotes as _quotes  # noqa: F401  (registers the newsflow_quotes factory)
+from tasks.entities import entity_rows
+from tasks.quotes import quote_rows
+
+if not Doc.has_extension("nf_rows"):
+    Doc.set_extension("nf_rows", default=None)
 
 log = logging.getLogger(__name__)
 
 # Components the newsflow extractors do not use; disabling them saves parse time.
 UNUSED_PIPES = ("lemmatizer_trainable",)
+
+
+@Language.component("newsflow_rows")
+def rows_component(doc: Doc) -> Doc:
+    """Rows for mentions, entities and quotes, keyed by the doc_id passed as the doc's context.
+    Drops the extractors' rich results, which msgpack cannot carry between processes."""
+    doc_id = getattr(doc, "_context", None) or ""
+    mentions, entities = entity_rows(doc_id, doc)
+    doc._.nf_rows = {"mentions": mentions, "entities": entities, "quotes": quote_rows(doc_id, doc)}
+    doc._.nf_entities = None
+    doc._.nf_quotes = None
+    return doc
 
 
 class ModelNotInstalled(RuntimeError):
@@ -50,11 +66,13 @@ def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
         ) from exc
     nlp.add_pipe("newsflow_entities", last=True)
     nlp.add_pipe("newsflow_quotes", last=True)
+    nlp.add_pipe("newsflow_rows", last=True)
     return nlp
 
 
-def parse(
-    nlp: Language, texts: Iterable[str], n_process: int = 1, batch_size: int = 64
-) -> Iterator[Doc]:
-    """`nlp.pipe` over the texts, in order."""
-    return nlp.pipe(texts, n_process=n_process, batch_size=batch_size)
+def analyse(
+    nlp: Language, items: Iterable[tuple[str, str]], n_process: int = 1, batch_size: int = 64
+) -> Iterator[tuple[str, dict[str, list[dict]]]]:
+    """(doc_id, rows by table) for each (text, doc_id), in order, through `nlp.pipe`."""
+    for doc, doc_id in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield doc_id, doc._.nf_rows

@@ -1,7 +1,8 @@
 """Quotation extraction and speaker attribution.
 
 The `newsflow_quotes` component runs inside `nlp.pipe` after `newsflow_entities` and leaves
-plain, picklable `Quote` tuples on `doc._.nf_quotes`; `quote_rows` turns them into rows of the
+plain lists of strs and ints on `doc._.nf_quotes` (spaCy sends docs back from its workers
+through msgpack), read back as `Quote`s by `doc_quotes`; `quote_rows` turns them into rows of the
 `quotes` table.
 
 Handled:
@@ -37,7 +38,7 @@ import bisect
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -727,7 +728,7 @@ class QuoteExtractor:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.nf_quotes = extract_quotes(doc)
+        doc._.nf_quotes = [list(astuple(q)) for q in extract_quotes(doc)]
         return doc
 
 
@@ -737,10 +738,16 @@ def make_quote_extractor(nlp: Language, name: str) -> QuoteExtractor:
 
 
 def doc_quotes(doc: Doc) -> tuple[Quote, ...]:
-    result = doc._.nf_quotes
-    if not isinstance(result, tuple):
-        result = extract_quotes(doc)
-        doc._.nf_quotes = result
+    """The component's quotes (lists of strs and ints on the Doc, for msgpack), computed now when
+    the component did not run."""
+    data = doc._.nf_quotes
+    if isinstance(data, list | tuple):
+        try:
+            return tuple(Quote(*q) for q in data)
+        except (TypeError, ValueError):
+            log.warning("unreadable doc._.nf_quotes; extracting again")
+    result = extract_quotes(doc)
+    doc._.nf_quotes = [list(astuple(q)) for q in result]
     return result
 
 
