@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from tasks.config import load_settings
 
+    if not Path(args.input).exists():
+        raise FileNotFoundError(f"input {args.input} does not exist: pass an existing file or folder with --input")
     settings = load_settings(task_runner=args.task_runner, dask_address=args.dask_address,
                              n_process=args.n_process)
     params = {"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute()),

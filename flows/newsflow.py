@@ -39,7 +39,7 @@ def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> 
     validator = Validator(validation / run_id, run_id)
 
     def load(name: str, part: str):
-        path = staged / name / f"part-{part}.parquet"
+        path = store.staged_path(staged, name, part)
         return pq.read_table(path, schema=TABLES[name]) if path.exists() else TABLES[name].empty_table()
 
     for chunk in chunks:

@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 from schemas.tables import from_rows
 from tasks.config import Settings
 from tasks.nlp import analyse, load_pipeline
-from tasks.publish import stage_table
+from tasks.publish import stage_table, staged_path
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class Analysed:
 
 def analyse_chunk(staging: Path, chunk: str, settings: Settings, logger: logging.Logger = log) -> Analysed:
     started = time.monotonic()
-    documents = pq.read_table(staging / "documents" / f"part-{chunk}.parquet", columns=["doc_id", "text", "n_words"])
+    documents = pq.read_table(staged_path(staging, "documents", chunk), columns=["doc_id", "text", "n_words"])
     doc_ids = documents.column("doc_id").to_pylist()
     nlp = load_pipeline(settings.model, settings.numpy_ops)
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -59,7 +60,8 @@ class Layout:
 
 
 def new_run_id() -> str:
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+    """Sortable by start time (to the microsecond), unique."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
 
 
 @contextmanager
@@ -126,10 +128,16 @@ def write_part(path: Path, table: pa.Table, schema: pa.Schema) -> Path:
     return path
 
 
+def staged_path(staging: Path, name: str, part: str) -> Path:
+    """Where a staged part lives; its file name carries the run id so that it never collides
+    with a file published by another run."""
+    return staging / name / f"part-{staging.name}-{part}.parquet"
+
+
 def stage_table(staging: Path, name: str, part: str, table: pa.Table) -> Path | None:
     if table.num_rows == 0:
         return None
-    return write_part(staging / name / f"part-{part}.parquet", table, TABLES[name])
+    return write_part(staged_path(staging, name, part), table, TABLES[name])
 
 
 def published_files(root: Path, name: str) -> list[Path]:

@@ -1,0 +1,142 @@
+"""End to end: the real flow (real Prefect, spaCy, GX) into a temporary folder, read back with
+pyarrow and DuckDB."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.dataset as ds
+import pytest
+
+from schemas.tables import TABLES
+from tasks import publish as store
+from tasks.validate import ValidationFailed
+
+from .conftest import REPO, SEED
+
+
+def snapshot(output: Path) -> dict:
+    """Every published file and its bytes' identity (inode + size + mtime)."""
+    return {str(p.relative_to(output)): (p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns)
+            for name in TABLES for p in sorted((output / name).glob("*.parquet"))}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, prefect_api):
+    from flows.newsflow import newsflow
+
+    base = tmp_path_factory.mktemp("e2e")
+    (base / "input").mkdir()
+    shutil.copy(SEED, base / "input" / SEED.name)
+    summary = newsflow(input=str(base / "input"), output=str(base / "output"), n_process=1)
+    return base, summary
+
+
+def test_seed_run_publishes_the_five_tables_with_their_schemas(published):
+    base, summary = published
+    out = base / "output"
+    assert summary["published"] and summary["new_documents"] == 1 and summary["validation"] == "passed"
+    for name, schema in TABLES.items():
+        table = ds.dataset(str(out / name), format="parquet").to_table()
+        assert table.schema.equals(schema, check_metadata=False), name
+    docs = ds.dataset(str(out / "documents")).to_table().to_pylist()
+    assert docs[0]["title"] == "Russia scoffs at U.S. demand that it pull troops from Venezuela"
+    assert docs[0]["text"].startswith("Russia is dismissing") and docs[0]["source"] == SEED.name
+
+
+def test_every_span_slices_back_read_with_duckdb(published):
+    out = published[0] / "output"
+    for table in ("mentions", "quotes"):
+        bad = duckdb.sql(f"""
+            SELECT count(*) FROM read_parquet('{out}/{table}/**/*.parquet') t
+            JOIN read_parquet('{out}/documents/**/*.parquet') d USING (doc_id)
+            WHERE substring(d.text, t.start_char + 1, t.end_char - t.start_char) <> t.text""").fetchall()[0][0]
+        assert bad == 0, table
+    speakers = dict(duckdb.sql(f"""SELECT speaker_name, count(*) FROM read_parquet('{out}/quotes/*.parquet')
+                                   GROUP BY 1""").fetchall())  # fmt: skip
+    assert speakers.get("Maria Zakharova", 0) >= 4 and speakers.get("Konstantin Kosachev", 0) >= 4
+
+
+def test_zakharova_is_one_person_with_her_full_name(published):
+    out = published[0] / "output"
+    rows = duckdb.sql(f"""SELECT e.name, e.label, count(*) FROM read_parquet('{out}/mentions/*.parquet') m
+                          JOIN read_parquet('{out}/entities/*.parquet') e USING (doc_id, entity_id)
+                          WHERE m.text LIKE '%Zakharova%' GROUP BY 1, 2""").fetchall()  # fmt: skip
+    assert [(name, label) for name, label, _ in rows] == [("Maria Zakharova", "PERSON")]
+
+
+def test_validation_results_are_kept_as_json_and_data_docs(published):
+    out = published[0] / "output"
+    summary = json.loads((out / "validation" / "latest" / "summary.json").read_text())
+    assert summary["failures"] == [] and summary["suites_run"] == 5
+    assert (out / "validation" / "latest" / "gx/uncommitted/data_docs/local_site/index.html").is_file()
+
+
+def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(published, run_flow):
+    base, _ = published
+    out = base / "output"
+    before = snapshot(out)
+    again = run_flow(base / "input", out)
+    assert not again["published"] and again["new_documents"] == 0 and again["already_published"] == 1
+    assert snapshot(out) == before
+    (base / "input" / "new.txt").write_text(
+        "Mayor opens bridge\n\nThe mayor opened the bridge on Monday. “It is a great day,” Jane Smith said.\n")
+    third = run_flow(base / "input", out)
+    assert third["published"] and third["new_documents"] == 1 and third["already_published"] == 1
+    assert store.read_published(out, "documents").num_rows == 2
+    assert set(before) <= set(snapshot(out))  # earlier files stay as they were
+
+
+def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
+    import great_expectations.expectations as gxe
+
+    import schemas.expectations as suites_module
+
+    base, _ = published
+    out = tmp_path / "output"
+    shutil.copytree(base / "output", out, symlinks=True)
+    before = snapshot(out)
+    strict = suites_module.suites()
+    strict["documents"].append(gxe.ExpectColumnValuesToBeBetween(
+        column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"))
+    monkeypatch.setattr(suites_module, "suites", lambda: strict)
+    (base / "input2").mkdir(exist_ok=True)
+    (base / "input2" / "other.txt").write_text("Council meets\n\nThe council met on Tuesday to discuss the budget.\n")
+    with pytest.raises(ValidationFailed, match="at most five words"):
+        run_flow(base / "input2", out)
+    assert snapshot(out) == before
+    assert store.read_published(out, "documents").num_rows == 2
+    summary = json.loads((out / "validation" / "latest" / "summary.json").read_text())
+    assert summary["failures"][0]["description"].startswith("documents are at most five words")
+
+
+def test_rejects_are_published_with_reasons(run_flow, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7 binary")
+    shutil.copy(SEED, folder / "copy one.txt")
+    shutil.copy(SEED, folder / "copy two.txt")
+    summary = run_flow(folder, tmp_path / "out")
+    assert summary["new_documents"] == 1 and summary["duplicates"] == 1
+    rejects = {r["source"]: r for r in store.read_published(tmp_path / "out", "rejects").to_pylist()}
+    assert set(rejects) == {"empty.txt", "scan.pdf"}
+    assert "empty" in rejects["empty.txt"]["reason"] and "PDF" in rejects["scan.pdf"]["reason"]
+
+
+def test_command_line_run_and_its_errors(tmp_path):
+    newsflow = [sys.executable, "-m", "flows.cli"]
+    ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
+                        cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert json.loads(ok.stdout[ok.stdout.index("{"):])["published"] is True
+    bad = subprocess.run([*newsflow, "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")],
+                         cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert bad.returncode != 0
+    assert bad.stderr.strip().splitlines()[-1].startswith("newsflow run:")
+    assert "does not exist" in bad.stderr
+    helptext = subprocess.run([*newsflow, "run", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert "--task-runner" in helptext.stdout and "--input" in helptext.stdout

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+from schemas.tables import PIPELINE_VERSION, from_rows
+from tasks.validate import Validator, check_columns
+
+TEXT = "Maria Zakharova said it was fine."
+
+
+def tables(**changes) -> dict:
+    base = {
+        "documents": [{"doc_id": "d1", "source": "a.txt", "title": None, "text": TEXT, "n_words": 6,
+                       "pipeline_version": PIPELINE_VERSION}],
+        "entities": [{"doc_id": "d1", "entity_id": "e1", "name": "Maria Zakharova", "label": "PERSON",
+                      "n_mentions": 1}],
+        "mentions": [{"doc_id": "d1", "start_char": 0, "end_char": 15, "text": "Maria Zakharova",
+                      "label": "PERSON", "entity_id": "e1"}],
+        "quotes": [{"doc_id": "d1", "quote_id": "q1", "text": "it was fine", "type": "indirect",
+                    "start_char": 21, "end_char": 32, "speaker": "Maria Zakharova",
+                    "speaker_name": "Maria Zakharova", "speaker_entity_id": "e1", "cue": "say",
+                    "method": "cue", "speaker_title": None}],
+    }  # fmt: skip
+    for name, rows in changes.items():
+        base[name] = rows
+    return {name: from_rows(name, rows) for name, rows in base.items()}
+
+
+def test_check_columns_flag_spans_that_do_not_slice_back():
+    t = tables()
+    assert check_columns("quotes", t["quotes"], t["documents"], t["entities"])["slices_back"].all()
+    bad = tables(quotes=[{**t["quotes"].to_pylist()[0], "start_char": 20}])
+    frame = check_columns("quotes", bad["quotes"], bad["documents"], bad["entities"])
+    assert not frame["slices_back"].any()
+
+
+def test_good_tables_pass_and_data_docs_cover_every_suite(tmp_path: Path):
+    v = Validator(tmp_path / "run1", "run1")
+    assert v.validate("c0", tables())
+    assert v.validate("rejects", {"rejects": from_rows("rejects", [])})
+    report = v.finish(tmp_path / "latest")
+    assert report.success and report.suites_run == 5
+    index = Path(report.data_docs)
+    assert index.is_file()
+    html = index.read_text()
+    for suite in ("documents", "mentions", "entities", "quotes", "rejects"):
+        assert suite in html
+    assert (tmp_path / "latest" / "summary.json").is_file()
+
+
+def test_a_failing_expectation_is_named_with_sample_rows(tmp_path: Path):
+    t = tables()
+    q = t["quotes"].to_pylist()[0]
+    v = Validator(tmp_path / "run2", "run2")
+    ok = v.validate("c0", tables(quotes=[{**q, "type": "rumour"}, {**q, "quote_id": "q2", "end_char": 99}]))
+    assert not ok
+    message = v.finish(tmp_path / "latest").message()
+    assert "quote types are direct, indirect or mixed" in message
+    assert "slices back" in message and "rumour" in message
+    assert "nothing was published" in message
