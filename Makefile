@@ -25,8 +25,8 @@ setup: $(VENV)/.synced
 # Only `make test` needs it; installed once, when /usr/bin/chromium is missing.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 browser:
-	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium fonts-liberation; }
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y --no-install-recommends chromium fonts-liberation; }
 
 run: setup
 	$(VENV)/bin/newsflow run --input seeds --output output

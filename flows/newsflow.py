@@ -48,8 +48,7 @@ def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> 
         return pq.read_table(path, schema=TABLES[name]) if path.exists() else TABLES[name].empty_table()
 
     for chunk in chunks:
-        validator.validate(chunk, {name: load(name, chunk) for name in ("documents", "entities", "mentions",
-                                                                        "quotes")})
+        validator.validate(chunk, {name: load(name, chunk) for name in ("documents", "entities", "mentions", "quotes")})
     validator.validate("rejects", {"rejects": load("rejects", "rejects")})
     return validator.finish(validation / "latest")
 
@@ -59,8 +58,15 @@ def publish_task(output: str, staging: str, run_id: str, replaced: set[str]) -> 
     return str(store.publish(Path(output), Path(staging), run_id, replaced))
 
 
-def _summary(settings: Settings, prepared: Prepared, rejects: list[Reject], analysed: list[Analysed],
-             report: Report, published: bool, seconds: float) -> dict:
+def _summary(
+    settings: Settings,
+    prepared: Prepared,
+    rejects: list[Reject],
+    analysed: list[Analysed],
+    report: Report,
+    published: bool,
+    seconds: float,
+) -> dict:
     rows = {"documents": prepared.n_new, "rejects": len(rejects)}
     for a in analysed:
         for name, n in a.rows.items():
@@ -76,6 +82,7 @@ def _summary(settings: Settings, prepared: Prepared, rejects: list[Reject], anal
 
 
 def _cell(value: object) -> str:
+    """Text for a markdown table cell: pipes escaped, on one line."""
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
@@ -93,17 +100,20 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
     if not (output / "quotes").is_dir():  # nothing published yet
         return
-    for key, query, what in (("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
-                             ("newsflow-top-entities", "mentioned_most", "Most mentioned entities")):
+    for key, query, what in (
+        ("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
+        ("newsflow-top-entities", "mentioned_most", "Most mentioned entities"),
+    ):
         rows = queries.run(query, output)
         if rows:
             create_table_artifact(rows, key=key, description=f"{what} (all published documents)")
 
 
 def _task_slots() -> int:
-    """How many analyse tasks run at once: the Dask cluster's worker threads, else one."""
+    """How many analyse tasks run at once: the Dask cluster's worker threads (at least one, for a
+    cluster whose workers have not joined yet), else one."""
     client = getattr(get_run_context().task_runner, "client", None)  # only DaskTaskRunner has one
-    return sum(client.nthreads().values()) if client is not None else 1
+    return max(1, sum(client.nthreads().values())) if client is not None else 1
 
 
 def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
@@ -113,8 +123,13 @@ def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
 
 # Chunks run one after another locally: each already uses every core through nlp.pipe(n_process).
 @flow(name="newsflow", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
-def newsflow(input: str = "seeds", output: str = "output", model: str | None = None,
-             n_process: int | None = None, chunk_size: int | None = None) -> dict:
+def newsflow(
+    input: str = "seeds",
+    output: str = "output",
+    model: str | None = None,
+    n_process: int | None = None,
+    chunk_size: int | None = None,
+) -> dict:
     """Process every article under `input` and publish the tables under `output`.
 
     Args:
@@ -125,8 +140,7 @@ def newsflow(input: str = "seeds", output: str = "output", model: str | None = N
         chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
     """
     logger = get_run_logger()
-    settings = load_settings(input=input, output=output, model=model, n_process=n_process,
-                             chunk_size=chunk_size)
+    settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
     root = Path(settings.output)
     started = time.monotonic()
     with store.output_lock(root, settings.lock_timeout):
@@ -139,14 +153,21 @@ def newsflow(input: str = "seeds", output: str = "output", model: str | None = N
         chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
         settings = dataclasses.replace(settings, chunk_size=chunk_size)
         published, published_rejects = store.published_ids(root)
-        logger.info("%d input files under %s; %d documents already published", len(files), settings.input,
-                    len(published))
-        prepared = prepare_task(str(settings.input), files, published, published_rejects, str(staging),
-                                settings)
+        logger.info(
+            "%d input files under %s; %d documents already published", len(files), settings.input, len(published)
+        )
+        prepared = prepare_task(str(settings.input), files, published, published_rejects, str(staging), settings)
         rejects = [r for r in rejects if r.doc_id not in published_rejects] + prepared.rejects
-        logger.info("%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
-                    "%d duplicates, %d rejected)", prepared.n_new, len(prepared.chunks), slots,
-                    prepared.n_already_published, prepared.n_duplicates, len(rejects))
+        logger.info(
+            "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
+            "%d duplicates, %d rejected)",
+            prepared.n_new,
+            len(prepared.chunks),
+            slots,
+            prepared.n_already_published,
+            prepared.n_duplicates,
+            len(rejects),
+        )
         analysing = time.monotonic()
         futures = [analyse_task.submit(str(staging), chunk, settings) for chunk in prepared.chunks]
         analysed = []
@@ -154,8 +175,13 @@ def newsflow(input: str = "seeds", output: str = "output", model: str | None = N
             analysed.append(future.result())
             done = sum(a.n_documents for a in analysed)
             elapsed = time.monotonic() - analysing
-            logger.info("analysed %d/%d documents (%.1f docs/s, %.0f words/s)", done, prepared.n_new,
-                        done / elapsed, sum(a.n_words for a in analysed) / elapsed)
+            logger.info(
+                "analysed %d/%d documents (%.1f docs/s, %.0f words/s)",
+                done,
+                prepared.n_new,
+                done / elapsed,
+                sum(a.n_words for a in analysed) / elapsed,
+            )
         store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [r.__dict__ for r in rejects]))
         report = validate_task(str(root), str(staging), run_id, prepared.chunks)
         if not report.success:

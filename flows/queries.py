@@ -26,13 +26,15 @@ FROM documents d LEFT JOIN quotes q USING (doc_id)
 GROUP BY d.doc_id, d.source, d.title
 ORDER BY quotes DESC, d.source;""",
     "co_mentioned": """\
-SELECT q.speaker_name, e.name AS entity, e.label, count(DISTINCT q.doc_id) AS documents
+SELECT q.speaker_name, e.name AS entity, e.label, count(DISTINCT q.doc_id) AS documents,
+       sum(e.n_mentions) AS mentions
 FROM (SELECT DISTINCT doc_id, speaker_entity_id, speaker_name FROM quotes
       WHERE speaker_entity_id IS NOT NULL) q
 JOIN entities e ON e.doc_id = q.doc_id AND e.entity_id <> q.speaker_entity_id
+WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'NORP', 'LOC', 'FAC', 'EVENT')
 GROUP BY q.speaker_name, e.name, e.label
-QUALIFY row_number() OVER (PARTITION BY q.speaker_name ORDER BY documents DESC, entity) <= 5
-ORDER BY q.speaker_name, documents DESC, entity;""",
+QUALIFY row_number() OVER (PARTITION BY q.speaker_name ORDER BY documents DESC, mentions DESC, entity) <= 5
+ORDER BY q.speaker_name, documents DESC, mentions DESC, entity;""",
     "mentioned_most": """\
 SELECT name, label, sum(n_mentions) AS mentions, count(DISTINCT doc_id) AS documents
 FROM entities

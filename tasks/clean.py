@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from html.parser import HTMLParser
 
 import ftfy
@@ -22,7 +23,7 @@ from tasks.ingest import reject_id
 from tasks.records import Document, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES = re.compile(r"[^\S\n]+")  # every kind of space but the line break
 _CREDIT = re.compile(
     r"^\(?\s*(?:photo|image|picture|credit|photograph)s?\s*(?:by|:)?.*$"
     r"|^\(.*(?:/|getty|afp|reuters|associated press|\bap\b|epa|shutterstock|photo).*\)$",
@@ -99,7 +100,10 @@ def looks_like_headline(line: str) -> bool:
 
 
 def strip_dateline(paragraph: str) -> str:
-    return _DATELINE.sub("", paragraph, count=1)
+    """Only the paragraph's start is searched: a dateline is short, and the pattern's cost
+    grows with the square of what it is given."""
+    match = _DATELINE.match(paragraph[:200])
+    return paragraph[match.end() :] if match else paragraph
 
 
 def clean_body(text: str) -> tuple[str | None, str]:
@@ -133,6 +137,7 @@ class _ArticleText(HTMLParser):
         self.skip_depth = 0
         self.in_article = 0
         self.stack: list[str] = []
+        self.open: Counter[str] = Counter()  # tags on the stack: a deep page asks "is it open?" often
         self.title: list[str] = []
         self.h1: list[str] = []
         self.blocks: list[tuple[bool, str]] = []
@@ -142,6 +147,7 @@ class _ArticleText(HTMLParser):
         if tag in ("br", "img", "hr", "meta", "link", "input"):
             return
         self.stack.append(tag)
+        self.open[tag] += 1
         if tag in self.SKIP:
             self.skip_depth += 1
         elif tag == "article":
@@ -150,10 +156,11 @@ class _ArticleText(HTMLParser):
             self.current = []
 
     def handle_endtag(self, tag):
-        if tag not in self.stack:
+        if not self.open[tag]:
             return
         while self.stack:
             top = self.stack.pop()
+            self.open[top] -= 1
             if top in self.SKIP:
                 self.skip_depth -= 1
             elif top == "article":
@@ -169,9 +176,9 @@ class _ArticleText(HTMLParser):
     def handle_data(self, data):
         if self.skip_depth:
             return
-        if "title" in self.stack:
+        if self.open["title"]:
             self.title.append(data)
-        elif "h1" in self.stack:
+        elif self.open["h1"]:
             self.h1.append(data)
         elif self.current is not None:
             self.current.append(data)

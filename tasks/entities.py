@@ -17,10 +17,14 @@ Handled:
 - photo credit and caption-credit lines ("(Yuri Cortez / AFP/Getty Images)") are ignored;
 - a gender guess per PERSON (titles, role nouns, common first names) for pronoun resolution.
 
+- a short list of surnames that in the news mean one person (`WELL_KNOWN`: "Trump" -> "Donald
+  Trump") names a person whose full name the document never writes; "Mr."/"Mrs." before a
+  surname keeps it off a full name whose first name is of the other gender.
+
 Not handled: nominal coreference ("the spokeswoman" -> Maria Zakharova; the quotes component
-does some of it for speakers), world knowledge ("Trump" is not expanded to "Donald Trump"
-unless the document writes it), cross-document disambiguation (the same name is the same
-entity id everywhere), and entities the model does not find at all.
+does some of it for speakers), world knowledge beyond `WELL_KNOWN`, cross-document
+disambiguation (the same name is the same entity id everywhere), and entities the model does not
+find at all.
 """
 
 from __future__ import annotations
@@ -94,6 +98,23 @@ ALIASES = {
 }
 ALIAS_LABEL = {"United States": "GPE", "United Kingdom": "GPE", "Soviet Union": "GPE"}
 
+# Surnames that in news nearly always mean one person, for documents that never write the full
+# name ("President Trump"). Only unambiguous ones: no "Clinton", "Bush", "Johnson", "Harris".
+WELL_KNOWN = {
+    "trump": "Donald Trump", "obama": "Barack Obama", "biden": "Joe Biden", "putin": "Vladimir Putin",
+    "merkel": "Angela Merkel", "macron": "Emmanuel Macron", "zelensky": "Volodymyr Zelensky",
+    "zelenskyy": "Volodymyr Zelensky", "erdogan": "Recep Tayyip Erdogan", "netanyahu": "Benjamin Netanyahu",
+    "maduro": "Nicolas Maduro", "guaido": "Juan Guaido", "modi": "Narendra Modi", "lavrov": "Sergei Lavrov",
+    "pelosi": "Nancy Pelosi", "mcconnell": "Mitch McConnell", "pence": "Mike Pence", "pompeo": "Mike Pompeo",
+    "blinken": "Antony Blinken", "assad": "Bashar al-Assad", "khamenei": "Ali Khamenei", "sunak": "Rishi Sunak",
+    "starmer": "Keir Starmer", "trudeau": "Justin Trudeau", "orban": "Viktor Orban", "xi": "Xi Jinping",
+    "guterres": "Antonio Guterres",
+}  # fmt: skip
+# Names the small model often gets the type of wrong ("Twitter" as a PERSON).
+KNOWN_LABELS = {
+    "twitter": "ORG", "facebook": "ORG", "instagram": "ORG", "youtube": "ORG", "google": "ORG",
+    "tiktok": "ORG", "reddit": "ORG", "whatsapp": "ORG", "telegram": "ORG", "brexit": "EVENT",
+}  # fmt: skip
 TITLES = {
     "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady",
     "president", "vice", "prime", "minister", "sen", "senator", "rep", "representative",
@@ -102,7 +123,9 @@ TITLES = {
     "chancellor", "coach", "chairman", "chairwoman", "ambassador", "attorney", "candidate",
     "leader", "nominee", "sheriff", "chief", "officer", "detective", "st", "saint",
 }  # fmt: skip
-PERSON_LIKE = {"PERSON"}
+# Labels the small model gives a lone surname by mistake ("Zakharova" ORG, "Jean-Pierre"
+# WORK_OF_ART); not GPE/LOC, where "Jordan" or "Washington" is more likely a place.
+SURNAME_LABELS = {"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "EVENT", "LAW"}
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 FEMALE_CUES = {
     "mrs", "ms", "miss", "madam", "madame", "dame", "lady", "queen", "princess", "spokeswoman",
@@ -118,10 +141,10 @@ MALE_CUES = {
 FEMALE_NAMES = set(
     """mary maria marie anna anne ann angela angelina hillary hilary nancy elizabeth liz betsy
     kamala theresa teresa marine michelle melania ivanka chelsea sarah sara susan jane janet
-    jennifer jessica karen kate katherine catherine kathy kelly kellyanne laura linda lisa
+    jennifer jessica karen kate katherine catherine kathy  kellyanne laura linda lisa
     margaret patricia barbara sandra donna carol ruth sharon deborah debbie rachel rebecca
     emily emma olivia sophia julia julie christine christina nicole stephanie heather amy amanda
-    melissa michele diane dianne dana tulsi nikki elise ilhan alexandria rashida ayanna pramila
+    melissa michele diane dianne  tulsi nikki elise ilhan alexandria rashida ayanna pramila
     jill joan joanne judith judy gina gloria helen irene jacqueline lucy megan monica natalie
     paula rosa sonia sonya tara tina valerie victoria wendy yulia maria huma
     condoleezza madeleine samantha loretta sally debra ursula christine frederica dilma cristina
@@ -134,8 +157,8 @@ MALE_NAMES = set(
     edward ronald timothy jason jeffrey ryan jacob gary nicholas nicolas eric jonathan stephen
     larry justin scott brandon benjamin samuel frank gregory raymond alexander patrick jack
     dennis jerry tyler aaron jose adam henry nathan douglas zachary peter kyle walter ethan
-    jeremy harold keith christian roger noah gerald carl terry sean austin arthur lawrence
-    jesse dylan bryan joe jordan billy bruce albert willie gabriel logan alan juan wayne roy
+    jeremy harold keith christian roger noah gerald carl  sean austin arthur lawrence
+     dylan bryan joe  billy bruce albert  gabriel  alan juan wayne roy
     ralph randy eugene vincent russell elijah louis bobby philip johnny barack bill mike mitch
     chuck ted marco rand bernie vladimir sergei sergey dmitry konstantin viktor boris emmanuel
     francois angelo xi shinzo narendra recep benjamin bibi hassan ali mohammed muhammad ahmed
@@ -185,6 +208,7 @@ class _Raw:
     token_start: int
     token_end: int
     cluster: int = -1
+    title: str = ""  # the lower-cased word written just before the name ("mr", "president")
 
 
 def _trim(span: Span) -> Span | None:
@@ -210,7 +234,9 @@ def _trim(span: Span) -> Span | None:
 
 
 def _words(span: Span) -> tuple[str, ...]:
-    words = [t.lower_.replace("’", "'") for t in span if not t.is_punct and not t.is_space]
+    """Lower-cased name words split on spaces ("Jean-Pierre" is one word), titles dropped."""
+    words = [w.strip(".,;:()[]\"'’“”").replace("’", "'") for w in span.text.lower().split()]
+    words = [w for w in words if w and any(c.isalnum() for c in w)]
     while len(words) > 1 and words[0].rstrip(".") in TITLES:
         words = words[1:]
     return tuple(words)
@@ -237,7 +263,8 @@ def _collect(doc: Doc) -> list[_Raw]:
             continue
         if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
             continue  # "china shop": names are capitalised
-        raws.append(_Raw(start, end, span.text, span.label_, _words(span), span.start, span.end))
+        title = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
+        raws.append(_Raw(start, end, span.text, span.label_, _words(span), span.start, span.end, title=title))
     return raws
 
 
@@ -290,11 +317,12 @@ def _cluster(raws: list[_Raw]) -> list[list[_Raw]]:
         alias = _alias(r.text)
         if alias:
             key = ("A", alias)
-        elif len(r.words) == 1 and r.label in ("PERSON", "ORG", "GPE", "NORP", "PRODUCT") and (
-            r.words[0] in person_full
-        ):
-            r.cluster = _nearest(r, person_full[r.words[0]])
-            continue
+        elif len(r.words) == 1 and r.label in SURNAME_LABELS and (r.words[0] in person_full):
+            nearest = _nearest(r, person_full[r.words[0]])
+            if nearest is not None:
+                r.cluster = nearest
+                continue
+            key = ("P", r.words)
         elif (
             len(r.words) == 1
             and r.label == "PERSON"
@@ -316,7 +344,15 @@ def _cluster(raws: list[_Raw]) -> list[list[_Raw]]:
     return [c for c in clusters if c]
 
 
-def _nearest(r: _Raw, fulls: list[_Raw]) -> int:
+def _nearest(r: _Raw, fulls: list[_Raw]) -> int | None:
+    """The cluster of the full name nearest before a surname (after it when none is before),
+    skipping full names whose first name contradicts a "Mr."/"Mrs." written before the surname."""
+    if r.title in ("mr", "sir", "president"):
+        fulls = [f for f in fulls if f.words[0] not in FEMALE_NAMES]
+    elif r.title in ("mrs", "ms", "miss"):
+        fulls = [f for f in fulls if f.words[0] not in MALE_NAMES]
+    if not fulls:
+        return None
     before = [f for f in fulls if f.start_char < r.start_char]
     if before:
         return max(before, key=lambda f: f.start_char).cluster
@@ -331,6 +367,10 @@ def _canonical(cluster: list[_Raw]) -> tuple[str, str]:
             return alias, ALIAS_LABEL.get(alias, Counter(x.label for x in cluster).most_common(1)[0][0])
     best = max(cluster, key=lambda r: (len(r.words), -r.start_char))
     name = _clean_name(best.text)
+    if len(best.words) == 1 and best.words[0] in WELL_KNOWN and best.label in ("PERSON", "ORG"):
+        return WELL_KNOWN[best.words[0]], "PERSON"
+    if " ".join(best.words) in KNOWN_LABELS:
+        return name, KNOWN_LABELS[" ".join(best.words)]
     if best.label == "PERSON" and len(best.words) >= 2:
         return name, "PERSON"
     votes = Counter(r.label for r in cluster)

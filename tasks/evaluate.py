@@ -11,8 +11,8 @@
 - Lenient variant: a pair is eligible when the prediction covers >= 30% of the gold words.
 
 `python -m tasks.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
-the `.txt` files, with the headline and photo caption/credit lines dropped as the flow's cleaner
-does, and prints the figures: a fast loop for working on the extractors.
+the `.txt` files, cleaned as the flow cleans them (`body_text`), and prints the figures: a fast
+loop for working on the extractors.
 """
 
 from __future__ import annotations
@@ -139,7 +139,8 @@ def _score(predicted: dict[str, list[dict]], gold: dict[str, dict], lenient: boo
         for i, p in enumerate(preds):
             if i not in paired_p:
                 misses.append({"document": doc_name, "kind": "spurious", "text": p.get("text"),
-                               "predicted": p.get("speaker_name") or p.get("speaker")})  # fmt: skip
+                               "predicted": p.get("speaker_name") or p.get("speaker"),
+                               "cue": p.get("cue"), "method": p.get("method")})  # fmt: skip
     qp, qr, qf = _prf(matched, n_pred, n_gold)
     ep, er, ef = _prf(right, n_pred, n_gold)
     return {
@@ -182,8 +183,17 @@ CREDIT = re.compile(
 
 
 def body_text(raw: str) -> str:
-    """The article body as the flow's cleaner gives it: no headline (first line), no photo
-    credit lines nor the caption line right above one, paragraphs joined by a blank line."""
+    """The article body as the flow gives it to spaCy: the clean stage's own `clean_body` when it
+    is there, else the same in short (no headline line, no photo credit nor the caption line
+    right above it, paragraphs joined by a blank line)."""
+    try:
+        from tasks.clean import clean_body
+    except ImportError:
+        return _simple_body_text(raw)
+    return clean_body(raw)[1]
+
+
+def _simple_body_text(raw: str) -> str:
     lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)

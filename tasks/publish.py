@@ -105,10 +105,12 @@ def clean_leftovers(root: Path) -> list[str]:
             shutil.rmtree(leftover, ignore_errors=True)
             removed.append(str(leftover))
     if layout.versions.is_dir():
-        current = os.readlink(layout.current) if layout.current.is_symlink() else None
-        versions = sorted(p for p in layout.versions.iterdir() if not p.name.endswith(".tmp"))
-        keep = {Path(current).name} if current else set()
-        keep.update(p.name for p in versions[-KEEP_VERSIONS:])
+        current = Path(os.readlink(layout.current)).name if layout.current.is_symlink() else None
+        # Run ids sort by start time and runs take turns (the lock), so a version after the
+        # current one was built by a run killed before its swap: it was never published.
+        names = [p.name for p in layout.versions.iterdir() if not p.name.endswith(".tmp")]
+        published = sorted(n for n in names if current is not None and n <= current)
+        keep = set(published[-KEEP_VERSIONS:])
         for path in layout.versions.iterdir():
             if path.name not in keep:
                 shutil.rmtree(path, ignore_errors=True)
@@ -149,15 +151,16 @@ def read_published(root: Path, name: str, columns: list[str] | None = None) -> p
     files = published_files(root, name)
     if not files:
         return TABLES[name].empty_table().select(columns or TABLES[name].names)
-    return ds.dataset([str(f) for f in files], schema=TABLES[name], format="parquet").to_table(columns=columns)
+    dataset = ds.dataset([str(f) for f in files], schema=TABLES[name], format="parquet")
+    return dataset.to_table(columns=columns)
 
 
 def published_ids(root: Path) -> tuple[dict[str, str], set[str]]:
     """(doc_id → pipeline_version of published documents, raw ids of published rejects)."""
     docs = read_published(root, "documents", ["doc_id", "pipeline_version"])
     rejects = read_published(root, "rejects", ["doc_id"])
-    return (dict(zip(docs.column("doc_id").to_pylist(), docs.column("pipeline_version").to_pylist())),
-            set(rejects.column("doc_id").to_pylist()))  # fmt: skip
+    doc_ids, versions = docs.column("doc_id").to_pylist(), docs.column("pipeline_version").to_pylist()
+    return dict(zip(doc_ids, versions, strict=True)), set(rejects.column("doc_id").to_pylist())
 
 
 def _carry_over(src: Path, dest: Path, replaced: set[str]) -> None:
@@ -197,13 +200,19 @@ def publish(root: Path, staging: Path, run_id: str, replaced: set[str] = frozens
     if tmp_link.is_symlink():
         tmp_link.unlink()
     os.symlink(Path("versions") / run_id, tmp_link)
+    link_tables(layout)
     os.replace(tmp_link, layout.current)  # the moment of publication
+    shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def link_tables(layout: Layout) -> None:
+    """`DIR/<table>` → `.newsflow/current/<table>`. Made before the first swap (dangling until
+    then, as if absent), so that a run killed right after its swap leaves no table unlinked."""
     for name in TABLES:
         link = layout.table(name)
         if not link.is_symlink():
             if link.exists():
                 raise FileExistsError(f"{link} exists and is not a newsflow table link: move it away")
             os.symlink(Path(STATE) / "current" / name, link)
-    shutil.rmtree(staging, ignore_errors=True)
-    return final
 

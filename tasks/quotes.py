@@ -38,6 +38,7 @@ import bisect
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import astuple, dataclass, replace
 
 from spacy.language import Language
@@ -78,10 +79,10 @@ SPEECH_VERBS = {
     "emphasise", "stress", "complain", "concede", "testify", "tweet", "post", "allege",
     "caution", "counter", "conclude", "reiterate", "observe", "mention", "joke", "quip",
     "boast", "brag", "shout", "scream", "yell", "whisper", "cry", "exclaim", "retort",
-    "demand", "blast", "charge", "lament", "acknowledge", "proclaim", "repeat", "disclose",
-    "reveal", "inform", "advise", "assure", "tell", "threaten", "speculate", "posit",
+    "demand", "blast", "charge", "lament", "proclaim", "repeat", "disclose",
+    "reveal", "inform", "advise", "assure", "threaten", "speculate", "posit",
     "indicate", "signal", "opine", "muse", "wonder", "recount", "describe", "concur", "agree",
-    "hint", "specify", "clarify", "declare", "protest", "object", "plead", "scoff", "sneer",
+    "hint", "specify", "clarify", "protest", "object", "plead", "scoff", "sneer",
     "snap", "thunder", "fume", "rail", "grumble", "mutter", "gush", "beam", "chide",
 }  # fmt: skip
 # Reporting verbs whose participle, head of an adverbial clause, reports the main subject's speech.
@@ -90,6 +91,21 @@ PRONOUNS_M = {"he", "him"}
 PRONOUNS_PL = {"they", "them"}
 PRONOUNS_IT = {"it"}
 SPEAKER_PRONOUNS = PRONOUNS_F | PRONOUNS_M | PRONOUNS_PL | PRONOUNS_IT | {"i", "we", "you"}
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+# Verbs that do not make a partial quote under them speech ("took a “selfie”").
+NOT_CUES = {
+    "be", "have", "do", "come", "go", "get", "take", "make", "send", "put", "give", "find", "see",
+    "know", "use", "show", "run", "read", "watch", "hear", "want", "need", "like", "love", "become",
+    "seem", "look", "feel", "play", "win", "lose", "buy", "sell", "start", "begin", "air", "publish",
+}  # fmt: skip
+BYLINE = re.compile(r"[ \t\u00a0]*(?:[―—–]+|--| - )[ \t\u00a0]*")
+BYLINE_NAME = re.compile(r"[A-Z][\w.'’-]*(?:[ \t\u00a0]+(?:[A-Z][\w.'’-]*|de|van|von|la|del|da)){0,4}")
+ATTITUDE_VERBS = {
+    "call", "describe", "dismiss", "reject", "defend", "denounce", "condemn", "criticize",
+    "criticise", "praise", "blast", "slam", "brand", "label", "characterize", "accuse", "welcome",
+    "hail", "decry", "invite", "thank", "blame", "urge", "applaud", "mock", "ridicule", "deride",
+}  # fmt: skip
+NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "prep", "dep", "parataxis")
 OPEN_MARKS = {"“", "„", "«"}
@@ -107,8 +123,8 @@ MAX_QUOTE_CHARS = 5000
 class _Marked:
     """A span between quotation marks: the inner text offsets and whether it runs on."""
 
-    open_char: int
-    close_char: int  # index of the closing mark, or the paragraph end when it runs on
+    open_char: int  # where the opening mark starts
+    close_end: int  # where the closing mark ends, or the paragraph end when it runs on
     start: int  # inner text start (after the mark and spaces)
     end: int  # inner text end
     paragraph: int
@@ -124,13 +140,28 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _mark_role(text: str, i: int) -> str:
-    """"open", "close" or "?" for the quotation mark at text[i], from its neighbours."""
-    ch = text[i]
+def _marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(position, length, char) of each quotation mark in text[start:end]; two apostrophes
+    ('') and two backticks (``) count as one double mark, as some newswires write them."""
+    out = []
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in ALL_MARKS:
+            out.append((i, 1, ch))
+        elif ch in "'`" and i + 1 < end and text[i + 1] == ch:
+            out.append((i, 2, "“" if ch == "`" else '"'))
+            i += 1
+        i += 1
+    return out
+
+
+def _mark_role(text: str, i: int, length: int, ch: str) -> str:
+    """ "open", "close" or "?" for a quotation mark, from its neighbours."""
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    space_before = before.isspace() or before in "([{—–-/\u00a0" or before in ALL_MARKS
-    space_after = after.isspace() or after in ".,;:!?)]}—–\u00a0"
+    after = text[i + length] if i + length < len(text) else " "
+    space_before = before.isspace() or before in "([{—–-/\u00a0―" or before in ALL_MARKS
+    space_after = after.isspace() or after in ".,;:!?)]}—–\u00a0―"
     if ch in OPEN_MARKS and not (space_after and not space_before):
         return "open"
     if ch in CLOSE_MARKS and not (space_before and not space_after):
@@ -148,34 +179,34 @@ def find_marked_spans(text: str) -> list[_Marked]:
     paras = paragraphs(text)
     for p_i, (p_start, p_end) in enumerate(paras):
         pending: int | None = None
-        for i in range(p_start, p_end):
-            if text[i] not in ALL_MARKS:
-                continue
-            role = _mark_role(text, i)
+        for i, length, ch in _marks(text, p_start, p_end):
+            role = _mark_role(text, i, length, ch)
             if role == "?":
                 role = "close" if pending is not None else "open"
             if role == "open":
                 pending = i
+                pending_len = length
             elif pending is not None:
-                _add_span(spans, text, pending, i, p_i, runs_on=False)
+                _add_span(spans, text, pending, pending + pending_len, i, i + length, p_i, runs_on=False)
                 pending = None
         if pending is not None and p_i + 1 < len(paras):
             nxt_start, nxt_end = paras[p_i + 1]
             first = text[nxt_start:nxt_end].lstrip()
-            if first[:1] in OPEN_MARKS or first[:1] in AMBIGUOUS_MARKS:
-                _add_span(spans, text, pending, p_end, p_i, runs_on=True)
+            if first[:1] in OPEN_MARKS or first[:1] in AMBIGUOUS_MARKS or first[:2] in ("''", "``"):
+                _add_span(spans, text, pending, pending + pending_len, p_end, p_end, p_i, runs_on=True)
     return spans
 
 
-def _add_span(spans: list[_Marked], text: str, open_i: int, close_i: int, p_i: int, runs_on: bool) -> None:
-    start, end = open_i + 1, close_i
+def _add_span(
+    spans: list[_Marked], text: str, open_i: int, start: int, end: int, close_end: int, p_i: int, runs_on: bool
+) -> None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if end - start < 1 or end - start > MAX_QUOTE_CHARS or not any(c.isalnum() for c in text[start:end]):
         return
-    spans.append(_Marked(open_i, close_i, start, end, p_i, runs_on))
+    spans.append(_Marked(open_i, close_end, start, end, p_i, runs_on))
 
 
 # --------------------------------------------------------------------------- doc helpers
@@ -207,7 +238,7 @@ class _Index:
             for t_i in range(s.start, s.end):
                 self.sent_of[t_i] = s_i
         # marked spans by char, to test whether a token is quoted
-        self.quoted = sorted((m.open_char, m.close_char + 1) for m in marked)
+        self.quoted = sorted((m.open_char, m.close_end) for m in marked)
         self.quoted_starts = [q[0] for q in self.quoted]
 
     def para_of(self, char: int) -> int:
@@ -242,28 +273,40 @@ def _is_negated(verb: Token) -> bool:
 
 
 def _is_cue(tok: Token) -> bool:
-    return tok.lemma_.lower() in SPEECH_VERBS and tok.pos_ in ("VERB", "AUX") and not _is_negated(tok)
+    """A reporting verb that reports: not negated, not a participle said of the listener
+    ("Asked whether ..., she said")."""
+    if tok.lemma_.lower() not in SPEECH_VERBS or tok.pos_ not in ("VERB", "AUX") or _is_negated(tok):
+        return False
+    if tok.tag_ == "VBN" and tok.dep_ in ("advcl", "acl", "amod") and not any(c.dep_ == "agent" for c in tok.children):
+        return False
+    return True
 
 
-def _subject(verb: Token) -> tuple[Token | None, str]:
+def _subject(verb: Token, quoted: Callable[[Token], bool] = lambda t: False) -> tuple[Token | None, str]:
     """The token that did the verb: its subject, passive agent, or the subject of the clause it
-    hangs from ("..., saying" / conjoined verbs). Returns (token, method)."""
+    hangs from ("..., saying" / conjoined verbs), never one inside quotation marks (the parser
+    takes '“... mode,” said Leslie Wimes' for a subject 'mode'). Returns (token, method)."""
     tok = verb
     for _ in range(8):
         for c in tok.children:
             if c.dep_ == "agent":
                 for g in c.children:
-                    if g.dep_ == "pobj":
+                    if g.dep_ == "pobj" and not quoted(g):
                         return g, "passive"
         for c in tok.children:
+            if quoted(c):
+                continue
             if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and tok.lemma_ in ("quote", "cite")):
-                if c.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
-                    return tok.head, "cue"
                 return c, "cue"
-        if any(c.dep_ == "nsubjpass" for c in tok.children):
+        if any(c.dep_ == "nsubjpass" and not quoted(c) for c in tok.children):
             return None, "none"
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return tok.head, "cue"
+        if _is_conjoined_cue(tok) or (_is_reporting_clause(tok) and tok.dep_ == "advcl"):
+            outer = _enclosing_cue(tok)  # "said the deal was legal and called ...": with "said"
+            if outer is not None:
+                tok = outer
+                continue
         if tok.dep_ in CLIMB_DEPS and tok.head.i != tok.i:
             tok = tok.head
             continue
@@ -289,7 +332,7 @@ def _title(tok: Token, mention: Mention, idx: _Index) -> str | None:
     doc = tok.doc
     np_ = _noun_phrase(tok)
     pre = [t for t in np_ if t.idx < mention.start_char and not t.is_punct]
-    while pre and pre[0].dep_ == "det":
+    while pre and (pre[0].dep_ in ("det", "poss") or pre[0].lower_ in ("its", "his", "her", "their")):
         pre = pre[1:]
     if pre:
         return idx.text[pre[0].idx : pre[-1].idx + len(pre[-1].text)]
@@ -317,9 +360,14 @@ def _entity_speaker(tok: Token, mention: Mention, idx: _Index, method: str) -> _
 
 
 def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote]) -> _Speaker | None:
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head is not tok.head:
+        antecedent = _speaker_from_token(tok.head.head, idx, method, prev)  # "Smith, who said ..."
+        return replace(antecedent, surface=tok.text) if antecedent else None
     if tok.lower_ in SPEAKER_PRONOUNS:
         return _resolve_pronoun(tok, idx, prev)
     mention = idx.mention(tok)
+    if mention is not None and mention.label in NOT_AGENTS:
+        return None  # "12:15 p.m. said" is a parse error, not a speaker
     if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
         return _entity_speaker(tok, mention, idx, method)
     for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
@@ -328,7 +376,7 @@ def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote])
             if m is not None and m.label == "PERSON":
                 ent = idx.entities.get(m.entity_id)
                 np_ = _noun_phrase(tok)
-                title_words = [t for t in np_ if t.dep_ != "det" and idx.tok_mention[t.i] < 0]
+                title_words = [t for t in np_ if t.dep_ not in ("det", "poss", "case") and idx.tok_mention[t.i] < 0]
                 title = " ".join(t.text for t in title_words) or None
                 return _Speaker(m.text, ent.name if ent else m.text, m.entity_id, title, method, "PERSON")
     if mention is not None:
@@ -336,14 +384,41 @@ def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote])
     np_ = _noun_phrase(tok)
     surface = np_.text
     name = eid = label = None
-    if tok.pos_ == "NOUN":  # "the ministry" -> the last organisation named "... Ministry"
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children)
+    if tok.pos_ == "NOUN" and tok.tag_ in ("NN", "NNP") and definite:
+        # "the ministry" -> the last organisation named "... Ministry";
+        # "the coach" -> the last person written with that title ("Head coach Bob Jones")
         first = bisect.bisect_left(idx.mention_starts, tok.idx)
         for m in reversed(idx.ents.mentions[max(0, first - 200) : first]):
             if m.label in ("ORG", "GPE", "NORP") and m.text.split()[-1].lower() == tok.lower_:
+                match = True
+            elif m.label == "PERSON":
+                match = tok.lower_ in _role_words(idx, m)
+            else:
+                match = False
+            if match:
                 ent = idx.entities.get(m.entity_id)
                 name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
                 break
-    return _Speaker(surface, name, eid, None, method, label)
+    if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
+        return None
+    return _Speaker(surface, name or surface, eid, None, method, label)
+
+
+def _role_words(idx: _Index, m: Mention) -> set[str]:
+    """Lower-cased words of the title before a person's name or of its apposition."""
+    doc = idx.doc
+    toks = idx.tokens_in(m.start_char, m.end_char)
+    if not len(toks):
+        return set()
+    out = {doc[i].lower_ for i in range(max(0, toks[0] - 4), toks[0])}
+    head = doc[toks[-1]]
+    for c in head.children:
+        if c.dep_ == "appos":
+            out.update(t.lower_ for t in doc[c.left_edge.i : min(c.right_edge.i, c.left_edge.i + 8) + 1])
+    if head.dep_ == "appos":
+        out.update(t.lower_ for t in doc[head.head.left_edge.i : head.head.i + 1])
+    return out
 
 
 def _gender_ok(pron: str, ent_gender: str | None, label: str) -> bool:
@@ -360,15 +435,19 @@ def _gender_ok(pron: str, ent_gender: str | None, label: str) -> bool:
 
 
 def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
-    """he/she/they/it -> the most salient earlier entity that fits: subjects of the current and
-    previous sentences first (a known gender match before an unknown one), then any mention."""
+    """he/she/they/it -> the most salient earlier entity that fits: going back sentence by
+    sentence (at most six, within three paragraphs), subjects before other mentions and a known
+    gender match before an unknown one; "they" may also be a plural subject ("Analysts").
+    When nothing fits, the speaker of a recent quote that fits, then the nearest person whatever
+    the gender guess says (first names mislead: Kelly Ortberg is a man)."""
     pron = tok.lower_
     surface = tok.text
     if pron in ("i", "we", "you"):
         return _Speaker(surface, None, None, None, "pronoun")
     s_i = idx.sent_of[tok.i]
     para = idx.para_of(tok.idx)
-    best: tuple | None = None
+    best = None
+    fallback = None
     for back in range(0, 6):
         if s_i - back < 0:
             break
@@ -380,38 +459,47 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
         for t in sent:
             if t.i >= tok.i:
                 break
+            if idx.in_quote(t.idx):
+                continue
             m_i = idx.tok_mention[t.i]
-            if m_i < 0 or m_i in seen or idx.in_quote(t.idx):
+            if m_i < 0:
+                if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
+                    np_ = _noun_phrase(t)
+                    cands.append((False, True, t.i, _Speaker(surface, np_.text, None, None, "pronoun")))
+                continue
+            if m_i in seen:
                 continue
             seen.add(m_i)
             m = idx.ents.mentions[m_i]
             ent = idx.entities.get(m.entity_id)
             label = ent.label if ent else m.label
             gender = ent.gender if ent else None
-            if not _gender_ok(pron, gender, label):
-                continue
             head = t
             while idx.tok_mention[head.head.i] == m_i and head.head.i != head.i:
                 head = head.head
             is_subj = head.dep_ in SUBJ_DEPS
-            exact = gender is not None
-            cands.append((not is_subj, not exact, t.i, m))
+            speaker = _Speaker(surface, ent.name if ent else m.text, m.entity_id, None, "pronoun", label)
+            if not _gender_ok(pron, gender, label):
+                if fallback is None and label == "PERSON" and _gender_ok(pron, None, label) and is_subj:
+                    fallback = speaker
+                continue
+            cands.append((not is_subj, gender is None, t.i, speaker))
         if cands:
-            cands.sort(key=lambda c: (c[0], c[1], c[2] if c[0] else c[2]))
+            cands.sort(key=lambda c: (c[0], c[1], c[2]))
             pick = cands[0]
             if best is None or (pick[0], pick[1]) < (best[0], best[1]):
                 best = pick
             if not pick[0]:
                 break
     if best is not None:
-        m = best[3]
-        ent = idx.entities.get(m.entity_id)
-        return _Speaker(surface, ent.name if ent else m.text, m.entity_id, None, "pronoun", m.label)
+        return best[3]
     for q in prev[-1:-6:-1]:
         if q.speaker_entity_id:
             ent = idx.entities.get(q.speaker_entity_id)
             if ent and _gender_ok(pron, ent.gender, ent.label):
                 return _Speaker(surface, ent.name, ent.entity_id, None, "pronoun", ent.label)
+    if fallback is not None:
+        return fallback
     return _Speaker(surface, None, None, None, "pronoun")
 
 
@@ -430,18 +518,90 @@ class _Draft:
 
 
 def _clip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim punctuation and spaces off a reported clause, but keep the closing mark (and the
+    punctuation inside it) of a partial quote that the clause ends with."""
     while start < end and text[start] in EDGE_PUNCT:
         start += 1
+    full_end = end
     while end > start and (text[end - 1] in EDGE_PUNCT or text[end - 1] in ".!?"):
         end -= 1
+    inner = text[start:end]
+    opened = inner.count("“") - inner.count("”") + inner.count('"') % 2
+    if opened > 0:
+        for i in range(end, min(len(text), max(full_end, end) + 3)):
+            if text[i] in CLOSE_MARKS or text[i] == '"':
+                return start, i + 1
     return start, end
 
 
 def _complement(cue: Token) -> Token | None:
-    for c in cue.children:
-        if c.dep_ == "ccomp":
+    """The reported clause of a cue: its clausal complement (the one after it, when there are
+    two), or a subject-bearing clause the parser hung on as an adverbial ("said after the
+    convention he would not ...")."""
+    comps = [c for c in cue.children if c.dep_ == "ccomp"]
+    right = [c for c in comps if c.i > cue.i]
+    if right:
+        return right[0]
+    if comps:
+        return comps[0]
+    # "told employees in a memo that ...": a that-clause the parser took for a relative clause
+    for c in cue.rights:
+        if c.dep_ not in ("prep", "dobj", "pobj", "npadvmod", "dative"):
+            continue
+        for d in c.subtree:
+            if d.i - c.i > 12:
+                break
+            if d.dep_ in ("relcl", "acl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in d.children):
+                return d
+    for c in cue.rights:
+        if (
+            c.dep_ in ("advcl", "parataxis")
+            and c.pos_ in ("VERB", "AUX")
+            and any(g.dep_ in ("nsubj", "nsubjpass") and g.i > cue.i for g in c.children)
+            and not any(g.dep_ in ("mark", "advmod") and g.i < c.i for g in c.children)
+        ):
             return c
     return None
+
+
+def _complement_end(comp: Token) -> int:
+    """Last token of a reported clause, cutting off a subject-less speech or attitude verb that
+    the parser hung on it but that goes with the cue ("said the deal was legal and called ...")."""
+    hi = comp.right_edge.i
+    for c in comp.rights:
+        if _is_conjoined_cue(c) or _is_reporting_clause(c):
+            cut = c.left_edge.i
+            for cc in comp.rights:
+                if cc.dep_ == "cc" and cc.i < c.i:
+                    cut = min(cut, cc.i) if cc.i > comp.i else cut
+            hi = min(hi, cut - 1)
+    return hi
+
+
+def _is_reporting_clause(tok: Token) -> bool:
+    """ ", arguing that ..." / ", and ... the mother replied": a new report, not part of the clause."""
+    return tok.dep_ in ("advcl", "conj") and tok.pos_ == "VERB" and tok.lemma_.lower() in SPEECH_VERBS
+
+
+def _enclosing_cue(tok: Token) -> Token | None:
+    """The cue verb whose reported clause holds `tok` (a few steps up), if any."""
+    head = tok.head
+    for _ in range(4):
+        if head.dep_ == "ccomp" and head.head.i != head.i and _is_cue(head.head):
+            return head.head
+        if head.head.i == head.i:
+            return None
+        head = head.head
+    return None
+
+
+def _is_conjoined_cue(tok: Token) -> bool:
+    return (
+        tok.dep_ == "conj"
+        and tok.pos_ == "VERB"
+        and tok.lemma_.lower() in SPEECH_VERBS | ATTITUDE_VERBS
+        and not any(c.dep_ in SUBJ_DEPS for c in tok.children)
+    )
 
 
 def _indirect_quotes(idx: _Index) -> list[_Draft]:
@@ -454,9 +614,10 @@ def _indirect_quotes(idx: _Index) -> list[_Draft]:
         comp = _complement(tok)
         if comp is None:
             continue
-        lo, hi = comp.left_edge.i, comp.right_edge.i
+        lo, hi = comp.left_edge.i, _complement_end(comp)
         if lo <= tok.i <= hi:
             continue
+        lo, hi = _within_paragraph(idx, tok, lo, hi)
         while lo <= hi and (doc[lo].dep_ == "mark" and doc[lo].lower_ == "that" or doc[lo].is_punct):
             lo += 1
         if lo > hi:
@@ -474,9 +635,13 @@ def _indirect_quotes(idx: _Index) -> list[_Draft]:
             continue
         sent = idx.sents[idx.sent_of[tok.i]]
         a_lo, a_hi = tok.i, who.right_edge.i
+        named = _apposed_name(idx, a_hi)
+        if named is not None:  # "according to the finance director, Maria Chen, ..."
+            who, a_hi = named
         left = (sent.start, a_lo - 1)
         right = (a_hi + 1, sent.end - 1)
         lo, hi = max((left, right), key=lambda r: r[1] - r[0])
+        lo, hi = _within_paragraph(idx, tok, lo, hi)
         if hi - lo < 2:
             continue
         start, end = _clip(text, doc[lo].idx, doc[hi].idx + len(doc[hi].text))
@@ -484,6 +649,39 @@ def _indirect_quotes(idx: _Index) -> list[_Draft]:
             continue
         drafts.append(_Draft(start, end, "indirect", cue=who, cue_lemma="according to"))
     return drafts
+
+
+def _within_paragraph(idx: _Index, cue: Token, lo: int, hi: int) -> tuple[int, int]:
+    """Token range lo..hi cut to the cue's paragraph (the parser may run a sentence over a break)."""
+    p_start, p_end = idx.paras[idx.para_of(cue.idx)] if idx.paras else (0, len(idx.text))
+    while lo <= hi and idx.doc[lo].idx < p_start:
+        lo += 1
+    while hi >= lo and idx.doc[hi].idx >= p_end:
+        hi -= 1
+    return lo, hi
+
+
+def _looks_like_a_name(words: list[str]) -> bool:
+    """“Face the Nation”, “Morning Joe”: a short title-cased span names a work, not speech."""
+    small = {"the", "a", "an", "of", "and", "in", "on", "at", "for", "to", "is", "with", "by", "or"}
+    content = [w for w in words if w.lower() not in small]
+    return 0 < len(words) <= 6 and bool(content) and all(w[:1].isupper() or w[:1].isdigit() for w in content)
+
+
+def _apposed_name(idx: _Index, i: int) -> tuple[Token, int] | None:
+    """(name token, index of the closing comma) for ", <Person Name>," right after token i."""
+    doc = idx.doc
+    if i + 2 >= len(doc) or doc[i + 1].text != ",":
+        return None
+    m_i = idx.tok_mention[i + 2]
+    if m_i < 0 or idx.ents.mentions[m_i].label != "PERSON" or idx.ents.mentions[m_i].start_char != doc[i + 2].idx:
+        return None
+    j = i + 2
+    while j + 1 < len(doc) and idx.tok_mention[j + 1] == m_i:
+        j += 1
+    if j + 1 < len(doc) and doc[j + 1].text == ",":
+        return doc[j], j + 1
+    return None
 
 
 def _is_partial(text: str, m: _Marked) -> bool:
@@ -504,7 +702,7 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
     first_s = idx.sent_of[toks[0]]
     last_s = idx.sent_of[toks[-1]]
     before = bisect.bisect_left(idx.tok_starts, m.open_char) - 1
-    after = bisect.bisect_right(idx.tok_starts, m.close_char)
+    after = bisect.bisect_left(idx.tok_starts, m.close_end)
     cands: list[tuple[int, Token]] = []
     s_lo, s_hi = first_s, last_s
     if before >= 0:
@@ -521,15 +719,15 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
             if last is None or last.text not in (":", ","):
                 continue
         if s_i > last_s:  # a sentence after the quote: only a short '... he said.'
-            if len(sent) > 14 or sent.start_char > m.close_char + 3:
+            if len(sent) > 14 or sent.start_char > m.close_end + 2:
                 continue
         for t in sent:
             if idx.para_of(t.idx) != para and not (m.runs_on and t.idx < m.start):
                 continue
-            if m.open_char <= t.idx <= m.close_char or idx.in_quote(t.idx):
+            if m.open_char <= t.idx < m.close_end or idx.in_quote(t.idx):
                 continue
             if t.lower_ == "according":
-                dist = min(abs(t.idx - m.close_char), abs(t.idx - m.open_char))
+                dist = min(abs(t.idx - m.close_end), abs(t.idx - m.open_char))
                 cands.append((dist, t))
                 continue
             if not _is_cue(t):
@@ -539,7 +737,7 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
                 comp_quoted = idx.in_quote(comp.idx)
                 if not comp_quoted:
                     continue
-            dist = min(abs(t.idx - m.close_char), abs(t.idx - m.open_char))
+            dist = min(abs(t.idx - m.close_end), abs(t.idx - m.open_char))
             cands.append((dist, t))
     if not cands:
         return None, None
@@ -550,13 +748,31 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
     return tok, tok.lemma_.lower()
 
 
+def _byline(m: _Marked, idx: _Index) -> _Speaker | None:
+    """A name after a dash right after the quote: “...” ― Sonya Herridge."""
+    dash = BYLINE.match(idx.text, m.close_end)
+    if dash is None:
+        return None
+    pos = dash.end()
+    m_i = bisect.bisect_left(idx.mention_starts, pos)
+    if m_i < len(idx.ents.mentions) and idx.ents.mentions[m_i].start_char == pos:
+        mention = idx.ents.mentions[m_i]
+        if mention.label in ("PERSON", "ORG", "NORP", "GPE"):
+            ent = idx.entities.get(mention.entity_id)
+            return _Speaker(mention.text, ent.name if ent else mention.text, mention.entity_id, None, "byline")
+    name = BYLINE_NAME.match(idx.text, pos)
+    if name is None:
+        return None
+    return _Speaker(name.group().rstrip(".").strip(), None, None, None, "byline")
+
+
 def _governing_verb(m: _Marked, idx: _Index) -> Token | None:
     """For a partial quote: the nearest verb outside the quote that its words hang from."""
     doc = idx.doc
     toks = idx.tokens_in(m.start, m.end)
     for t_i in toks:
         head = doc[t_i].head
-        if m.open_char <= head.idx <= m.close_char:
+        if m.open_char <= head.idx < m.close_end:
             continue
         for _ in range(6):
             if head.pos_ in ("VERB", "AUX") and not idx.in_quote(head.idx):
@@ -578,59 +794,100 @@ def _speaker_for_cue(cue: Token, lemma: str | None, idx: _Index, prev: list[Quot
             return None
         sp = _speaker_from_token(who, idx, "according_to", prev)
         return replace(sp, method="according_to") if sp and sp.method != "pronoun" else sp
-    subj, method = _subject(cue)
+    subj, method = _subject(cue, lambda t: idx.in_quote(t.idx))
     if subj is None or idx.in_quote(subj.idx):
         return None
     return _speaker_from_token(subj, idx, method, prev)
 
 
+NO_ONE = _Speaker(None, None, None, None, "none")
+SAME = _Speaker(None, None, None, None, "adjacency")
+
+
 def _intervening_subject(idx: _Index, start: int, end: int, exclude: str | None) -> _Speaker | None:
-    """A person or organisation, other than `exclude`, that is the subject of a sentence written
-    between two quotes (outside quotation marks)."""
+    """Who comes in between two quotes (outside quotation marks): the last person or
+    organisation other than `exclude` that is the subject of a sentence there, or the agent of
+    one ("drew a response from Senator Ruiz"); `SAME` when the last such subject is the previous
+    speaker; `NO_ONE` when a paragraph in between names another person in some other role (the
+    quote is then nobody's); None when nobody comes in."""
     doc = idx.doc
+    found = None
+    other_person = False
+    start_para = idx.para_of(start)
+    first = idx.tokens_in(start, end)
+    if len(first):  # skip the rest of the previous quote's own sentence ("..., Reed said.")
+        start = max(start, idx.sents[idx.sent_of[first[0]]].end_char)
     for t_i in idx.tokens_in(start, end):
         t = doc[t_i]
-        if idx.in_quote(t.idx) or t.dep_ not in SUBJ_DEPS:
+        if idx.in_quote(t.idx):
             continue
         m = idx.mention(t)
-        if m is None or m.label not in ("PERSON", "ORG") or m.entity_id == exclude:
+        if m is None and t.pos_ == "PROPN" and t.dep_ in SUBJ_DEPS and t.text[:1].isupper():
+            found = _speaker_from_token(t, idx, "adjacency", []) or found  # a name the model missed
             continue
-        return _entity_speaker(t, m, idx, "adjacency")
-    return None
+        if m is None or m.label not in ("PERSON", "ORG"):
+            continue
+        head = t
+        while idx.mention(head.head) == m and head.head.i != head.i:
+            head = head.head
+        if head.dep_ in ("compound", "appos") and head.head.i != head.i:
+            head = head.head  # "council member Ana Ruiz" / "the treasurer, Ana Ruiz"
+        agent = head.dep_ == "pobj" and head.head.lower_ in ("from", "by") and m.label == "PERSON"
+        if head.dep_ in SUBJ_DEPS or agent:
+            if m.entity_id == exclude:  # the paragraph goes on about the same speaker
+                found, other_person = SAME, False
+            else:
+                found = _entity_speaker(t, m, idx, "adjacency")
+        elif m.label == "PERSON" and m.entity_id != exclude and idx.para_of(t.idx) != start_para:
+            other_person = found is None
+    if found is not None:
+        return found
+    return NO_ONE if other_person else None
 
 
 def _attribute_marked(m: _Marked, idx: _Index, prev: list[Quote], cont: bool) -> _Draft | None:
     text = idx.text
     partial = _is_partial(text, m)
+    words = re.findall(r"[^\W\d_][\w'’-]*", text[m.start : m.end])
+    if not any(len(w) > 1 for w in words) or (partial and _looks_like_a_name(words)):
+        return None  # numbers, ids, or the title of a show or a book
     kind = "mixed" if partial else "direct"
     draft = _Draft(m.start, m.end, kind, marked=m)
-    if not cont:
-        cue, lemma = _cue_for_marked(m, idx)
-        if cue is not None:
-            sp = _speaker_for_cue(cue, lemma, idx, prev)
-            if sp is not None:
-                draft.cue, draft.cue_lemma, draft.speaker = cue, lemma, sp
-                return draft
-        if partial:
-            verb = _governing_verb(m, idx)
-            if verb is not None:
-                subj, method = _subject(verb)
-                if subj is not None and not idx.in_quote(subj.idx):
-                    sp = _speaker_from_token(subj, idx, method, prev)
-                    if sp is not None and (sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun"):
-                        draft.cue, draft.cue_lemma, draft.speaker = verb, verb.lemma_.lower(), sp
-                        return draft
+    # a continuation paragraph may carry its own cue too: '“... more,” she said.'
+    byline = _byline(m, idx)
+    if byline is not None:
+        draft.speaker = byline
+        return draft
+    cue, lemma = _cue_for_marked(m, idx)
+    if cue is not None:
+        sp = _speaker_for_cue(cue, lemma, idx, prev)
+        if sp is not None:
+            draft.cue, draft.cue_lemma, draft.speaker = cue, lemma, sp
+            return draft
+    if partial:
+        verb = _governing_verb(m, idx)
+        if verb is not None and verb.lemma_.lower() not in NOT_CUES:
+            subj, method = _subject(verb, lambda t: idx.in_quote(t.idx))
+            if subj is not None and not idx.in_quote(subj.idx):
+                sp = _speaker_from_token(subj, idx, method, prev)
+                if sp is not None and (sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun"):
+                    draft.cue, draft.cue_lemma, draft.speaker = verb, verb.lemma_.lower(), sp
+                    return draft
     # no cue: the previous quote's speaker, when near and nobody else came in between
     last = next((q for q in reversed(prev) if q.speaker is not None or q.speaker_name is not None), None)
     if last is not None:
         last_para = idx.para_of(last.start_char)
-        if cont or last_para in (m.paragraph, m.paragraph - 1):
+        near = last_para in (m.paragraph, m.paragraph - 1)
+        if cont or near or last_para == m.paragraph - 2:
             other = None if cont else _intervening_subject(idx, last.end_char, m.open_char, last.speaker_entity_id)
-            if other is not None:
-                draft.speaker = other
+            if other is NO_ONE or (other is None and not near and not cont):
+                draft.speaker = None
+            elif other is not None and other is not SAME:
+                draft.speaker = replace(other, surface=None, method="adjacency", name=other.name or other.surface)
             else:
+                # nobody is written next to this quote: no surface speaker, the same person
                 draft.speaker = _Speaker(
-                    last.speaker, last.speaker_name, last.speaker_entity_id, last.speaker_title, "adjacency"
+                    None, last.speaker_name or last.speaker, last.speaker_entity_id, last.speaker_title, "adjacency"
                 )
             return draft
     if partial and len(re.findall(r"\w+", text[m.start : m.end])) <= 3:
@@ -680,8 +937,8 @@ def extract_quotes(doc: Doc) -> tuple[Quote, ...]:
     opens = [m.open_char for m in marked]  # marked spans are in text order and do not overlap
     for d in indirect:
         near = range(max(0, bisect.bisect_left(opens, d.start) - 1), bisect.bisect_left(opens, d.end))
-        inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_char < d.end + 2]
-        overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_char >= d.start]
+        inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_end <= d.end + 2]
+        overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_end > d.start]
         if overlapping and not inner:
             continue  # the clause is (part of) a direct quote: the direct-quote rules attribute it
         if inner:
@@ -694,21 +951,46 @@ def extract_quotes(doc: Doc) -> tuple[Quote, ...]:
     items.sort(key=lambda x: x[0])
     quotes: list[Quote] = []
     prev_runs_on = False
+    chain: list[int] = []  # paragraphs of one running quote that have no cue of their own yet
     for _, item in items:
         try:
             if isinstance(item, _Draft):
                 if item.speaker is None and item.cue is not None:
                     item.speaker = _speaker_for_cue(item.cue, item.cue_lemma, idx, quotes)
                 quotes.append(_finish(item, text))
-                prev_runs_on = False
-            else:
-                draft = _attribute_marked(item, idx, quotes, cont=prev_runs_on)
-                prev_runs_on = item.runs_on
-                if draft is not None:
-                    quotes.append(_finish(draft, text))
+                prev_runs_on, chain = False, []
+                continue
+            cont = prev_runs_on
+            draft = _attribute_marked(item, idx, quotes, cont=cont)
+            prev_runs_on = item.runs_on
+            if draft is not None:
+                quotes.append(_finish(draft, text))
+                if item.runs_on or cont:
+                    if quotes[-1].method in ("adjacency", "none"):
+                        chain.append(len(quotes) - 1)
+                    else:
+                        _backfill(quotes, chain, quotes[-1])
+                        chain = []
+            if not item.runs_on:
+                chain = []
         except Exception:  # noqa: BLE001
             log.exception("one quote failed; skipping it")
     return tuple(q for q in quotes if text[q.start_char : q.end_char] == q.text and q.text)
+
+
+def _backfill(quotes: list[Quote], chain: list[int], attributed: Quote) -> None:
+    """A quote running over several paragraphs whose speaker is named only in a later one:
+    the earlier paragraphs get that speaker too."""
+    for i in chain:
+        quotes[i] = replace(
+            quotes[i],
+            speaker=None,
+            speaker_name=attributed.speaker_name or attributed.speaker,
+            speaker_entity_id=attributed.speaker_entity_id,
+            speaker_title=attributed.speaker_title,
+            cue=None,
+            method="adjacency",
+        )
 
 
 def _drop_nested(drafts: list[_Draft]) -> list[_Draft]:

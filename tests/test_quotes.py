@@ -113,6 +113,18 @@ def test_quote_running_over_two_paragraphs(quotes_of):
     assert len(rows) == 3
 
 
+def test_running_quote_named_only_in_its_last_paragraph(quotes_of):
+    text = (
+        "Mayor John Reed opened the meeting at noon.\n\n"
+        "“We cannot keep the pools open all summer. The money is simply not there.\n\n"
+        "“I wish it were otherwise,” said Ana Ruiz, the city treasurer."
+    )
+    rows = quotes_of(text)
+    assert len(rows) == 2
+    assert [r["speaker_name"] for r in rows] == ["Ana Ruiz", "Ana Ruiz"]
+    assert rows[0]["speaker"] is None and rows[1]["speaker"] == "Ana Ruiz"
+
+
 def test_unbalanced_marks_do_not_swallow_the_text(quotes_of):
     text = "The ministry said “the talks were useful.\n\nSmith said the plan was “dead on arrival.”"
     rows = quotes_of(text)
@@ -231,6 +243,73 @@ def test_cue_less_quote_does_not_cross_a_new_speaker(quotes_of):
     )
     rows = quotes_of(text)
     assert one(rows, "numbers")["speaker_name"] != "John Reed"
+
+
+def test_cue_less_quote_has_no_surface_speaker_but_a_name(quotes_of):
+    text = "“We are reviewing every dollar,” Karine Jean-Pierre said. “People deserve to know.”"
+    row = one(quotes_of(text), "deserve")
+    assert row["speaker"] is None
+    assert row["speaker_name"] == "Karine Jean-Pierre"
+
+
+def test_they_can_be_a_plural_subject(quotes_of):
+    text = "Analysts at Jefferies said the cuts could save $2 billion a year. They warned that morale would suffer."
+    row = one(quotes_of(text), "morale")
+    assert row["speaker"] == "They"
+    assert row["speaker_name"] == "Analysts"
+
+
+def test_that_clause_misparsed_as_relative_clause(quotes_of):
+    text = "Chief executive Kelly Ortberg told employees in a memo that the cuts were painful but necessary."
+    row = one(quotes_of(text), "painful")
+    assert row["speaker_name"] == "Kelly Ortberg"
+    assert row["speaker_title"] == "Chief executive"
+
+
+def test_question_put_to_the_speaker_is_not_her_quote(quotes_of):
+    text = "Asked whether the aid would resume, Jean-Pierre said she would not “get ahead of the president.”"
+    rows = quotes_of(text)
+    assert not any(r["text"].startswith("whether") for r in rows)
+    assert one(rows, "get ahead")["speaker_name"] == "Jean-Pierre"
+
+
+def test_dash_byline_after_quote(quotes_of):
+    text = "“He is ignorant of our culture and our lives.” ― Pamela Padilla\n\n“He scares me.” — Krystal Correa"
+    rows = quotes_of(text)
+    assert one(rows, "ignorant")["speaker_name"] == "Pamela Padilla"
+    assert one(rows, "scares")["speaker_name"] == "Krystal Correa"
+    assert {r["method"] for r in rows} == {"byline"}
+
+
+def test_double_apostrophe_marks(quotes_of):
+    text = "''This isn't tax reform,'' said Douglas Holtz-Eakin, an economist. ''It's anti-reform.''"
+    rows = quotes_of(text)
+    assert one(rows, "tax reform")["text"] == "This isn't tax reform,"
+    assert one(rows, "anti-reform")["speaker_name"] == "Douglas Holtz-Eakin"
+
+
+def test_titles_of_shows_are_not_quotes(quotes_of):
+    rows = quotes_of("Pence told “Fox News Sunday” that the campaign was in good shape.")
+    assert not any(r["text"].startswith("Fox News") for r in rows)
+    assert one(rows, "good shape")["speaker_name"] == "Pence"
+
+
+def test_cue_less_quote_after_a_paragraph_about_the_same_speaker(quotes_of):
+    text = (
+        "“We will win this,” Mayor John Reed said.\n\n"
+        "Reed has led the city since 2019 and beat Tom Walsh in the last election.\n\n"
+        "“We always find a way.”"
+    )
+    assert one(quotes_of(text), "find a way")["speaker_name"] == "John Reed"
+
+
+def test_cue_less_quote_after_someone_else_is_brought_in(quotes_of):
+    text = (
+        "“We will win this,” Mayor John Reed said.\n\n"
+        "The remarks drew a sharp response from council member Ana Ruiz.\n\n"
+        "“The numbers do not add up.”"
+    )
+    assert one(quotes_of(text), "numbers")["speaker_name"] != "John Reed"
 
 
 # --------------------------------------------------------------------------- robustness

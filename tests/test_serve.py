@@ -2,14 +2,17 @@
 schedule and parameters, and a run created the way the UI's Quick run creates it completes,
 publishes, logs its progress and leaves its summary as artifacts."""
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from schemas.tables import TABLES
 from tasks import publish as store
 
-from .conftest import SEED
+from .conftest import REPO, SEED
 from .prefect_server import CRON, QUICK_RUN, server_and_serve
 
 pytestmark = pytest.mark.slow
@@ -70,3 +73,10 @@ def test_the_runs_data_docs_render_every_suites_results(served, quick_run):
     html = (site / "index.html").read_text()
     for suite in TABLES:
         assert suite in html and any((site / "validations" / suite).rglob("*.html")), suite
+
+
+def test_serve_without_an_api_url_says_how_to_start_a_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "serve"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode != 0 and "prefect server start" in done.stderr

@@ -1,0 +1,97 @@
+"""`newsflow run --task-runner dask`, on a local cluster it starts and on an existing cluster
+(`dask scheduler` + `dask worker` processes): the chunks are spread over the workers, all of them
+report to one Prefect API, and the published tables equal the default runner's."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from schemas.tables import TABLES
+from tasks import publish as store
+
+from .conftest import REPO, SEED
+from .prefect_server import free_port, started, wait_until
+
+pytestmark = pytest.mark.slow
+N_DOCUMENTS = 6
+
+
+def write_articles(folder: Path, n: int) -> Path:
+    """`n` distinct articles made of the seed's paragraphs (its photo caption aside) in rotated order."""
+    title, _caption, *paragraphs = [p.strip() for p in SEED.read_text().split("\n\n") if p.strip()]
+    folder.mkdir()
+    for i in range(n):
+        body = paragraphs[i:] + paragraphs[:i]
+        (folder / f"article-{i}.txt").write_text(f"{title}\n\n" + "\n\n".join(body) + "\n")
+    return folder
+
+
+def contents(output: Path) -> dict[str, list[tuple]]:
+    """Every published row of every table, in a canonical order (part files and chunking aside)."""
+
+    def key(row: tuple) -> tuple:
+        return tuple((value is None, value) for value in row)
+
+    return {name: sorted((tuple(row.values()) for row in store.read_published(output, name).to_pylist()), key=key)
+            for name in TABLES}  # fmt: skip
+
+
+def newsflow_run(input: Path, output: Path, *flags: str) -> tuple[dict, str]:
+    """`newsflow run --task-runner dask` as a user runs it (no PREFECT_API_URL): its summary and logs."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    command = [sys.executable, "-m", "flows.cli", "run", "--input", str(input), "--output", str(output),
+               "--task-runner", "dask", *flags]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return json.loads(done.stdout[done.stdout.index("{") :]), done.stderr
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_articles(tmp_path_factory.mktemp("dask") / "input", N_DOCUMENTS)
+
+
+@pytest.fixture(scope="module")
+def local_tables(corpus, tmp_path_factory, prefect_api) -> dict:
+    from flows.newsflow import newsflow
+
+    output = tmp_path_factory.mktemp("local") / "output"
+    assert newsflow(input=str(corpus), output=str(output), n_process=1)["new_documents"] == N_DOCUMENTS
+    return contents(output)
+
+
+def assert_ran_on_dask(summary: dict, log: str, workers: int) -> None:
+    assert summary["published"] and summary["new_documents"] == N_DOCUMENTS
+    chunks = re.search(rf"in (\d+) chunks on {workers} task slot\(s\)", log)
+    assert chunks and int(chunks.group(1)) >= workers, "the documents were not split over the workers"
+    assert log.count("Starting temporary server") == 1, "the Dask workers did not share the one Prefect API"
+
+
+def test_a_local_dask_cluster_publishes_the_same_tables(corpus, local_tables, tmp_path):
+    output = tmp_path / "output"
+    summary, log = newsflow_run(corpus, output, "--n-process", "2")
+    assert_ran_on_dask(summary, log, workers=2)
+    assert contents(output) == local_tables
+    assert (output / ".newsflow" / "dask").is_dir()  # DASK_TEMPORARY_DIRECTORY, not /tmp/dask-scratch-space
+
+
+def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables, tmp_path):
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"]
+    workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
+    env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": str(tmp_path / "dask")}
+    with started(scheduler, env, logs / "scheduler.log"), started(workers, env, logs / "workers.log"):
+        wait_until(lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None, 120,
+                   "two Dask workers", logs)  # fmt: skip
+        summary, log = newsflow_run(corpus, tmp_path / "output", "--dask-address", address)
+    assert_ran_on_dask(summary, log, workers=2)
+    assert contents(tmp_path / "output") == local_tables
