@@ -114,6 +114,7 @@ AMBIGUOUS_MARKS = {'"', "″", "＂"}
 ALL_MARKS = OPEN_MARKS | CLOSE_MARKS | AMBIGUOUS_MARKS
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
 MAX_QUOTE_CHARS = 5000
+CUE_WINDOW = 80  # tokens either side of a quote searched for its cue: bounds the work per quote
 
 
 # --------------------------------------------------------------------------- quotation marks
@@ -456,9 +457,8 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
             break
         cands = []
         seen = set()
-        for t in sent:
-            if t.i >= tok.i:
-                break
+        stop = min(sent.end, tok.i)
+        for t in idx.doc[max(sent.start, stop - CUE_WINDOW * 2) : stop]:
             if idx.in_quote(t.idx):
                 continue
             m_i = idx.tok_mention[t.i]
@@ -721,7 +721,12 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
         if s_i > last_s:  # a sentence after the quote: only a short '... he said.'
             if len(sent) > 14 or sent.start_char > m.close_end + 2:
                 continue
-        for t in sent:
+        lo_i = max(sent.start, before - CUE_WINDOW)
+        hi_i = min(sent.end, after + CUE_WINDOW)
+        for t_i in range(lo_i, hi_i):
+            if before < t_i < after:
+                continue
+            t = doc[t_i]
             if idx.para_of(t.idx) != para and not (m.runs_on and t.idx < m.start):
                 continue
             if m.open_char <= t.idx < m.close_end or idx.in_quote(t.idx):
@@ -817,7 +822,8 @@ def _intervening_subject(idx: _Index, start: int, end: int, exclude: str | None)
     first = idx.tokens_in(start, end)
     if len(first):  # skip the rest of the previous quote's own sentence ("..., Reed said.")
         start = max(start, idx.sents[idx.sent_of[first[0]]].end_char)
-    for t_i in idx.tokens_in(start, end):
+    between = idx.tokens_in(start, end)
+    for t_i in between[-CUE_WINDOW * 3 :]:
         t = doc[t_i]
         if idx.in_quote(t.idx):
             continue

@@ -1,8 +1,9 @@
+import time
 from pathlib import Path
 
-from tasks.clean import clean_body, clean_document, html_to_text, normalise_text, split_blocks
+from tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, html_to_text, normalise_text, split_blocks
 from tasks.ingest import read_document
-from tasks.records import RawDocument, Reject
+from tasks.records import Document, RawDocument, Reject
 
 from .conftest import SEED
 
@@ -23,7 +24,8 @@ def test_seed_is_cleaned_as_the_issue_says():
 
 def test_doc_id_depends_on_content_only():
     a = clean_document(raw("Title here\n\nBody text that is long enough."), 1000)
-    b = clean_document(RawDocument("other/name.txt", "Title here\r\n\r\nBody text that is long enough.", "txt", "r_y"), 1000)
+    crlf = "Title here\r\n\r\nBody text that is long enough."
+    b = clean_document(RawDocument("other/name.txt", crlf, "txt", "r_y"), 1000)
     c = clean_document(raw("Title here\n\nAnother body."), 1000)
     assert a.doc_id == b.doc_id != c.doc_id
 
@@ -47,7 +49,8 @@ def test_unicode_mojibake_and_whitespace_are_normalised():
 
 
 def test_title_is_kept_only_when_it_looks_like_one():
-    title, body = clean_body("This is the first paragraph of an article without a headline, and it ends with a period.\n\nSecond.")
+    title, body = clean_body("This is the first paragraph of an article without a headline, and it ends with a "
+                             "period.\n\nSecond.")
     assert title is None and body.startswith("This is the first")
 
 
@@ -78,3 +81,25 @@ def test_crlf_bom_and_cp1252_files_clean_alike(tmp_path: Path):
     docs = [clean_document(read_document(tmp_path, n, 10**6), 1000) for n in ("utf8.txt", "bom.txt", "cp1252.txt")]
     assert {d.text for d in docs} == {"“Quote,” he said. Café."}
     assert len({d.doc_id for d in docs}) == 1
+
+
+def test_long_lines_and_runs_of_marks_are_cleaned_in_linear_time():
+    """Regressions: a 1 MB line made the credit and dateline patterns backtrack for minutes, a
+    deeply nested page made the HTML reader quadratic, and a run of thousands of quotation
+    marks takes spaCy's tokenizer minutes (so cleaning rejects runs above MAX_SYMBOL_RUN)."""
+    started = time.process_time()
+    assert isinstance(clean_document(raw("(Photo / AP) " + "it is / by " * 90_000), 300_000), Reject)
+    assert clean_document(raw("WASHINGTON " + "\u1680" * 1_000_000), 300_000).text == "WASHINGTON"
+    assert html_to_text("<b>" * 150_000 + "</i>" * 150_000) == (None, "")
+    assert time.process_time() - started < 20
+    at_limit = clean_document(raw("Marks.\n\n" + "“" * MAX_SYMBOL_RUN + " end."), 1000)
+    assert isinstance(at_limit, Document)
+    over = clean_document(raw("Marks.\n\n" + "“" * (MAX_SYMBOL_RUN + 1) + " end."), 1000)
+    assert isinstance(over, Reject) and f"{MAX_SYMBOL_RUN + 1} punctuation marks or symbols in a row" in over.reason
+
+
+def test_every_rejected_file_has_its_own_row():
+    a = clean_document(RawDocument("a.txt", "Advertisement", "txt", "r_same"), 1000)
+    b = clean_document(RawDocument("b.txt", "Advertisement", "txt", "r_same"), 1000)
+    assert a.doc_id != b.doc_id and a.doc_id == clean_document(RawDocument("a.txt", "Advertisement", "txt", "r_same"),
+                                                                1000).doc_id  # fmt: skip

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyarrow.dataset as ds
@@ -38,8 +39,9 @@ import time
 MUTATIONS = {"os.rename", "os.link", "os.symlink", "os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree"}
 KILL = os.environ.get("NFTEST_KILL", "").split("|")  # events ("*" = MUTATIONS) | path part | n | "after"?
 PAUSE = os.environ.get("NFTEST_PAUSE", "").split("|")  # event | path part | gate folder
+MARK = os.environ.get("NFTEST_MARK", "").split("|")  # event | path part | file (touched at each match)
 TRACE = os.environ.get("NFTEST_TRACE")  # a file: every mutation touching KILL's path part, one a line
-NET_LOG = os.environ.get("NFTEST_NET_LOG")  # a file: every non-loopback connection attempt (blocked)
+NET_LOG = os.environ.get("NFTEST_NET_LOG")  # a file: every connection attempt; non-loopback ones blocked
 state = {"seen": 0, "armed_thread": None, "paused": False}
 
 
@@ -49,7 +51,7 @@ def _paths(args):
 
 def _matches(spec, event, args):
     events = MUTATIONS if spec[0] == "*" else {spec[0]}
-    return event in events and any(spec[1] in p for p in _paths(args))
+    return event in events and (not spec[1] or any(spec[1] in p for p in _paths(args)))
 
 
 def _local(host):
@@ -71,15 +73,21 @@ def _guard_network(event, args):
         host = args[0]
     else:
         return
-    if not _local(host):
-        with open(NET_LOG, "a") as log:
-            log.write(f"{os.getpid()} {event} {args[1:] if event != 'socket.getaddrinfo' else args[:2]}\n")
+    verdict = "allowed" if _local(host) else "blocked"
+    with open(NET_LOG, "a") as log:
+        log.write(f"{verdict} {event} {host!r} (pid {os.getpid()})\n")
+    if verdict == "blocked":
         raise PermissionError(f"newsflow test guard: no network beyond this machine ({host})")
+
+
+def _die():
+    state["armed_thread"] = None  # os.kill is itself an audited event
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _kill(event, args):
     if state["armed_thread"] == threading.get_ident():
-        os.kill(os.getpid(), signal.SIGKILL)
+        _die()
     if not _matches(KILL, event, args):
         return
     state["seen"] += 1
@@ -90,7 +98,7 @@ def _kill(event, args):
         if KILL[3:] == ["after"]:
             state["armed_thread"] = threading.get_ident()  # die at this thread's next event
         else:
-            os.kill(os.getpid(), signal.SIGKILL)
+            _die()
 
 
 def _pause(event, args):
@@ -110,6 +118,8 @@ def hook(event, args):
         _kill(event, args)
     if PAUSE[0]:
         _pause(event, args)
+    if MARK[0] and _matches(MARK, event, args):
+        open(MARK[2], "a").close()
 
 
 sys.addaudithook(hook)
@@ -237,3 +247,98 @@ def test_publish_killed_before_any_step_leaves_the_old_or_the_new_tables(publish
         store.clean_leftovers(out)
         assert_no_leftovers(out)
         shutil.rmtree(out)
+
+
+# -- `newsflow run` killed mid-run, and two runs on one output --------------------------------
+
+NEW_ARTICLE = ("Harbour bridge reopens\n\nThe harbour bridge in Oslo reopened on Monday after two years of "
+               "repairs, city officials said.\n\n“It is a good day for the city,” Mayor Anna Berg said.\n")  # fmt: skip
+
+
+@pytest.fixture
+def api_url(prefect_api) -> str:
+    """The session's local Prefect API: subprocess runs use it instead of starting their own."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+@pytest.fixture
+def published_seed(run_flow, tmp_path) -> tuple[Path, Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    run_flow(folder, tmp_path / "out")
+    (folder / "bridge.txt").write_text(NEW_ARTICLE)
+    return folder, tmp_path / "out"
+
+
+def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_up(published_seed, hooks, api_url,
+                                                                                  run_flow):  # fmt: skip
+    folder, out = published_seed
+    before = published_state(out)
+    for moment, kill in {"staging the analysis": "os.rename|/mentions/part-|1|",
+                         "building the next version": "os.link|/versions/|1|"}.items():  # fmt: skip
+        killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL=kill))
+        assert killed.returncode == -signal.SIGKILL, (moment, killed.stderr[-3000:])
+        assert published_state(out) == before, f"killed while {moment}"
+        assert list((store.Layout(out).state / "staging").iterdir()), "the kill left its staging behind"
+    killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url,
+                                                              NFTEST_KILL="os.rename|current.tmp|1|after"))  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    after = published_state(out)  # killed right after the swap: the new tables, whole
+    assert {d["source"] for d in after["documents"]} == {SEED.name, "bridge.txt"}
+    assert len(after["quotes"]) > len(before["quotes"]) and len(after["mentions"]) > len(before["mentions"])
+    summary = run_flow(folder, out)
+    assert not summary["published"] and summary["already_published"] == 2
+    assert published_state(out) == after
+    assert_no_leftovers(out)
+
+
+def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 240) -> None:
+    """Until `path` exists; fails if `proc` ends first."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert proc.poll() is None, f"the run ended before {path.name}: {proc.communicate()[1][-3000:]}"
+        assert time.monotonic() < deadline, f"no {path.name} within {timeout} s"
+        time.sleep(0.05)
+
+
+def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_path):
+    folder, out = published_seed
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    paused = hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_PAUSE=f"os.rename|/documents/part-|{gate}")
+    first = subprocess.Popen(newsflow_run(folder, out), cwd=REPO, env=paused, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    waiting = None
+    try:
+        wait_for(gate / "paused", first)  # the first run holds the lock, mid-way through its work
+        second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
+        assert second.returncode == 1
+        assert (f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
+                "wait for it to finish, or pass --lock-timeout SECONDS to wait") in second.stderr.splitlines()
+        tried = tmp_path / "tried-the-lock"
+        waiting = subprocess.Popen(newsflow_run(folder, out, "--lock-timeout", "300"), cwd=REPO, text=True,
+                                   env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"fcntl.flock||{tried}"),
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+        wait_for(tried, waiting)
+        (gate / "release").touch()
+        first_out, first_err = first.communicate(timeout=300)
+        waiting_out, waiting_err = waiting.communicate(timeout=300)
+    finally:
+        for proc in (first, waiting):
+            if proc is not None:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait()
+    assert first.returncode == 0, first_err[-3000:]
+    assert json.loads(first_out[first_out.index("{"):])["new_documents"] == 1
+    assert waiting.returncode == 0, waiting_err[-3000:]
+    waited = json.loads(waiting_out[waiting_out.index("{"):])
+    assert not waited["published"] and waited["already_published"] == 2  # it ran after the first, not with it
+    docs = published_state(out)["documents"]
+    assert sorted(d["source"] for d in docs) == sorted([SEED.name, "bridge.txt"])
+    assert_no_leftovers(out)
