@@ -361,7 +361,7 @@ def _entity_speaker(tok: Token, mention: Mention, idx: _Index, method: str) -> _
 
 
 def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote]) -> _Speaker | None:
-    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head is not tok.head:
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
         antecedent = _speaker_from_token(tok.head.head, idx, method, prev)  # "Smith, who said ..."
         return replace(antecedent, surface=tok.text) if antecedent else None
     if tok.lower_ in SPEAKER_PRONOUNS:
