@@ -121,7 +121,10 @@ TITLES = {
     "gov", "governor", "mayor", "gen", "general", "col", "lt", "capt", "sgt", "adm", "judge",
     "justice", "rev", "pope", "king", "queen", "prince", "princess", "secretary", "speaker",
     "chancellor", "coach", "chairman", "chairwoman", "ambassador", "attorney", "candidate",
-    "leader", "nominee", "sheriff", "chief", "officer", "detective", "st", "saint",
+    "leader", "nominee", "sheriff", "chief", "officer", "detective", "st", "saint", "superintendent",
+    "commissioner", "councilman", "councilwoman", "councillor", "councilor", "director", "spokesman",
+    "spokeswoman", "spokesperson", "chair", "chairperson", "executive", "deputy", "assemblyman",
+    "assemblywoman", "congressman", "congresswoman", "delegate", "mr.", "trooper",
 }  # fmt: skip
 # Labels the small model gives a lone surname by mistake ("Zakharova" ORG, "Jean-Pierre"
 # WORK_OF_ART); not GPE/LOC, where "Jordan" or "Washington" is more likely a place.
@@ -264,8 +267,21 @@ def _collect(doc: Doc) -> list[_Raw]:
         if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
             continue  # "china shop": names are capitalised
         title = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
-        raws.append(_Raw(start, end, span.text, span.label_, _words(span), span.start, span.end, title=title))
+        words = _words(span)
+        label = "PERSON" if _looks_like_person(span, words) else span.label_
+        raws.append(_Raw(start, end, span.text, label, words, span.start, span.end, title=title))
     return raws
+
+
+def _looks_like_person(span: Span, words: tuple[str, ...]) -> bool:
+    """An ORG/GPE/... span the model got wrong: "Marcus Bell" (a common first name and one or
+    two more capitalised words), or a name followed by ", who"."""
+    if span.label_ == "PERSON" or span.label_ not in NAME_LABELS:
+        return span.label_ == "PERSON"
+    if 2 <= len(words) <= 3 and words[0] in FEMALE_NAMES | MALE_NAMES and span.text[:1].isupper():
+        return all(w[:1].isupper() for w in span.text.split())
+    head = span.root
+    return any(c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in head.children)
 
 
 def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:

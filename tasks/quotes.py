@@ -6,30 +6,40 @@ through msgpack), read back as `Quote`s by `doc_quotes`; `quote_rows` turns them
 `quotes` table.
 
 Handled:
-- direct quotes between straight or curly double quotation marks, over several sentences;
-  single quotes inside them (‘global cop’) are part of the quote; a paragraph that leaves its
-  quote open and a next paragraph that re-opens with a mark (the multi-paragraph convention)
-  give one quote per paragraph; marks that pair with nothing are ignored;
+- direct quotes between straight or curly double quotation marks (also '' and `` as some
+  newswires write them), over several sentences; single quotes inside them (‘global cop’) are
+  part of the quote; a paragraph that leaves its quote open and a next paragraph that re-opens
+  with a mark (the multi-paragraph convention) give one quote per paragraph, all with the
+  speaker named in any of them; marks that pair with nothing are ignored. Each marked span is
+  its own quote: '“A,” she said, “B.”' gives two.
 - indirect quotes: a reporting verb (say, tell, warn, insist, argue, add, ...) with a clausal
-  complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said."),
-  and "according to X, ..."; a negated reporting verb ("did not say how many") is no quote;
+  complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said.",
+  "told employees in a memo that ..."), cut where a new report starts (", arguing that"), and
+  "according to X, ..."; a negated reporting verb ("did not say how many") and a participle
+  said of the listener ("Asked whether ..., she said") are no quote;
 - mixed quotes: reported speech holding a partial quote (the quote's text is the whole
-  reported clause) and partial quotes governed by any verb with a subject ("defended ... as
-  “fully legitimate”", "invited the U.S. to “set a good example”": the text is the quoted words);
+  reported clause) and partial quotes governed by a verb with a subject ("defended ... as
+  “fully legitimate”", "invited the U.S. to “set a good example”": the text is the quoted
+  words), but not under verbs like have/take/make (`NOT_CUES`);
 - speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
-  agent of a passive ("was criticized by X"), "X was quoted as saying", inverted "said X",
-  the subject's title or apposition as `speaker_title`, organisations and countries, nominal
-  speakers ("the ministry") matched to an organisation named earlier, and pronouns (he/she to
-  a person of a compatible gender, preferring subjects of recent sentences; they/it to an
-  organisation or country); a quote with no cue takes the speaker of the previous quote in
-  its paragraph or the paragraph before, unless a different person is the subject of a
-  sentence in between.
+  agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X",
+  a name after a dash ('“...” ― Sonya Herridge'), "Smith, who said" (speaker "who", name
+  Smith), the subject's title or apposition as `speaker_title`, organisations and countries,
+  nominal speakers ("the ministry", "the coach") matched to the last organisation or titled
+  person that fits, pronouns (he/she to a person of a compatible gender, preferring subjects
+  of recent sentences; they to an organisation, a country or a plural subject; it to an
+  organisation or country). A quote with no cue takes the speaker of the previous quote in
+  its paragraph or the one before (two before, when the paragraph between is about that
+  speaker), with `speaker` null since nobody is written next to it; a different person who is
+  the subject or agent of a sentence in between takes it instead, and a paragraph between
+  that names another person otherwise leaves it with no speaker.
 
-Not handled: quotes in single quotation marks only (British style), guillemets, block quotes
-without marks, speakers named only after a quote in a later sentence ("That was the message
-from X"), "says who" questions, nominal coreference beyond a head-word match, and cues that
-the parser does not attach to the quote. Scare quotes of one to three words with no verb
-governing them and no speaker are dropped.
+Not handled: quotes in single quotation marks only (British style), guillemets as pairs only
+partly, block quotes without marks, speakers named only after a quote in a later sentence
+("That was the message from X"), nominal coreference beyond title and head-word matches, cues
+that the parser does not attach to the quote, and world knowledge (which coach is meant).
+Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sentence (“Face
+the Nation”), and one- to three-word scare quotes with no verb or speaker to attach them to.
 """
 
 from __future__ import annotations
@@ -63,7 +73,7 @@ class Quote:
     speaker_name: str | None = None
     speaker_entity_id: str | None = None
     cue: str | None = None
-    method: str = "none"  # cue | passive | according_to | pronoun | adjacency | none
+    method: str = "none"  # cue | passive | according_to | pronoun | adjacency | byline | none
     speaker_title: str | None = None
 
     @property
@@ -106,6 +116,19 @@ ATTITUDE_VERBS = {
     "hail", "decry", "invite", "thank", "blame", "urge", "applaud", "mock", "ridicule", "deride",
 }  # fmt: skip
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
+# Nouns that name any organisation of their kind ("the company" -> the last company named);
+# "the ministry" or "the committee" must match the head word of the name instead.
+GENERIC_ORG_NOUNS = {
+    "company", "firm", "group", "organization", "organisation", "retailer", "automaker", "airline",
+    "carrier", "manufacturer", "startup", "network", "newspaper", "paper", "broadcaster", "insurer",
+    "lender", "chain", "conglomerate", "giant", "charity",
+}  # fmt: skip
+GENERIC_STATE_NOUNS = {"government", "country", "state", "nation", "kingdom", "republic", "city"}
+ABBREVIATED_TITLES = {
+    "sen.": "senator", "rep.": "representative", "gov.": "governor", "gen.": "general",
+    "lt.": "lieutenant", "sgt.": "sergeant", "pres.": "president", "supt.": "superintendent",
+    "sen": "senator", "rep": "representative", "gov": "governor",
+}  # fmt: skip
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "prep", "dep", "parataxis")
 OPEN_MARKS = {"“", "„", "«"}
@@ -343,6 +366,8 @@ def _title(tok: Token, mention: Mention, idx: _Index) -> str | None:
             words = [t for t in span if not t.is_punct]
             if words and words[0].dep_ == "det":
                 words = words[1:]
+            if not any(t.is_alpha for t in words):
+                continue  # "Tom Miller, 54, a retired machinist": the age is no title
             if words and len(words) <= 20:
                 return idx.text[words[0].idx : words[-1].idx + len(words[-1].text)]
     return None
@@ -385,25 +410,35 @@ def _speaker_from_token(tok: Token, idx: _Index, method: str, prev: list[Quote])
     np_ = _noun_phrase(tok)
     surface = np_.text
     name = eid = label = None
-    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children)
-    if tok.pos_ == "NOUN" and tok.tag_ in ("NN", "NNP") and definite:
-        # "the ministry" -> the last organisation named "... Ministry";
-        # "the coach" -> the last person written with that title ("Head coach Bob Jones")
-        first = bisect.bisect_left(idx.mention_starts, tok.idx)
-        for m in reversed(idx.ents.mentions[max(0, first - 200) : first]):
-            if m.label in ("ORG", "GPE", "NORP") and m.text.split()[-1].lower() == tok.lower_:
-                match = True
-            elif m.label == "PERSON":
-                match = tok.lower_ in _role_words(idx, m)
-            else:
-                match = False
-            if match:
-                ent = idx.entities.get(m.entity_id)
-                name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
-                break
+    m = _nominal_mention(tok, idx)
+    if m is not None:
+        ent = idx.entities.get(m.entity_id)
+        name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return _Speaker(surface, name or surface, eid, None, method, label)
+
+
+def _nominal_mention(tok: Token, idx: _Index) -> Mention | None:
+    """The entity a definite noun phrase refers back to: "the ministry" -> the last organisation
+    named "... Ministry"; "the company" -> the last organisation; "the coach", "the senator" ->
+    the last person written with that title ("Head coach Bob Jones", "Sen. Sherrod Brown")."""
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in tok.children)
+    common = tok.pos_ == "NOUN" or (tok.pos_ == "PROPN" and tok.text.islower())  # "the senator" as NNP
+    if not (common and tok.tag_ in ("NN", "NNP") and definite):
+        return None
+    word = tok.lower_
+    first = bisect.bisect_left(idx.mention_starts, tok.idx)
+    for m in reversed(idx.ents.mentions[max(0, first - 200) : first]):
+        if m.label in ("ORG", "GPE", "NORP") and m.text.split()[-1].lower() == word:
+            return m
+        if m.label == "ORG" and word in GENERIC_ORG_NOUNS:
+            return m
+        if m.label == "GPE" and word in GENERIC_STATE_NOUNS:
+            return m
+        if m.label == "PERSON" and word in _role_words(idx, m):
+            return m
+    return None
 
 
 def _role_words(idx: _Index, m: Mention) -> set[str]:
@@ -413,6 +448,7 @@ def _role_words(idx: _Index, m: Mention) -> set[str]:
     if not len(toks):
         return set()
     out = {doc[i].lower_ for i in range(max(0, toks[0] - 4), toks[0])}
+    out.update(ABBREVIATED_TITLES.get(w, w) for w in list(out))
     head = doc[toks[-1]]
     for c in head.children:
         if c.dep_ == "appos":
@@ -436,9 +472,9 @@ def _gender_ok(pron: str, ent_gender: str | None, label: str) -> bool:
 
 
 def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
-    """he/she/they/it -> the most salient earlier entity that fits: going back sentence by
-    sentence (at most six, within three paragraphs), subjects before other mentions and a known
-    gender match before an unknown one; "they" may also be a plural subject ("Analysts").
+    """he/she/they/it -> the most salient earlier entity that fits: the nearest sentence back (at
+    most six, within three paragraphs) that holds one, and in it subjects before other mentions
+    and a known gender match before an unknown one; "they" may also be a plural subject.
     When nothing fits, the speaker of a recent quote that fits, then the nearest person whatever
     the gender guess says (first names mislead: Kelly Ortberg is a man)."""
     pron = tok.lower_
@@ -466,6 +502,14 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
                 if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
                     np_ = _noun_phrase(t)
                     cands.append((False, True, t.i, _Speaker(surface, np_.text, None, None, "pronoun")))
+                elif t.dep_ in SUBJ_DEPS and (pron in PRONOUNS_IT or pron in PRONOUNS_PL):
+                    nominal = _nominal_mention(t, idx)  # "The company has ..., where it said"
+                    if nominal is not None and nominal.label == "ORG":
+                        ent = idx.entities.get(nominal.entity_id)
+                        name = ent.name if ent else nominal.text
+                        cands.append(
+                            (False, False, t.i, _Speaker(surface, name, nominal.entity_id, None, "pronoun", "ORG"))
+                        )
                 continue
             if m_i in seen:
                 continue
@@ -483,14 +527,12 @@ def _resolve_pronoun(tok: Token, idx: _Index, prev: list[Quote]) -> _Speaker:
                 if fallback is None and label == "PERSON" and _gender_ok(pron, None, label) and is_subj:
                     fallback = speaker
                 continue
-            cands.append((not is_subj, gender is None, t.i, speaker))
-        if cands:
+            second_choice = gender is None if label == "PERSON" else (pron in PRONOUNS_IT and label != "ORG")
+            cands.append((not is_subj, second_choice, t.i, speaker))
+        if cands:  # the nearest sentence with a fitting candidate; its subject first
             cands.sort(key=lambda c: (c[0], c[1], c[2]))
-            pick = cands[0]
-            if best is None or (pick[0], pick[1]) < (best[0], best[1]):
-                best = pick
-            if not pick[0]:
-                break
+            best = cands[0]
+            break
     if best is not None:
         return best[3]
     for q in prev[-1:-6:-1]:
@@ -745,7 +787,8 @@ def _cue_for_marked(m: _Marked, idx: _Index) -> tuple[Token | None, str | None]:
             dist = min(abs(t.idx - m.close_end), abs(t.idx - m.open_char))
             cands.append((dist, t))
     if not cands:
-        return None, None
+        verb = _colon_verb(m, idx, before)
+        return (verb, verb.lemma_.lower()) if verb is not None else (None, None)
     cands.sort(key=lambda c: c[0])
     tok = cands[0][1]
     if tok.lower_ == "according":
@@ -771,6 +814,32 @@ def _byline(m: _Marked, idx: _Index) -> _Speaker | None:
     return _Speaker(name.group().rstrip(".").strip(), None, None, None, "byline")
 
 
+def _main_verb(verb: Token) -> Token:
+    """'rejected the demands ... to end support for Maduro as “totally unacceptable”': the cue is
+    "reject", not the subject-less infinitive "end" that the parser hangs the quote from."""
+    for _ in range(3):
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        has_subject = any(c.dep_ in SUBJ_DEPS for c in verb.children)
+        if not infinitive or has_subject or verb.dep_ not in ("advcl", "xcomp") or verb.head.pos_ != "VERB":
+            break
+        verb = verb.head
+    return verb
+
+
+def _colon_verb(m: _Marked, idx: _Index, before: int) -> Token | None:
+    """'DeWine welcomed the announcement: “...”': the verb of the clause a colon hands over to
+    the quote, whatever the verb."""
+    doc = idx.doc
+    if before < 0 or doc[before].text != ":" or idx.in_quote(doc[before].idx):
+        return None
+    verb = doc[before].head
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX") or m.open_char <= verb.idx < m.close_end or _is_negated(verb):
+        return None
+    return verb
+
+
 def _governing_verb(m: _Marked, idx: _Index) -> Token | None:
     """For a partial quote: the nearest verb outside the quote that its words hang from."""
     doc = idx.doc
@@ -781,7 +850,7 @@ def _governing_verb(m: _Marked, idx: _Index) -> Token | None:
             continue
         for _ in range(6):
             if head.pos_ in ("VERB", "AUX") and not idx.in_quote(head.idx):
-                return head
+                return _main_verb(head)
             if head.head.i == head.i:
                 break
             head = head.head
@@ -876,9 +945,14 @@ def _attribute_marked(m: _Marked, idx: _Index, prev: list[Quote], cont: bool) ->
             subj, method = _subject(verb, lambda t: idx.in_quote(t.idx))
             if subj is not None and not idx.in_quote(subj.idx):
                 sp = _speaker_from_token(subj, idx, method, prev)
-                if sp is not None and (sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun"):
+                speechy = verb.lemma_.lower() in SPEECH_VERBS | ATTITUDE_VERBS
+                if sp is not None and (
+                    sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun" or speechy
+                ):
                     draft.cue, draft.cue_lemma, draft.speaker = verb, verb.lemma_.lower(), sp
                     return draft
+    if partial and len(re.findall(r"\w+", text[m.start : m.end])) <= 3:
+        return None  # a scare quote ("the so-called “deep state”"), not speech
     # no cue: the previous quote's speaker, when near and nobody else came in between
     last = next((q for q in reversed(prev) if q.speaker is not None or q.speaker_name is not None), None)
     if last is not None:
@@ -896,8 +970,6 @@ def _attribute_marked(m: _Marked, idx: _Index, prev: list[Quote], cont: bool) ->
                     None, last.speaker_name or last.speaker, last.speaker_entity_id, last.speaker_title, "adjacency"
                 )
             return draft
-    if partial and len(re.findall(r"\w+", text[m.start : m.end])) <= 3:
-        return None  # a scare quote or a title, not speech
     return draft
 
 

@@ -131,6 +131,11 @@ def test_hyphenated_surname_joins_full_name(rows_of):
     assert kjp["n_mentions"] == 2
 
 
+def test_person_mislabelled_as_organisation_is_repaired(rows_of):
+    _, entities = rows_of("The plan also drew criticism from Marcus Bell, who coaches the football team.")
+    assert by_name(entities)["Marcus Bell"]["label"] == "PERSON"
+
+
 def test_titles_and_possessives_are_trimmed(rows_of):
     _, entities = rows_of("President Joe Biden’s plan failed. Biden's aides blamed Congress.")
     assert by_name(entities)["Joe Biden"]["n_mentions"] == 2

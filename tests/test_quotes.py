@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from schemas.tables import QUOTE_TYPES, QUOTES
-from tasks.evaluate import body_text, load_gold, not_quote_hits, score
+from tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
 from tasks.nlp import load_pipeline
 from tasks.quotes import find_marked_spans, quote_rows
 
@@ -312,6 +312,36 @@ def test_cue_less_quote_after_someone_else_is_brought_in(quotes_of):
     assert one(quotes_of(text), "numbers")["speaker_name"] != "John Reed"
 
 
+def test_nominal_speakers_resolve_to_the_entity(quotes_of):
+    rows = quotes_of(
+        "Amazon said on Thursday it would invest $10 billion in Ohio. In a statement, the company said "
+        "the project would create 1,000 jobs.\n\n"
+        "But Sen. Sherrod Brown, a Democrat, questioned the tax breaks. “We should not be writing blank "
+        "checks,” the senator said."
+    )
+    assert one(rows, "1,000 jobs")["speaker"] == "the company"
+    assert one(rows, "1,000 jobs")["speaker_name"] == "Amazon"
+    assert one(rows, "blank checks")["speaker_name"] == "Sherrod Brown"
+
+
+def test_it_prefers_an_organisation_to_a_place(quotes_of):
+    text = "The company has faced criticism in Virginia, where it said the incentives were “standard practice.”"
+    rows = quotes_of("Amazon plans a new data center. " + text)
+    assert one(rows, "standard practice")["speaker_name"] == "Amazon"
+
+
+def test_colon_hands_any_verb_to_the_quote(quotes_of):
+    row = one(quotes_of("Governor Mike DeWine welcomed the announcement: “This is a great day for Ohio.”"), "great day")
+    assert row["speaker_name"] == "Mike DeWine"
+    assert row["cue"] == "welcome"
+    assert row["speaker"] == "Mike DeWine"
+
+
+def test_age_is_not_a_title(quotes_of):
+    row = one(quotes_of("“It's jobs, and we need jobs,” said Tom Miller, 54, a retired machinist."), "jobs")
+    assert row["speaker_title"] == "retired machinist"
+
+
 # --------------------------------------------------------------------------- robustness
 
 
@@ -338,6 +368,17 @@ def test_seed_gold(nlp):
     result = score(predicted, GOLD / "seed" / "gold")
     assert result["e2e_f1"] >= 0.9, result["misses"]
     assert not not_quote_hits(predicted, load_gold(GOLD / "seed" / "gold"))
+
+
+def test_seed_cues_types_and_titles(nlp):
+    predicted = predict_gold_set(nlp, GOLD / "seed")["000_1eea282a58a9ee57.txt"]
+    gold = load_gold(GOLD / "seed" / "gold")["000_1eea282a58a9ee57.txt"]["quotes"]
+    for g in gold:
+        row = max(predicted, key=lambda q: word_f1(words(q["text"]), words(g["text"])))
+        assert row["cue"] == g["cue"], (g["text"], row["cue"])
+        assert row["speaker"] == g["speaker_surface"], (g["text"], row["speaker"])
+        assert row["speaker_name"] == g["speaker"]
+    assert one(predicted, "strict accordance")["speaker_title"] == "Russian Foreign Ministry spokeswoman"
 
 
 def test_extra_gold(nlp):
