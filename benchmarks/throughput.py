@@ -129,8 +129,10 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
     args = parser.parse_args()
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+    )
     texts = corpus_texts(args.corpus)
     words = sum(len(t.split()) for t in texts)
     print(f"corpus: {len(texts)} documents, {words:,} words")
@@ -138,20 +140,26 @@ def main() -> None:
         for numpy_ops in (False, True):
             a = bare_spacy(texts, numpy_ops)
             label = "numpy ops" if numpy_ops else "default ops"
-            print(f"bare spaCy ({label}): {a['seconds']:.1f} s, {words / a['seconds']:,.0f} words/s, "
-                  f"peak RSS {a['peak_rss'] / 2**30:.2f} GiB")
+            print(
+                f"bare spaCy ({label}): {a['seconds']:.1f} s, {words / a['seconds']:,.0f} words/s, "
+                f"peak RSS {a['peak_rss'] / 2**30:.2f} GiB"
+            )
         bare_seconds = a["seconds"]
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         b = newsflow_run(args.corpus, Path(tmp) / "out")
-        print(f"newsflow run: {b['seconds']:.1f} s, {words / b['seconds']:,.0f} words/s, "
-              f"peak RSS {b['peak_rss'] / 2**30:.2f} GiB")
+        print(
+            f"newsflow run: {b['seconds']:.1f} s, {words / b['seconds']:,.0f} words/s, "
+            f"peak RSS {b['peak_rss'] / 2**30:.2f} GiB"
+        )
         if not args.skip_bare:
             print(f"ratio bare spaCy (numpy ops) / newsflow: {bare_seconds / b['seconds']:.2f}")
         if args.replicate:
             n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
             c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas")
-            print(f"newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
-                  f"{words * args.replicate / c['seconds']:,.0f} words/s, peak RSS {c['peak_rss'] / 2**30:.2f} GiB")
+            print(
+                f"newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
+                f"{words * args.replicate / c['seconds']:,.0f} words/s, peak RSS {c['peak_rss'] / 2**30:.2f} GiB"
+            )
             print(f"peak RSS growth x1 -> x{args.replicate}: {c['peak_rss'] / b['peak_rss']:.2f}x")
         shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)
 

@@ -142,8 +142,13 @@ def _eval(args: argparse.Namespace) -> int:
     from tasks.evaluate import score
 
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
-    newsflow(input=str(Path(args.input).absolute()), output=str(output.absolute()), model=args.model,
-             n_process=args.n_process, chunk_size=args.chunk_size)
+    newsflow(
+        input=str(Path(args.input).absolute()),
+        output=str(output.absolute()),
+        model=args.model,
+        n_process=args.n_process,
+        chunk_size=args.chunk_size,
+    )
     scores = score(_predictions(output), Path(args.gold))
     if args.json:
         print(json.dumps(scores, indent=1, default=str))

@@ -12,7 +12,6 @@ import great_expectations.expectations as gxe
 
 from schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES
 
-
 # The boolean columns `tasks.validate.check_columns` adds to each table before validation.
 CHECK_COLUMNS = {
     "documents": [],
@@ -24,9 +23,11 @@ CHECK_COLUMNS = {
 
 
 def _columns(table: str) -> gxe.ExpectTableColumnsToMatchSet:
-    return gxe.ExpectTableColumnsToMatchSet(column_set=TABLES[table].names + CHECK_COLUMNS[table],
-                                            exact_match=True,
-                                            description=f"{table} has exactly the schema's columns")
+    return gxe.ExpectTableColumnsToMatchSet(
+        column_set=TABLES[table].names + CHECK_COLUMNS[table],
+        exact_match=True,
+        description=f"{table} has exactly the schema's columns",
+    )
 
 
 def _not_null(table: str, *columns: str) -> list:
@@ -40,10 +41,12 @@ def _true(column: str, description: str) -> gxe.ExpectColumnValuesToBeInSet:
 
 def _spans(table: str) -> list:
     return [
-        gxe.ExpectColumnValuesToBeBetween(column="start_char", min_value=0,
-                                          description=f"{table} offsets are not negative"),
-        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_char", column_B="start_char", or_equal=False,
-                                                    description=f"every {table} span is non-empty"),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="start_char", min_value=0, description=f"{table} offsets are not negative"
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="end_char", column_B="start_char", or_equal=False, description=f"every {table} span is non-empty"
+        ),
         _true("inside_document", f"every {table} span lies inside its document's text"),
         _true("slices_back", f"every {table} span slices back to its text: text[start_char:end_char] == text"),
         _true("doc_known", f"every {table} row's doc_id is in documents"),
@@ -57,48 +60,59 @@ def suites() -> dict[str, list]:
             _columns("documents"),
             *_not_null("documents", "doc_id", "source", "text", "n_words"),
             gxe.ExpectColumnValuesToBeUnique(column="doc_id", description="one row per document"),
-            gxe.ExpectColumnValueLengthsToBeBetween(column="text", min_value=1,
-                                                    description="no document has an empty text"),
-            gxe.ExpectColumnValuesToBeBetween(column="n_words", min_value=1,
-                                              description="every document has words"),
-            gxe.ExpectColumnValuesToBeInSet(column="pipeline_version", value_set=[PIPELINE_VERSION],
-                                            description="rows come from this pipeline version"),
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column="text", min_value=1, description="no document has an empty text"
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="n_words", min_value=1, description="every document has words"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="pipeline_version",
+                value_set=[PIPELINE_VERSION],
+                description="rows come from this pipeline version",
+            ),
         ],
         "mentions": [
             _columns("mentions"),
             *_not_null("mentions", "doc_id", "entity_id", "label"),
-            gxe.ExpectColumnValuesToBeInSet(column="label", value_set=list(ENTITY_LABELS),
-                                            description="mention labels are OntoNotes labels"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="label", value_set=list(ENTITY_LABELS), description="mention labels are OntoNotes labels"
+            ),
             *_spans("mentions"),
             _true("entity_known", "every mention's entity_id is in entities"),
         ],
         "entities": [
             _columns("entities"),
             *_not_null("entities", "doc_id", "entity_id", "name", "label"),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["doc_id", "entity_id"],
-                                                description="one row per entity per document"),
-            gxe.ExpectColumnValuesToBeInSet(column="label", value_set=list(ENTITY_LABELS),
-                                            description="entity labels are OntoNotes labels"),
-            gxe.ExpectColumnValuesToBeBetween(column="n_mentions", min_value=1,
-                                              description="every entity has at least one mention"),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["doc_id", "entity_id"], description="one row per entity per document"
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="label", value_set=list(ENTITY_LABELS), description="entity labels are OntoNotes labels"
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_mentions", min_value=1, description="every entity has at least one mention"
+            ),
             _true("doc_known", "every entities row's doc_id is in documents"),
         ],
         "quotes": [
             _columns("quotes"),
             *_not_null("quotes", "doc_id", "quote_id", "type", "text"),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["doc_id", "quote_id"],
-                                                description="quote ids are unique within a document"),
-            gxe.ExpectColumnValuesToBeInSet(column="type", value_set=list(QUOTE_TYPES),
-                                            description="quote types are direct, indirect or mixed"),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["doc_id", "quote_id"], description="quote ids are unique within a document"
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="type", value_set=list(QUOTE_TYPES), description="quote types are direct, indirect or mixed"
+            ),
             *_spans("quotes"),
             _true("speaker_entity_known", "every speaker_entity_id is an entity of the same document"),
         ],
         "rejects": [
             _columns("rejects"),
             *_not_null("rejects", "doc_id", "source", "stage", "reason"),
-            gxe.ExpectColumnValuesToBeInSet(column="stage", value_set=list(REJECT_STAGES),
-                                            description="reject stages are known"),
-            gxe.ExpectColumnValueLengthsToBeBetween(column="reason", min_value=10,
-                                                    description="every reject says why, in words"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="stage", value_set=list(REJECT_STAGES), description="reject stages are known"
+            ),
+            gxe.ExpectColumnValueLengthsToBeBetween(
+                column="reason", min_value=10, description="every reject says why, in words"
+            ),
         ],
     }

@@ -37,7 +37,7 @@ def analyse_chunk(staging: Path, chunk: str, settings: Settings, logger: logging
     nlp = load_pipeline(settings.model, settings.numpy_ops)
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
     rows: dict[str, list[dict]] = {"mentions": [], "entities": [], "quotes": []}
-    items = zip(documents.column("text").to_pylist(), doc_ids)
+    items = zip(documents.column("text").to_pylist(), doc_ids, strict=True)
     # Worker processes only pay off with at least one batch each.
     n_process = max(1, min(settings.n_process, len(doc_ids) // settings.batch_size))
     for i, (_doc_id, doc_rows) in enumerate(analyse(nlp, items, n_process, settings.batch_size), 1):

@@ -213,15 +213,27 @@ def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
     else:
         title, text = clean_body(raw.text)
     if not text.strip():
-        return Reject(reject_id(raw.source, raw.raw_id), raw.source, "clean",
-                      "no article text left after cleaning (only a headline, captions or boilerplate)")
+        return Reject(
+            reject_id(raw.source, raw.raw_id),
+            raw.source,
+            "clean",
+            "no article text left after cleaning (only a headline, captions or boilerplate)",
+        )
     if len(text) > max_chars:
-        return Reject(reject_id(raw.source, raw.raw_id), raw.source, "clean",
-                      f"article text has {len(text):,} characters, above the limit of {max_chars:,}: "
-                      "split it, or raise NEWSFLOW_MAX_CHARS")
+        return Reject(
+            reject_id(raw.source, raw.raw_id),
+            raw.source,
+            "clean",
+            f"article text has {len(text):,} characters, above the limit of {max_chars:,}: "
+            "split it, or raise NEWSFLOW_MAX_CHARS",
+        )
     run = _SYMBOL_RUN.search(text)
     if run is not None:
-        return Reject(reject_id(raw.source, raw.raw_id), raw.source, "clean",
-                      f"not article prose: {len(run.group()):,} punctuation marks or symbols in a row at character "
-                      f"{run.start():,} (spaCy takes minutes over runs of more than {MAX_SYMBOL_RUN}); remove that run")
+        return Reject(
+            reject_id(raw.source, raw.raw_id),
+            raw.source,
+            "clean",
+            f"not article prose: {len(run.group()):,} punctuation marks or symbols in a row at character "
+            f"{run.start():,} (spaCy takes minutes over runs of more than {MAX_SYMBOL_RUN}); remove that run",
+        )
     return Document(document_id(title, text), raw.source, title, text, len(text.split()))

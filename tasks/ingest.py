@@ -211,15 +211,26 @@ def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
     except OSError as exc:
         return _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
     if data is None:
-        return _reject(rel, f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
-                            "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting")
+        return _reject(
+            rel,
+            f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
+            "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting",
+        )
     kind = _binary_kind(data)
     if kind is not None:
-        return _reject(rel, f"not a text file: it looks like {kind}. newsflow reads .txt and .html articles: "
-                            "convert it to text, or remove it from the input folder", data)
+        return _reject(
+            rel,
+            f"not a text file: it looks like {kind}. newsflow reads .txt and .html articles: "
+            "convert it to text, or remove it from the input folder",
+            data,
+        )
     if suffix not in TEXT_SUFFIXES:
-        return _reject(rel, f"unsupported file type {suffix or '(no extension)'!r}: newsflow reads "
-                            ".txt and .html; rename it if it is an article in plain text", data)
+        return _reject(
+            rel,
+            f"unsupported file type {suffix or '(no extension)'!r}: newsflow reads "
+            ".txt and .html; rename it if it is an article in plain text",
+            data,
+        )
     if not data.strip():
         return _reject(rel, "file is empty (or whitespace only): nothing to analyse", data)
     text, _encoding = decode(data)

@@ -42,8 +42,15 @@ def document_row(doc: Document) -> dict:
             "n_words": doc.n_words, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
 
 
-def prepare(root: Path, files: list[str], published: dict[str, str], published_rejects: set[str],
-            staging: Path, settings: Settings, logger: logging.Logger = log) -> Prepared:
+def prepare(
+    root: Path,
+    files: list[str],
+    published: dict[str, str],
+    published_rejects: set[str],
+    staging: Path,
+    settings: Settings,
+    logger: logging.Logger = log,
+) -> Prepared:
     """Read, clean and stage the documents not yet published; collect the rejects."""
     out = Prepared()
     seen: dict[str, str] = {}  # doc_id → the source that brought it first
@@ -101,8 +108,14 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
 
 
 @task(name="ingest-and-clean", retries=1, retry_delay_seconds=2, persist_result=False, cache_policy=NO_CACHE)
-def prepare_task(root: str, files: list[str], published: dict[str, str], published_rejects: set[str],
-                 staging: str, settings: Settings) -> Prepared:
+def prepare_task(
+    root: str,
+    files: list[str],
+    published: dict[str, str],
+    published_rejects: set[str],
+    staging: str,
+    settings: Settings,
+) -> Prepared:
     from prefect.logging import get_run_logger
 
     return prepare(Path(root), files, published, published_rejects, Path(staging), settings, get_run_logger())

@@ -215,4 +215,3 @@ def link_tables(layout: Layout) -> None:
             if link.exists():
                 raise FileExistsError(f"{link} exists and is not a newsflow table link: move it away")
             os.symlink(Path(STATE) / "current" / name, link)
-

@@ -49,35 +49,39 @@ class Report:
     def message(self, limit: int = 5) -> str:
         if self.success:
             return f"validation passed: {self.suites_run} suite runs, rows {self.rows_checked}"
-        lines = [f"validation failed: {len(self.failures)} expectation(s) not met; nothing was published. "
-                 f"Details: {self.data_docs or self.folder}"]
+        lines = [
+            f"validation failed: {len(self.failures)} expectation(s) not met; nothing was published. "
+            f"Details: {self.data_docs or self.folder}"
+        ]
         for f in self.failures[:limit]:
-            lines.append(f"- {f.table} [{f.part}]: {f.description or f.expectation} ({f.expectation}, "
-                         f"{f.unexpected_count} rows); sample: {json.dumps(f.sample, ensure_ascii=False)[:400]}")
+            lines.append(
+                f"- {f.table} [{f.part}]: {f.description or f.expectation} ({f.expectation}, "
+                f"{f.unexpected_count} rows); sample: {json.dumps(f.sample, ensure_ascii=False)[:400]}"
+            )
         return "\n".join(lines)
 
 
-def check_columns(name: str, table: pa.Table, documents: pa.Table | None = None,
-                  entity_ids: pa.Table | None = None) -> pd.DataFrame:
+def check_columns(
+    name: str, table: pa.Table, documents: pa.Table | None = None, entity_ids: pa.Table | None = None
+) -> pd.DataFrame:
     """The table as a frame plus the boolean check columns its suite expects to be true."""
     frame = table.to_pandas()
-    if name in ("mentions", "quotes", "entities"):
-        texts = dict(zip(documents.column("doc_id").to_pylist(), documents.column("text").to_pylist()))
-        frame["doc_known"] = frame["doc_id"].map(lambda d: d in texts).astype(bool)
-    if name in ("mentions", "quotes"):
-        spans = list(zip(frame["doc_id"], frame["start_char"], frame["end_char"], frame["text"]))
-        frame["inside_document"] = [d in texts and 0 <= s <= e <= len(texts[d]) for d, s, e, _ in spans]
-        frame["slices_back"] = [d in texts and texts[d][s:e] == t for d, s, e, t in spans]
-    if name in ("mentions", "quotes"):
-        known = set(zip(entity_ids.column("doc_id").to_pylist(), entity_ids.column("entity_id").to_pylist()))
-        if name == "mentions":
-            frame["entity_known"] = [(d, e) in known for d, e in zip(frame["doc_id"], frame["entity_id"])]
-        else:
-            frame["speaker_entity_known"] = [e is None or (isinstance(e, float) and pd.isna(e)) or (d, e) in known
-                                             for d, e in zip(frame["doc_id"], frame["speaker_entity_id"])]
-    for column in ("inside_document", "slices_back", "doc_known", "entity_known", "speaker_entity_known"):
-        if column in frame:
-            frame[column] = frame[column].astype(bool)
+    if name not in ("mentions", "quotes", "entities"):
+        return frame
+    texts = dict(zip(documents.column("doc_id").to_pylist(), documents.column("text").to_pylist(), strict=True))
+    frame["doc_known"] = [d in texts for d in frame["doc_id"]]
+    if name == "entities":
+        return frame
+    spans = list(zip(frame["doc_id"], frame["start_char"], frame["end_char"], frame["text"], strict=True))
+    frame["inside_document"] = [d in texts and 0 <= s <= e <= len(texts[d]) for d, s, e, _ in spans]
+    frame["slices_back"] = [d in texts and texts[d][s:e] == t for d, s, e, t in spans]
+    known = set(zip(entity_ids.column("doc_id").to_pylist(), entity_ids.column("entity_id").to_pylist(), strict=True))
+    if name == "mentions":
+        frame["entity_known"] = [(d, e) in known for d, e in zip(frame["doc_id"], frame["entity_id"], strict=True)]
+    else:
+        frame["speaker_entity_known"] = [
+            pd.isna(e) or (d, e) in known for d, e in zip(frame["doc_id"], frame["speaker_entity_id"], strict=True)
+        ]
     return frame
 
 
@@ -110,9 +114,11 @@ class Validator:
             batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("chunk")
             suite = self.context.suites.add(gx.ExpectationSuite(name=table, expectations=expectations))
             definition = self.context.validation_definitions.add(
-                gx.ValidationDefinition(name=table, data=batch, suite=suite))
+                gx.ValidationDefinition(name=table, data=batch, suite=suite)
+            )
             self.checkpoints[table] = self.context.checkpoints.add(
-                gx.Checkpoint(name=table, validation_definitions=[definition], result_format="COMPLETE"))
+                gx.Checkpoint(name=table, validation_definitions=[definition], result_format="COMPLETE")
+            )
 
     def validate(self, part: str, tables: dict[str, pa.Table]) -> bool:
         """Validate one staged chunk (documents with its mentions, entities and quotes, or the
@@ -120,8 +126,9 @@ class Validator:
         ok = True
         for name, table in tables.items():
             frame = check_columns(name, table, tables.get("documents"), tables.get("entities"))
-            result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
-                                                run_id=self.gx.RunIdentifier(run_name=f"{name}-{part}"))
+            result = self.checkpoints[name].run(
+                batch_parameters={"dataframe": frame}, run_id=self.gx.RunIdentifier(run_name=f"{name}-{part}")
+            )
             self.report.suites_run += 1
             self.report.rows_checked[name] = self.report.rows_checked.get(name, 0) + len(frame)
             for validation in result.run_results.values():
@@ -130,11 +137,16 @@ class Validator:
                         continue
                     ok = False
                     cfg = r.expectation_config
-                    self.report.failures.append(Failure(
-                        table=name, part=part, expectation=cfg.type, description=cfg.description or "",
-                        unexpected_count=r.result.get("unexpected_count"),
-                        sample=_sample(frame, r.result.get("unexpected_index_list")),
-                    ))
+                    self.report.failures.append(
+                        Failure(
+                            table=name,
+                            part=part,
+                            expectation=cfg.type,
+                            description=cfg.description or "",
+                            unexpected_count=r.result.get("unexpected_count"),
+                            sample=_sample(frame, r.result.get("unexpected_index_list")),
+                        )
+                    )
         return ok
 
     def finish(self, latest_link: Path) -> Report:

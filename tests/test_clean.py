@@ -49,8 +49,9 @@ def test_unicode_mojibake_and_whitespace_are_normalised():
 
 
 def test_title_is_kept_only_when_it_looks_like_one():
-    title, body = clean_body("This is the first paragraph of an article without a headline, and it ends with a "
-                             "period.\n\nSecond.")
+    title, body = clean_body(
+        "This is the first paragraph of an article without a headline, and it ends with a period.\n\nSecond."
+    )
     assert title is None and body.startswith("This is the first")
 
 

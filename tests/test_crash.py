@@ -316,8 +316,10 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
         wait_for(gate / "paused", first)  # the first run holds the lock, mid-way through its work
         second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
         assert second.returncode == 1
-        assert (f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
-                "wait for it to finish, or pass --lock-timeout SECONDS to wait") in second.stderr.splitlines()
+        assert (
+            f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
+            "wait for it to finish, or pass --lock-timeout SECONDS to wait"
+        ) in second.stderr.splitlines()
         tried = tmp_path / "tried-the-lock"
         waiting = subprocess.Popen(newsflow_run(folder, out, "--lock-timeout", "300"), cwd=REPO, text=True,
                                    env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"fcntl.flock||{tried}"),
@@ -335,9 +337,9 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
                     pass
                 proc.wait()
     assert first.returncode == 0, first_err[-3000:]
-    assert json.loads(first_out[first_out.index("{"):])["new_documents"] == 1
+    assert json.loads(first_out[first_out.index("{") :])["new_documents"] == 1
     assert waiting.returncode == 0, waiting_err[-3000:]
-    waited = json.loads(waiting_out[waiting_out.index("{"):])
+    waited = json.loads(waiting_out[waiting_out.index("{") :])
     assert not waited["published"] and waited["already_published"] == 2  # it ran after the first, not with it
     docs = published_state(out)["documents"]
     assert sorted(d["source"] for d in docs) == sorted([SEED.name, "bridge.txt"])

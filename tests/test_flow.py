@@ -83,7 +83,8 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     assert not again["published"] and again["new_documents"] == 0 and again["already_published"] == 1
     assert snapshot(out) == before
     (base / "input" / "new.txt").write_text(
-        "Mayor opens bridge\n\nThe mayor opened the bridge on Monday. “It is a great day,” Jane Smith said.\n")
+        "Mayor opens bridge\n\nThe mayor opened the bridge on Monday. “It is a great day,” Jane Smith said.\n"
+    )
     third = run_flow(base / "input", out)
     assert third["published"] and third["new_documents"] == 1 and third["already_published"] == 1
     assert store.read_published(out, "documents").num_rows == 2
@@ -100,8 +101,11 @@ def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatc
     shutil.copytree(base / "output", out, symlinks=True)
     before = snapshot(out)
     strict = suites_module.suites()
-    strict["documents"].append(gxe.ExpectColumnValuesToBeBetween(
-        column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"))
+    strict["documents"].append(
+        gxe.ExpectColumnValuesToBeBetween(
+            column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"
+        )
+    )
     monkeypatch.setattr(suites_module, "suites", lambda: strict)
     (base / "input2").mkdir(exist_ok=True)
     (base / "input2" / "other.txt").write_text("Council meets\n\nThe council met on Tuesday to discuss the budget.\n")
@@ -132,7 +136,7 @@ def test_command_line_run_and_its_errors(tmp_path):
     ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
                         cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert ok.returncode == 0, ok.stderr[-2000:]
-    assert json.loads(ok.stdout[ok.stdout.index("{"):])["published"] is True
+    assert json.loads(ok.stdout[ok.stdout.index("{") :])["published"] is True
     bad = subprocess.run([*newsflow, "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")],
                          cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert bad.returncode != 0

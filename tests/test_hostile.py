@@ -47,7 +47,7 @@ def hostile_folder(root: Path, outside: Path) -> dict[str, str]:
         "utf16.txt": article("stadium").encode("utf-16"),
         "mojibake.txt": (article("harbour") + "They don’t mind.\n".encode().decode("cp1252") + "\n").encode(),
         "nul bytes.txt": article("market").replace("repairs", "re\x00pairs\x00").encode(),
-        "quotes unbalanced.txt": (article("school") + "He said “no end. And \" stray ” marks ‘ here.\n").encode(),
+        "quotes unbalanced.txt": (article("school") + 'He said “no end. And " stray ” marks ‘ here.\n').encode(),
         "quotes hundreds.txt": (article("park") + " ".join(['"yes," he said.'] * 150 + ["“"] * 200) + "\n").encode(),
         "page.html": PAGE.encode(),
         "page saved as text.txt": PAGE.replace("Ferry line opens", "Bus line opens").encode(),

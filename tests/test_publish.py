@@ -30,7 +30,8 @@ def test_publish_accumulates_and_every_table_reads_with_its_schema(tmp_path: Pat
         table = ds.dataset(str(tmp_path / name), format="parquet").to_table()
         assert table.schema.equals(schema, check_metadata=False), name
     assert not (store.Layout(tmp_path).state / "staging").exists() or not any(
-        (store.Layout(tmp_path).state / "staging").iterdir())
+        (store.Layout(tmp_path).state / "staging").iterdir()
+    )
 
 
 def test_replaced_documents_lose_their_old_rows(tmp_path: Path):

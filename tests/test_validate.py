@@ -56,3 +56,12 @@ def test_a_failing_expectation_is_named_with_sample_rows(tmp_path: Path):
     assert "quote types are direct, indirect or mixed" in message
     assert "slices back" in message and "rumour" in message
     assert "nothing was published" in message
+
+
+def test_speaker_entity_must_be_an_entity_of_the_document_or_null():
+    t = tables()
+    q = t["quotes"].to_pylist()[0]
+    rows = [{**q, "speaker_entity_id": None}, {**q, "quote_id": "q2", "speaker_entity_id": "e_unknown"}]
+    bad = tables(quotes=rows)
+    frame = check_columns("quotes", bad["quotes"], bad["documents"], bad["entities"])
+    assert frame["speaker_entity_known"].tolist() == [True, False]
