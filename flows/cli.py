@@ -125,21 +125,26 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictions(output: Path) -> dict[str, list[dict]]:
-    """Published quotes grouped by input file name (the gold files' `document`)."""
+def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
+    """Published quotes, and the names of PERSON entities, by input file name (the gold files'
+    `document`)."""
     from tasks.publish import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
     names = {d["doc_id"]: Path(d["source"]).name for d in docs}
-    predicted: dict[str, list[dict]] = {name: [] for name in names.values()}
+    quotes: dict[str, list[dict]] = {name: [] for name in names.values()}
     for q in read_published(output, "quotes").to_pylist():
-        predicted[names[q["doc_id"]]].append(q)
-    return predicted
+        quotes[names[q["doc_id"]]].append(q)
+    people: dict[str, set[str]] = {name: set() for name in names.values()}
+    for e in read_published(output, "entities", ["doc_id", "name", "label"]).to_pylist():
+        if e["label"] == "PERSON":
+            people[names[e["doc_id"]]].add(e["name"])
+    return quotes, people
 
 
 def _eval(args: argparse.Namespace) -> int:
     from flows.newsflow import newsflow
-    from tasks.evaluate import score
+    from tasks.evaluate import people_scores, score
 
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
     newsflow(
@@ -149,12 +154,15 @@ def _eval(args: argparse.Namespace) -> int:
         n_process=args.n_process,
         chunk_size=args.chunk_size,
     )
-    scores = score(_predictions(output), Path(args.gold))
+    quotes, people = _predictions(output)
+    scores = score(quotes, Path(args.gold)) | people_scores(people, quotes, Path(args.gold))
     if args.json:
         print(json.dumps(scores, indent=1, default=str))
     else:
-        for key in ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1"):
-            print(f"{key:12s} {scores[key]:.3f}")
+        for key in ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "lenient_quote_f1",
+                    "people_f1", "quoted_people_f1"):  # fmt: skip
+            if key in scores:
+                print(f"{key:17s} {scores[key]:.3f}")
     return 0
 
 

@@ -163,6 +163,36 @@ def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
     return strict
 
 
+def people_scores(people: dict[str, set[str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
+    """People named (PERSON entities by canonical name) and people quoted (distinct
+    `speaker_name`s), micro-averaged over the gold documents that list their `entities`; names
+    compared case-insensitively. Empty when no gold document lists entities."""
+    gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
+    people_by_key = {_doc_key(k): v for k, v in people.items()}
+    preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
+    counts = {"people": [0, 0, 0], "quoted_people": [0, 0, 0]}  # matched, predicted, gold
+    for doc_name, g in gold.items():
+        if "entities" not in g:
+            continue
+        key = _doc_key(doc_name)
+        named = {e["name"].lower() for e in g["entities"] if e.get("label") == "PERSON"}
+        quoted = {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")}
+        quoted_pred = {q["speaker_name"].lower() for q in preds_by_key.get(key, []) if q.get("speaker_name")}
+        for name, pred, truth in (
+            ("people", {n.lower() for n in people_by_key.get(key, set())}, named),
+            ("quoted_people", quoted_pred, quoted),
+        ):
+            counts[name][0] += len(pred & truth)
+            counts[name][1] += len(pred)
+            counts[name][2] += len(truth)
+    if not any(c[2] for c in counts.values()):
+        return {}
+    out = {}
+    for name, (tp, n_pred, n_gold) in counts.items():
+        out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = _prf(tp, n_pred, n_gold)
+    return out
+
+
 def not_quote_hits(predicted: dict[str, list[dict]], gold: dict[str, dict]) -> list[dict]:
     """Predictions that match a gold `not_quotes` entry (word F1 >= 0.5)."""
     preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
