@@ -121,6 +121,14 @@ def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
     return max(1, min(chunk_size, math.ceil(n_files / slots)))
 
 
+def task_groups(chunks: list[str], slots: int) -> list[list[str]]:
+    """The chunks each analyse task takes: on Dask one each, so they spread over the workers;
+    locally all in one task, so one nlp.pipe streams them and its worker processes start once."""
+    if slots > 1:
+        return [[chunk] for chunk in chunks]
+    return [chunks] if chunks else []
+
+
 # Chunks run one after another locally: each already uses every core through nlp.pipe(n_process).
 @flow(name="newsflow", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def newsflow(
@@ -169,10 +177,10 @@ def newsflow(
             len(rejects),
         )
         analysing = time.monotonic()
-        futures = [analyse_task.submit(str(staging), chunk, settings) for chunk in prepared.chunks]
-        analysed = []
+        futures = [analyse_task.submit(str(staging), group, settings) for group in task_groups(prepared.chunks, slots)]
+        analysed: list[Analysed] = []
         for future in as_completed(futures):
-            analysed.append(future.result())
+            analysed += future.result()
             done = sum(a.n_documents for a in analysed)
             elapsed = time.monotonic() - analysing
             logger.info(

@@ -1,11 +1,16 @@
-"""The analysis of one staged chunk: spaCy (`nlp.pipe`, batched, with the entity and quote
-components inside) → mentions, entities and quotes rows → staged Parquet beside the chunk's
-documents. Works on any process that can see the staging folder (a Dask worker included)."""
+"""The analysis of staged chunks: spaCy (`nlp.pipe`, batched, with the entity and quote
+components inside) → mentions, entities and quotes rows → staged Parquet beside each chunk's
+documents. Works on any process that can see the staging folder (a Dask worker included).
+
+Several chunks go through one `nlp.pipe`, so spaCy's worker processes start once and never idle
+at a chunk's end; rows are written, and memory freed, chunk by chunk.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,32 +35,58 @@ class Analysed:
     seconds: float
 
 
-def analyse_chunk(staging: Path, chunk: str, settings: Settings, logger: logging.Logger = log) -> Analysed:
+def _documents(staging: Path, chunks: list[str]) -> Iterator[tuple[str, tuple[str, str, int]]]:
+    """(text, (chunk, doc_id, n_words)) for every staged document, one chunk file in memory at a time."""
+    for chunk in chunks:
+        table = pq.read_table(staged_path(staging, "documents", chunk), columns=["doc_id", "text", "n_words"])
+        columns = (table.column(c).to_pylist() for c in ("text", "doc_id", "n_words"))
+        for text, doc_id, n_words in zip(*columns, strict=True):
+            yield text, (chunk, doc_id, n_words)
+
+
+def analyse_chunks(
+    staging: Path, chunks: list[str], settings: Settings, logger: logging.Logger = log
+) -> list[Analysed]:
+    """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk."""
     started = time.monotonic()
-    documents = pq.read_table(staged_path(staging, "documents", chunk), columns=["doc_id", "text", "n_words"])
-    doc_ids = documents.column("doc_id").to_pylist()
+    total = sum(pq.ParquetFile(staged_path(staging, "documents", c)).metadata.num_rows for c in chunks)
     nlp = load_pipeline(settings.model, settings.numpy_ops)
     nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
-    rows: dict[str, list[dict]] = {"mentions": [], "entities": [], "quotes": []}
-    items = zip(documents.column("text").to_pylist(), doc_ids, strict=True)
     # Worker processes only pay off with at least one batch each.
-    n_process = max(1, min(settings.n_process, len(doc_ids) // settings.batch_size))
-    for i, (_doc_id, doc_rows) in enumerate(analyse(nlp, items, n_process, settings.batch_size), 1):
+    n_process = max(1, min(settings.n_process, total // settings.batch_size))
+    done: list[Analysed] = []
+    current: str | None = None
+    rows: dict[str, list[dict]] = {}
+    n_docs = n_words = 0
+    chunk_started = started
+
+    def flush() -> None:
+        counts = {name: len(table_rows) for name, table_rows in rows.items()}
+        for name, table_rows in rows.items():
+            stage_table(staging, name, current, from_rows(name, table_rows))
+        done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started))
+
+    for i, ((chunk, _doc_id, words), doc_rows) in enumerate(
+        analyse(nlp, _documents(staging, chunks), n_process, settings.batch_size), 1
+    ):
+        if chunk != current:
+            if current is not None:
+                flush()
+            current, rows, n_docs, n_words = chunk, {"mentions": [], "entities": [], "quotes": []}, 0, 0
+            chunk_started = time.monotonic()
         for name, table_rows in doc_rows.items():
             rows[name] += table_rows
+        n_docs += 1
+        n_words += words
         if i % 200 == 0:
-            elapsed = time.monotonic() - started
-            logger.info("chunk %s: %d/%d documents (%.1f docs/s)", chunk, i, len(doc_ids), i / elapsed)
-    counts = {}
-    for name, table_rows in rows.items():
-        stage_table(staging, name, chunk, from_rows(name, table_rows))
-        counts[name] = len(table_rows)
-    n_words = sum(documents.column("n_words").to_pylist())
-    return Analysed(chunk, len(doc_ids), n_words, counts, time.monotonic() - started)
+            logger.info("analysed %d/%d documents (%.1f docs/s)", i, total, i / (time.monotonic() - started))
+    if current is not None:
+        flush()
+    return done
 
 
-@task(name="analyse-chunk", retries=0, persist_result=False, cache_policy=NO_CACHE)
-def analyse_task(staging: str, chunk: str, settings: Settings) -> Analysed:
+@task(name="analyse", retries=0, persist_result=False, cache_policy=NO_CACHE)
+def analyse_task(staging: str, chunks: list[str], settings: Settings) -> list[Analysed]:
     from prefect.logging import get_run_logger
 
-    return analyse_chunk(Path(staging), chunk, settings, get_run_logger())
+    return analyse_chunks(Path(staging), chunks, settings, get_run_logger())

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -32,11 +34,13 @@ UNUSED_PIPES = ("lemmatizer_trainable",)
 def rows_component(doc: Doc) -> Doc:
     """Rows for mentions, entities and quotes, keyed by the doc_id passed as the doc's context.
     Drops the extractors' rich results, which msgpack cannot carry between processes."""
-    doc_id = getattr(doc, "_context", None) or ""
+    context = getattr(doc, "_context", None) or ""
+    doc_id = context[1] if isinstance(context, tuple) else context
     mentions, entities = entity_rows(doc_id, doc)
     doc._.nf_rows = {"mentions": mentions, "entities": entities, "quotes": quote_rows(doc_id, doc)}
     doc._.nf_entities = None
     doc._.nf_quotes = None
+    doc.tensor = numpy.zeros((0,), dtype="float32")  # not needed past here; spares sending it back
     return doc
 
 
@@ -71,8 +75,9 @@ def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
 
 
 def analyse(
-    nlp: Language, items: Iterable[tuple[str, str]], n_process: int = 1, batch_size: int = 64
-) -> Iterator[tuple[str, dict[str, list[dict]]]]:
-    """(doc_id, rows by table) for each (text, doc_id), in order, through `nlp.pipe`."""
-    for doc, doc_id in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        yield doc_id, doc._.nf_rows
+    nlp: Language, items: Iterable[tuple[str, Any]], n_process: int = 1, batch_size: int = 64
+) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
+    """(context, rows by table) for each (text, context), in order, through `nlp.pipe`. The
+    context is the doc_id, or a tuple whose second item is the doc_id."""
+    for doc, context in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield context, doc._.nf_rows
