@@ -41,6 +41,7 @@ lint: setup
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
 	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold
+	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
 
 benchmark: setup
 	$(VENV)/bin/python benchmarks/throughput.py

@@ -165,8 +165,9 @@ def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
 
 def people_scores(people: dict[str, set[str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
     """People named (PERSON entities by canonical name) and people quoted (distinct
-    `speaker_name`s), micro-averaged over the gold documents that list their `entities`; names
-    compared case-insensitively. Empty when no gold document lists entities."""
+    `speaker_name`s that are people, against the gold quotes' speakers that are PERSON entities),
+    micro-averaged over the gold documents that list their `entities`; names compared
+    case-insensitively. Empty when no gold document lists entities."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
     people_by_key = {_doc_key(k): v for k, v in people.items()}
     preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
@@ -176,10 +177,12 @@ def people_scores(people: dict[str, set[str]], predicted: dict[str, list[dict]],
             continue
         key = _doc_key(doc_name)
         named = {e["name"].lower() for e in g["entities"] if e.get("label") == "PERSON"}
-        quoted = {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")}
+        quoted = {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")} & named
+        named_pred = {n.lower() for n in people_by_key.get(key, set())}
         quoted_pred = {q["speaker_name"].lower() for q in preds_by_key.get(key, []) if q.get("speaker_name")}
+        quoted_pred &= named_pred
         for name, pred, truth in (
-            ("people", {n.lower() for n in people_by_key.get(key, set())}, named),
+            ("people", named_pred, named),
             ("quoted_people", quoted_pred, quoted),
         ):
             counts[name][0] += len(pred & truth)

@@ -1,0 +1,68 @@
+"""The metric of ../shared/eval/README.md, on hand-made predictions with known answers."""
+
+from tasks.evaluate import people_scores, score, speaker_right, word_f1, words
+
+
+def gold_set(*quotes, mode="canonical", optional=()) -> dict:
+    return {"a.txt": {"speaker_mode": mode, "quotes": list(quotes), "optional_quotes": list(optional)}}
+
+
+def test_words_are_lowercase_multisets_and_f1_is_over_them():
+    assert words("The U.S. said, the end") == {"the": 2, "u": 1, "s": 1, "said": 1, "end": 1}
+    assert word_f1(words("a b c d"), words("a b")) == 2 * 1 * 0.5 / 1.5
+
+
+def test_match_needs_word_f1_of_one_half_and_pairs_one_to_one():
+    gold = gold_set({"text": "we will not withdraw our troops", "speaker": "Maria Zakharova"})
+    preds = {"a.txt": [
+        {"text": "we will not withdraw our troops", "speaker_name": "Maria Zakharova"},
+        {"text": "we will not withdraw", "speaker_name": "Maria Zakharova"},  # second match: not paired
+        {"text": "something else entirely", "speaker_name": None},
+    ]}  # fmt: skip
+    s = score(preds, gold)
+    assert (s["n_matched"], s["n_pred"], s["n_gold"]) == (1, 3, 1)
+    assert s["quote_p"] == 1 / 3 and s["quote_r"] == 1.0 and s["speaker_acc"] == 1.0
+
+
+def test_optional_quotes_count_nowhere():
+    gold = gold_set({"text": "alpha beta gamma", "speaker": "X"}, optional=[{"text": "delta epsilon", "speaker": "Y"}])
+    s = score({"a.txt": [{"text": "delta epsilon", "speaker_name": "Y"}]}, gold)
+    assert (s["n_pred"], s["n_gold"], s["n_matched"]) == (0, 1, 0)
+
+
+def test_speaker_is_judged_on_the_last_word_against_the_gold_words_and_aliases():
+    gold = {"speaker": "Maria Zakharova", "aliases": ["the spokeswoman"]}
+    assert speaker_right({"speaker_name": "Zakharova"}, gold, "canonical")
+    assert speaker_right({"speaker_name": None, "speaker": "the spokeswoman"}, gold, "canonical")
+    assert not speaker_right({"speaker_name": "Maria Smith"}, gold, "canonical")
+    assert not speaker_right({"speaker_name": "the"}, {"speaker": "the ministry"}, "canonical")
+    assert speaker_right({"speaker_name": None}, {"speaker": None}, "canonical")
+    assert not speaker_right({"speaker_name": "Someone"}, {"speaker": None}, "canonical")
+    # surface mode compares the speaker as written, not the resolved name
+    assert speaker_right({"speaker": "she", "speaker_name": "Maria Zakharova"}, {"speaker": "She"}, "surface")
+    assert not speaker_right({"speaker": None, "speaker_name": "Maria Zakharova"}, {"speaker": "She"}, "surface")
+
+
+def test_lenient_variant_matches_on_coverage():
+    gold = gold_set({"text": "one two three four five six seven eight nine ten", "speaker": "X"})
+    s = score({"a.txt": [{"text": "one two three", "speaker_name": "X"}]}, gold)  # F1 0.46, coverage 0.3
+    assert s["n_matched"] == 0 and s["lenient_n_matched"] == 1
+
+
+def test_people_named_and_quoted_are_scored_by_canonical_name():
+    gold = {
+        "a.txt": {
+            "entities": [
+                {"name": "Maria Zakharova", "label": "PERSON"},
+                {"name": "Konstantin Kosachev", "label": "PERSON"},
+                {"name": "Russia", "label": "GPE"},
+            ],
+            "quotes": [{"text": "x", "speaker": "Maria Zakharova"}, {"text": "y", "speaker": "Russia"}],
+        }
+    }
+    people = {"a.txt": {"Maria Zakharova", "Yuri Cortez"}}
+    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova"}, {"speaker_name": "Russia"}]}
+    scores = people_scores(people, quotes, gold)
+    assert scores["people_p"] == 0.5 and scores["people_r"] == 0.5
+    assert scores["quoted_people_f1"] == 1.0
+    assert people_scores(people, quotes, {"a.txt": {"quotes": []}}) == {}
