@@ -156,7 +156,7 @@ def newsflow(
             logger.info("removed leftover of an earlier run: %s", leftover)
         run_id = store.new_run_id()
         staging = store.Layout(root).staging(run_id)
-        files, rejects = discover_task(str(settings.input))
+        files, rejects = discover_task(str(settings.input), str(root))
         slots = _task_slots()
         chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
         settings = dataclasses.replace(settings, chunk_size=chunk_size)

@@ -98,11 +98,13 @@ def _walk_error(root: Path, rejects: list[Reject]):
     return record
 
 
-def discover(root: Path) -> tuple[list[str], list[Reject]]:
+def discover(root: Path, skip: Path | None = None) -> tuple[list[str], list[Reject]]:
     """Every regular file under `root` (recursively, sorted), as paths relative to `root`, and a
     `Reject` for every other entry: hidden files and folders, symlinks that point outside the
     root (never followed), symlinked folders, pipes, sockets and devices, unreadable folders.
-    `root` may be a single file; its relative path is then its name.
+    `root` may be a single file; its relative path is then its name. The folder `skip` (the
+    output folder, when it lies inside the input) is passed over: its tables, state and Data
+    Docs are newsflow's own, not articles.
     """
     root = Path(root)
     if not root.exists():
@@ -110,12 +112,15 @@ def discover(root: Path) -> tuple[list[str], list[Reject]]:
     if root.is_file():
         return [root.name], []
     real_root = root.resolve()
+    real_skip = Path(skip).resolve() if skip is not None else None
     files: list[str] = []
     rejects: list[Reject] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(root, rejects), followlinks=False):
         here = Path(dirpath)
         searched = []
         for name in sorted(dirnames):
+            if real_skip is not None and (here / name).resolve() == real_skip:
+                continue
             problem = _why_not_searched(here / name)
             if problem is None:
                 searched.append(name)
@@ -239,5 +244,5 @@ def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_task(root: str) -> tuple[list[str], list[Reject]]:
-    return discover(Path(root))
+def discover_task(root: str, skip: str | None = None) -> tuple[list[str], list[Reject]]:
+    return discover(Path(root), Path(skip) if skip else None)

@@ -57,3 +57,14 @@ def test_a_text_file_is_read(tmp_path: Path):
     (tmp_path / "a.html").write_text("<p>Hello</p>")
     r = read_document(tmp_path, "a.html", 10**6)
     assert isinstance(r, RawDocument) and r.fmt == "html" and r.raw_id.startswith("r_")
+
+
+def test_an_output_folder_inside_the_input_is_not_read_as_articles(tmp_path: Path):
+    root = tmp_path / "in"
+    (root / "out" / ".newsflow").mkdir(parents=True)
+    (root / "out" / "validation").mkdir()
+    (root / "out" / "validation" / "index.html").write_text("<p>Data Docs</p>")
+    (root / "article.txt").write_text("x")
+    assert discover(root, skip=root / "out") == (["article.txt"], [])
+    files, _ = discover(root)
+    assert "out/validation/index.html" in files  # without `skip`, it would be read
