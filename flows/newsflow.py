@@ -12,9 +12,8 @@ import math
 import time
 from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -27,35 +26,7 @@ from tasks.config import Settings, load_settings
 from tasks.ingest import discover_task
 from tasks.prepare import Prepared, prepare_task
 from tasks.records import Reject
-from tasks.validate import Report, ValidationFailed
-
-
-@task(name="validate", persist_result=False, cache_policy=NO_CACHE)
-def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> Report:
-    """Run every suite over every staged chunk, then over the rejects."""
-    import pyarrow.parquet as pq
-
-    from schemas.tables import TABLES
-    from tasks.validate import Validator
-
-    root, staged = Path(output), Path(staging)
-    validation = root / "validation"
-    validation.mkdir(parents=True, exist_ok=True)
-    validator = Validator(validation / run_id, run_id)
-
-    def load(name: str, part: str):
-        path = store.staged_path(staged, name, part)
-        return pq.read_table(path, schema=TABLES[name]) if path.exists() else TABLES[name].empty_table()
-
-    for chunk in chunks:
-        validator.validate(chunk, {name: load(name, chunk) for name in ("documents", "entities", "mentions", "quotes")})
-    validator.validate("rejects", {"rejects": load("rejects", "rejects")})
-    return validator.finish(validation / "latest")
-
-
-@task(name="publish", persist_result=False, cache_policy=NO_CACHE)
-def publish_task(output: str, staging: str, run_id: str, replaced: set[str]) -> str:
-    return str(store.publish(Path(output), Path(staging), run_id, replaced))
+from tasks.validate import Report, ValidationFailed, validate_task
 
 
 def _summary(
@@ -197,7 +168,7 @@ def newsflow(
         logger.info(report.message())
         changed = bool(prepared.n_new or rejects)
         if changed:
-            publish_task(str(root), str(staging), run_id, prepared.replaced)
+            store.publish_task(str(root), str(staging), run_id, prepared.replaced)
         else:
             store.clean_leftovers(root)
             logger.info("nothing new under %s: the published tables are unchanged", settings.input)

@@ -86,10 +86,6 @@ TABLES: dict[str, pa.Schema] = {
 }
 
 
-def empty(name: str) -> pa.Table:
-    return TABLES[name].empty_table()
-
-
 def from_rows(name: str, rows: list[dict]) -> pa.Table:
     """Build a table with its fixed schema (an empty list still has the right column types)."""
     return pa.Table.from_pylist(rows, schema=TABLES[name])

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from schemas.tables import from_rows
 from tasks.config import Settings
 from tasks.nlp import analyse, load_pipeline
-from tasks.publish import stage_table, staged_path
+from tasks.publish import read_staged, stage_table, staged_path
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Analysed:
 def _documents(staging: Path, chunks: list[str]) -> Iterator[tuple[str, tuple[str, str, int]]]:
     """(text, (chunk, doc_id, n_words)) for every staged document, one chunk file in memory at a time."""
     for chunk in chunks:
-        table = pq.read_table(staged_path(staging, "documents", chunk), columns=["doc_id", "text", "n_words"])
+        table = read_staged(staging, "documents", chunk, ["doc_id", "text", "n_words"])
         columns = (table.column(c).to_pylist() for c in ("text", "doc_id", "n_words"))
         for text, doc_id, n_words in zip(*columns, strict=True):
             yield text, (chunk, doc_id, n_words)

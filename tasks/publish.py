@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from schemas.tables import TABLES
 
@@ -136,6 +138,14 @@ def staged_path(staging: Path, name: str, part: str) -> Path:
     return staging / name / f"part-{staging.name}-{part}.parquet"
 
 
+def read_staged(staging: Path, name: str, part: str, columns: list[str] | None = None) -> pa.Table:
+    """A staged part with its fixed schema; empty when that part had no rows."""
+    path = staged_path(staging, name, part)
+    if not path.exists():
+        return TABLES[name].empty_table().select(columns or TABLES[name].names)
+    return pq.read_table(path, columns=columns, schema=TABLES[name])
+
+
 def stage_table(staging: Path, name: str, part: str, table: pa.Table) -> Path | None:
     if table.num_rows == 0:
         return None
@@ -215,3 +225,8 @@ def link_tables(layout: Layout) -> None:
             if link.exists():
                 raise FileExistsError(f"{link} exists and is not a newsflow table link: move it away")
             os.symlink(Path(STATE) / "current" / name, link)
+
+
+@task(name="publish", persist_result=False, cache_policy=NO_CACHE)
+def publish_task(output: str, staging: str, run_id: str, replaced: set[str]) -> str:
+    return str(publish(Path(output), Path(staging), run_id, replaced))

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.publish import read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -161,3 +165,21 @@ class Validator:
         os.symlink(self.folder.name, tmp)
         os.replace(tmp, latest_link)
         return self.report
+
+
+def validate_staged(root: Path, staging: Path, run_id: str, chunks: list[str]) -> Report:
+    """Run every suite over every staged chunk, then over the rejects; results under
+    `root/validation/<run_id>/`, with `root/validation/latest` pointing at them."""
+    validation = root / "validation"
+    validation.mkdir(parents=True, exist_ok=True)
+    validator = Validator(validation / run_id, run_id)
+    for chunk in chunks:
+        tables = {name: read_staged(staging, name, chunk) for name in ("documents", "entities", "mentions", "quotes")}
+        validator.validate(chunk, tables)
+    validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
+    return validator.finish(validation / "latest")
+
+
+@task(name="validate", persist_result=False, cache_policy=NO_CACHE)
+def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> Report:
+    return validate_staged(Path(output), Path(staging), run_id, chunks)
