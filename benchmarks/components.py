@@ -10,8 +10,8 @@ import argparse
 import time
 from pathlib import Path
 
-from tasks.clean import clean_body
-from tasks.nlp import load_pipeline
+from newsflow.tasks.clean import clean_body
+from newsflow.tasks.nlp import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ import tempfile
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-import flows  # noqa: F401  (sets the Prefect/GX environment defaults before they are imported)
+import newsflow.flows  # noqa: F401  (sets the Prefect/GX environment defaults before they are imported)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tasks.config import load_settings
+    from newsflow.tasks.config import load_settings
 
     if not Path(args.input).exists():
         raise FileNotFoundError(f"input {args.input} does not exist: pass an existing file or folder with --input")
@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
               "model": args.model, "n_process": args.n_process, "chunk_size": args.chunk_size}  # fmt: skip
     if args.lock_timeout is not None:
         os.environ["NEWSFLOW_LOCK_TIMEOUT"] = str(args.lock_timeout)
-    from flows.newsflow import newsflow, with_task_runner
+    from newsflow.flows.newsflow import newsflow, with_task_runner
 
     on_dask = settings.task_runner == "dask"
     if on_dask:
@@ -110,9 +110,8 @@ def _serve(args: argparse.Namespace) -> int:
             "newsflow serve: PREFECT_API_URL is not set; start a server with "
             "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
+    from newsflow.flows.newsflow import newsflow
     from prefect.deployments.runner import EntrypointType
-
-    from flows.newsflow import newsflow
 
     # The runs start in fresh processes that import the flow by module name: the installed
     # package, whatever the working directory. One at a time (they share the output folder's
@@ -128,7 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
     """Published quotes, and the names of PERSON entities, by input file name (the gold files'
     `document`)."""
-    from tasks.publish import read_published
+    from newsflow.tasks.publish import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
     names = {d["doc_id"]: Path(d["source"]).name for d in docs}
@@ -143,8 +142,8 @@ def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from flows.newsflow import newsflow
-    from tasks.evaluate import people_scores, score
+    from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.evaluate import people_scores, score
 
     output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
     newsflow(

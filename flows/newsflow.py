@@ -12,21 +12,20 @@ import math
 import time
 from pathlib import Path
 
+from newsflow.flows import queries
+from newsflow.schemas.tables import from_rows
+from newsflow.tasks import publish as store
+from newsflow.tasks.analyse import Analysed, analyse_task
+from newsflow.tasks.config import Settings, load_settings
+from newsflow.tasks.ingest import discover_task
+from newsflow.tasks.prepare import Prepared, prepare_task
+from newsflow.tasks.records import Reject
+from newsflow.tasks.validate import Report, ValidationFailed, validate_task
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
-
-from flows import queries
-from schemas.tables import from_rows
-from tasks import publish as store
-from tasks.analyse import Analysed, analyse_task
-from tasks.config import Settings, load_settings
-from tasks.ingest import discover_task
-from tasks.prepare import Prepared, prepare_task
-from tasks.records import Reject
-from tasks.validate import Report, ValidationFailed, validate_task
 
 
 def _summary(

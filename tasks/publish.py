@@ -25,10 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from newsflow.schemas.tables import TABLES
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from schemas.tables import TABLES
 
 STATE = ".newsflow"
 KEEP_VERSIONS = 2  # the current version and the one before it (readers mid-scan keep working)

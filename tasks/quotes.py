@@ -51,11 +51,10 @@ import re
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, replace
 
+from newsflow.schemas.tables import QUOTES
+from newsflow.tasks.entities import DocEntities, Mention, doc_entities
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
-
-from schemas.tables import QUOTES
-from tasks.entities import DocEntities, Mention, doc_entities
 
 log = logging.getLogger(__name__)
 

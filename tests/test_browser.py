@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from newsflow.tasks import publish as store
 from playwright.sync_api import Page, expect, sync_playwright
-
-from tasks import publish as store
 
 from .conftest import REPO, SEED
 from .prefect_server import server_and_serve

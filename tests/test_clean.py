@@ -1,9 +1,9 @@
 import time
 from pathlib import Path
 
-from tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, html_to_text, normalise_text, split_blocks
-from tasks.ingest import read_document
-from tasks.records import Document, RawDocument, Reject
+from newsflow.tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, html_to_text, normalise_text, split_blocks
+from newsflow.tasks.ingest import read_document
+from newsflow.tasks.records import Document, RawDocument, Reject
 
 from .conftest import SEED
 

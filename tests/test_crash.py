@@ -20,9 +20,8 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-
-from schemas.tables import TABLES, from_rows
-from tasks import publish as store
+from newsflow.schemas.tables import TABLES, from_rows
+from newsflow.tasks import publish as store
 
 from .conftest import REPO, SEED
 from .test_publish import doc_row, stage_and_publish
@@ -159,7 +158,7 @@ def run_hooked(argv: list[str], env: dict[str, str], timeout: float = 300) -> su
 
 
 def newsflow_run(input: Path, output: Path, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "run", "--input", str(input), "--output", str(output),
+    return [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output),
             "--n-process", "1", *flags]  # fmt: skip
 
 

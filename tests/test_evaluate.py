@@ -1,6 +1,6 @@
 """The metric of ../shared/eval/README.md, on hand-made predictions with known answers."""
 
-from tasks.evaluate import people_scores, score, speaker_right, word_f1, words
+from newsflow.tasks.evaluate import people_scores, score, speaker_right, word_f1, words
 
 
 def gold_set(*quotes, mode="canonical", optional=()) -> dict:

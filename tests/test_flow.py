@@ -10,10 +10,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.dataset as ds
 import pytest
-
-from schemas.tables import TABLES
-from tasks import publish as store
-from tasks.validate import ValidationFailed
+from newsflow.schemas.tables import TABLES
+from newsflow.tasks import publish as store
+from newsflow.tasks.validate import ValidationFailed
 
 from .conftest import REPO, SEED
 
@@ -26,7 +25,7 @@ def snapshot(output: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, prefect_api):
-    from flows.newsflow import newsflow
+    from newsflow.flows.newsflow import newsflow
 
     base = tmp_path_factory.mktemp("e2e")
     (base / "input").mkdir()
@@ -93,8 +92,7 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
 
 def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
     import great_expectations.expectations as gxe
-
-    import schemas.expectations as suites_module
+    import newsflow.schemas.expectations as suites_module
 
     base, _ = published
     out = tmp_path / "output"
@@ -132,7 +130,7 @@ def test_rejects_are_published_with_reasons(run_flow, tmp_path):
 
 
 def test_command_line_run_and_its_errors(tmp_path):
-    newsflow = [sys.executable, "-m", "flows.cli"]
+    newsflow = [sys.executable, "-m", "newsflow.flows.cli"]
     ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
                         cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert ok.returncode == 0, ok.stderr[-2000:]

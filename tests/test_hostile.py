@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from tasks import publish as store
-from tasks.config import load_settings
-from tasks.ingest import discover
-from tasks.prepare import prepare
+from newsflow.tasks import publish as store
+from newsflow.tasks.config import load_settings
+from newsflow.tasks.ingest import discover
+from newsflow.tasks.prepare import prepare
 
 
 def article(topic: str) -> str:

@@ -1,8 +1,8 @@
 import os
 from pathlib import Path
 
-from tasks.ingest import decode, discover, read_document
-from tasks.records import RawDocument, Reject
+from newsflow.tasks.ingest import decode, discover, read_document
+from newsflow.tasks.records import RawDocument, Reject
 
 
 def test_discover_is_recursive_sorted_and_rejects_outside_symlinks(tmp_path: Path):

@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from tasks import publish as store
+from newsflow.tasks import publish as store
 
 from .conftest import SEED
 from .test_crash import hooked_env, hooks, newsflow_run, run_hooked  # noqa: F401  (hooks: a fixture)

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tasks.clean import clean_document, html_to_text
-from tasks.ingest import decode, read_document
-from tasks.nlp import analyse
-from tasks.records import Document, RawDocument, Reject
+from newsflow.tasks.clean import clean_document, html_to_text
+from newsflow.tasks.ingest import decode, read_document
+from newsflow.tasks.nlp import analyse
+from newsflow.tasks.records import Document, RawDocument, Reject
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150,
                     suppress_health_check=[HealthCheck.too_slow])  # fmt: skip

@@ -4,9 +4,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
-
-from schemas.tables import PIPELINE_VERSION, TABLES, from_rows
-from tasks import publish as store
+from newsflow.schemas.tables import PIPELINE_VERSION, TABLES, from_rows
+from newsflow.tasks import publish as store
 
 
 def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:

