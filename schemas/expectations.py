@@ -3,12 +3,13 @@
 Each expectation's description says what it protects. Checks that span tables or need the
 document text (a span slicing back to its text, a doc_id known in `documents`) are computed by
 `newsflow.tasks.validate.check_columns` into boolean columns that the suites then expect to be true.
-GX is imported here lazily (it takes seconds): only the validating task imports this module.
+GX takes seconds to import, so it is imported when the suites are built, not with this module.
 """
 
 from __future__ import annotations
 
-import great_expectations.expectations as gxe
+from typing import TYPE_CHECKING
+
 from newsflow.schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES
 
 # The boolean columns `newsflow.tasks.validate.check_columns` adds to each table before validation.
@@ -20,8 +21,13 @@ CHECK_COLUMNS = {
     "rejects": [],
 }
 
+if TYPE_CHECKING:
+    import great_expectations.expectations as gxe
+
 
 def _columns(table: str) -> gxe.ExpectTableColumnsToMatchSet:
+    import great_expectations.expectations as gxe
+
     return gxe.ExpectTableColumnsToMatchSet(
         column_set=TABLES[table].names + CHECK_COLUMNS[table],
         exact_match=True,
@@ -30,15 +36,21 @@ def _columns(table: str) -> gxe.ExpectTableColumnsToMatchSet:
 
 
 def _not_null(table: str, *columns: str) -> list:
+    import great_expectations.expectations as gxe
+
     return [gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"every {table} row has a {c}")
             for c in columns]  # fmt: skip
 
 
 def _true(column: str, description: str) -> gxe.ExpectColumnValuesToBeInSet:
+    import great_expectations.expectations as gxe
+
     return gxe.ExpectColumnValuesToBeInSet(column=column, value_set=[True], description=description)
 
 
 def _spans(table: str) -> list:
+    import great_expectations.expectations as gxe
+
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column="start_char", min_value=0, description=f"{table} offsets are not negative"
@@ -54,6 +66,8 @@ def _spans(table: str) -> list:
 
 def suites() -> dict[str, list]:
     """Table name → its expectations."""
+    import great_expectations.expectations as gxe
+
     return {
         "documents": [
             _columns("documents"),

