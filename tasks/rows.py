@@ -1,0 +1,75 @@
+"""Table rows from the spaCy components' results: the one place where spans become rows.
+
+`doc.ents` with `._.entity_id` → `mentions`; `doc._.entity_index` → `entities`;
+`doc.spans["quotes"]` → `quotes`. Rows carry every column of their table but `doc_id`, which the
+caller adds (a spaCy worker process does not know it). Columns come from `newsflow.schemas`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from spacy.tokens import Doc
+
+from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES
+from newsflow.tasks.quotes import cue_lemma
+from newsflow.tasks.quotes.component import SPANS_KEY
+
+ROW_TABLES = ("mentions", "entities", "quotes")
+
+
+def quote_id(start_char: int, end_char: int, text: str) -> str:
+    """Stable within the document: derived from the quote's place and words."""
+    return "q_" + hashlib.sha1(f"{start_char}:{end_char}:{text}".encode()).hexdigest()[:16]
+
+
+def _columns(schema) -> list[str]:
+    return [name for name in schema.names if name != "doc_id"]
+
+
+def mention_rows(doc: Doc) -> list[dict]:
+    columns = _columns(MENTIONS)
+    rows = []
+    for ent in doc.ents:
+        if ent._.entity_id is None:
+            continue
+        row = {"start_char": ent.start_char, "end_char": ent.end_char, "text": ent.text, "label": ent.label_,
+               "entity_id": ent._.entity_id}  # fmt: skip
+        rows.append({c: row[c] for c in columns})
+    return rows
+
+
+def entity_rows(doc: Doc) -> list[dict]:
+    columns = _columns(ENTITIES)
+    rows = []
+    for eid, entity in (doc._.entity_index or {}).items():
+        row = {"entity_id": eid, **entity}
+        rows.append({c: row[c] for c in columns})
+    return rows
+
+
+def quote_rows(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict]:
+    columns = _columns(QUOTES)
+    rows = []
+    for span in doc.spans.get(spans_key, []):
+        speaker = span._.speaker
+        row = {
+            "quote_id": quote_id(span.start_char, span.end_char, span.text),
+            "text": span.text,
+            "type": span.label_,
+            "start_char": span.start_char,
+            "end_char": span.end_char,
+            "speaker": speaker.text if speaker is not None else None,
+            "speaker_name": span._.speaker_name,
+            "speaker_entity_id": span._.speaker_entity_id,
+            "cue": cue_lemma(span._.cue),
+            "method": span._.method,
+            "speaker_title": span._.speaker_title,
+        }
+        rows.append({c: row[c] for c in columns})
+    return rows
+
+
+def doc_rows(doc: Doc) -> dict[str, list[dict]]:
+    """Rows of every table the analysis fills, for one document."""
+    return {"mentions": mention_rows(doc), "entities": entity_rows(doc), "quotes": quote_rows(doc)}
