@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -66,22 +67,19 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace) -> int:
     from newsflow.tasks.config import load_settings
 
-    if not Path(args.input).exists():
-        raise FileNotFoundError(f"input {args.input} does not exist: pass an existing file or folder with --input")
-    settings = load_settings(task_runner=args.task_runner, dask_address=args.dask_address, n_process=args.n_process)
-    output = Path(args.output).absolute()
-    params = {"input": str(Path(args.input).absolute()), "output": str(output),
-              "model": args.model, "n_process": args.n_process, "chunk_size": args.chunk_size}  # fmt: skip
-    if args.lock_timeout is not None:
-        os.environ["NEWSFLOW_LOCK_TIMEOUT"] = str(args.lock_timeout)
+    settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
+                             chunk_size=args.chunk_size, task_runner=args.task_runner,
+                             dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
     from newsflow.flows.newsflow import newsflow, with_task_runner
 
+    run = with_task_runner(newsflow, settings)
     on_dask = settings.task_runner == "dask"
     if on_dask:
-        params["n_process"] = 1  # Dask runs the chunks in parallel, one spaCy process per worker
-        os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(output / ".newsflow" / "dask"))
+        # The cluster has settings.n_process workers; each runs its chunks in one spaCy process.
+        settings = dataclasses.replace(settings, n_process=1)
+        os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(settings.output / ".newsflow" / "dask"))
     with _one_prefect_api() if on_dask else nullcontext():
-        summary = with_task_runner(newsflow, settings)(**params)
+        summary = run(settings=settings)
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -110,8 +108,9 @@ def _serve(args: argparse.Namespace) -> int:
             "newsflow serve: PREFECT_API_URL is not set; start a server with "
             "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api"
         )
-    from newsflow.flows.newsflow import newsflow
     from prefect.deployments.runner import EntrypointType
+
+    from newsflow.flows.newsflow import newsflow
 
     # The runs start in fresh processes that import the flow by module name: the installed
     # package, whatever the working directory. One at a time (they share the output folder's
@@ -127,7 +126,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
     """Published quotes, and the names of PERSON entities, by input file name (the gold files'
     `document`)."""
-    from newsflow.tasks.publish import read_published
+    from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
     names = {d["doc_id"]: Path(d["source"]).name for d in docs}
@@ -143,17 +142,14 @@ def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str
 
 def _eval(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import load_settings
     from newsflow.tasks.evaluate import people_scores, score
 
-    output = Path(args.output) if args.output else Path(tempfile.mkdtemp(prefix="newsflow-eval-"))
-    newsflow(
-        input=str(Path(args.input).absolute()),
-        output=str(output.absolute()),
-        model=args.model,
-        n_process=args.n_process,
-        chunk_size=args.chunk_size,
-    )
-    quotes, people = _predictions(output)
+    output = args.output or tempfile.mkdtemp(prefix="newsflow-eval-")
+    settings = load_settings(input=args.input, output=output, model=args.model, n_process=args.n_process,
+                             chunk_size=args.chunk_size)  # fmt: skip
+    newsflow(settings=settings)
+    quotes, people = _predictions(settings.output)
     scores = score(quotes, Path(args.gold)) | people_scores(people, quotes, Path(args.gold))
     if args.json:
         print(json.dumps(scores, indent=1, default=str))

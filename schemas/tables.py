@@ -1,10 +1,12 @@
 """The one source of truth for the shape of every published table.
 
-`publish` writes with these schemas, `validate` checks against them and the tests import them.
+`storage` writes with these schemas, `validate` checks against them and the tests import them.
 A column is added here and nowhere else.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import pyarrow as pa
 
@@ -68,9 +70,13 @@ QUOTES = pa.schema(
     ]
 )
 
+# The rejects table's `doc_id` column holds `Reject.reject_id` (a hash of the file's path and raw
+# bytes), not a document's id: the column keeps the name it was published under.
+REJECT_ID_COLUMN = "doc_id"
+
 REJECTS = pa.schema(
     [
-        pa.field("doc_id", pa.string(), nullable=False),  # hash of the raw bytes (or of the path)
+        pa.field(REJECT_ID_COLUMN, pa.string(), nullable=False),
         pa.field("source", pa.string(), nullable=False),
         pa.field("stage", pa.string(), nullable=False),
         pa.field("reason", pa.string(), nullable=False),
@@ -89,3 +95,10 @@ TABLES: dict[str, pa.Schema] = {
 def from_rows(name: str, rows: list[dict]) -> pa.Table:
     """Build a table with its fixed schema (an empty list still has the right column types)."""
     return pa.Table.from_pylist(rows, schema=TABLES[name])
+
+
+def record_row(name: str, record: object, **values: object) -> dict:
+    """A row of table `name` from a frozen record: each column is the record's field of the same
+    name, unless `values` gives it."""
+    fields = dataclasses.asdict(record) | values
+    return {column: fields[column] for column in TABLES[name].names}

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from newsflow.schemas.tables import from_rows
 from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp import analyse, load_pipeline
-from newsflow.tasks.publish import read_staged, stage_table, staged_path
+from newsflow.tasks.storage import read_staged, stage_table, staged_path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 

@@ -53,7 +53,9 @@ _KINDS = {"input": Path, "output": Path, "model": str, "n_process": int, "batch_
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
-    """Defaults, then `NEWSFLOW_<NAME>` variables, then the non-None overrides (flags)."""
+    """Defaults, then `NEWSFLOW_<NAME>` variables, then the non-None overrides (flags). Built once
+    per run and handed to the flow and its tasks. The input must exist; both paths are made
+    absolute, as the tasks may run in other processes (Dask workers)."""
     env = os.environ if env is None else env
     values = {}
     for f in fields(Settings):
@@ -66,8 +68,10 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
     values.update({k: (_coerce(v, _KINDS[k]) if isinstance(v, str) else v)
                    for k, v in overrides.items() if v is not None})  # fmt: skip
     settings = Settings(**values)
+    if not settings.input.exists():
+        raise FileNotFoundError(f"input {settings.input} does not exist: pass an existing file or folder with --input")
     if settings.task_runner not in ("local", "dask"):
         raise ValueError(f"task runner {settings.task_runner!r}: choose local or dask")
     if min(settings.n_process, settings.batch_size, settings.chunk_size, settings.max_chars) < 1:
         raise ValueError("n_process, batch_size, chunk_size and max_chars must be at least 1")
-    return settings
+    return dataclasses.replace(settings, input=settings.input.absolute(), output=settings.output.absolute())

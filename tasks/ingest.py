@@ -17,9 +17,10 @@ import re
 import time
 from pathlib import Path
 
-from newsflow.tasks.records import RawDocument, Reject
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+from newsflow.tasks.records import RawDocument, Reject
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
 _MAGIC = {
@@ -101,13 +102,12 @@ def discover(root: Path, skip: Path | None = None) -> tuple[list[str], list[Reje
     """Every regular file under `root` (recursively, sorted), as paths relative to `root`, and a
     `Reject` for every other entry: hidden files and folders, symlinks that point outside the
     root (never followed), symlinked folders, pipes, sockets and devices, unreadable folders.
-    `root` may be a single file; its relative path is then its name. The folder `skip` (the
+    `root` exists (the settings check it) and may be a single file; its relative path is then its
+    name. The folder `skip` (the
     output folder, when it lies inside the input) is passed over: its tables, state and Data
     Docs are newsflow's own, not articles.
     """
     root = Path(root)
-    if not root.exists():
-        raise FileNotFoundError(f"input {root} does not exist: pass an existing file or folder with --input")
     if root.is_file():
         return [root.name], []
     real_root = root.resolve()

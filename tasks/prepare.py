@@ -1,5 +1,6 @@
 """Ingest and clean every input file, skip what is already published, and stage the new
-documents as Parquet chunks for the analysis to read.
+documents as Parquet chunks for the analysis to read, and the run's rejects (discover's and its
+own, those not published before) as the rejects table.
 
 Streams: one file at a time is read and cleaned, and a chunk of `chunk_size` documents is
 written as soon as it is full, so memory does not grow with the corpus.
@@ -8,18 +9,19 @@ written as soon as it is full, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
 from newsflow.tasks.clean import clean_document
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import read_document
-from newsflow.tasks.publish import stage_table
 from newsflow.tasks.records import Document, Reject
-from prefect import task
-from prefect.cache_policies import NO_CACHE
+from newsflow.tasks.storage import Run, published_ids, stage_table
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +34,43 @@ class Prepared:
     n_already_published: int = 0
     n_duplicates: int = 0
     replaced: set[str] = field(default_factory=set)  # doc_ids published under an older pipeline version
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)  # new this run: discover's, then ingest's and clean's
     n_words: int = 0
+
+    @property
+    def changed(self) -> bool:
+        """Whether the run has anything to publish."""
+        return bool(self.n_new or self.rejects)
 
 
 def document_row(doc: Document) -> dict:
-    return {"doc_id": doc.doc_id, "source": doc.source, "title": doc.title, "text": doc.text,
-            "n_words": doc.n_words, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
+    return record_row("documents", doc, pipeline_version=PIPELINE_VERSION)
+
+
+def reject_row(reject: Reject) -> dict:
+    return record_row("rejects", reject, **{REJECT_ID_COLUMN: reject.reject_id})
+
+
+def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
+    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
+    return max(1, min(chunk_size, math.ceil(n_files / slots)))
 
 
 def prepare(
-    root: Path,
     files: list[str],
-    published: dict[str, str],
-    published_rejects: set[str],
-    staging: Path,
+    discover_rejects: list[Reject],
+    run: Run,
     settings: Settings,
+    slots: int = 1,
     logger: logging.Logger = log,
 ) -> Prepared:
-    """Read, clean and stage the documents not yet published; collect the rejects."""
-    out = Prepared()
+    """Read and clean the files under `settings.input`, stage the documents not yet published in
+    chunks that fill `slots` analysis tasks, and stage the rejects not yet published."""
+    published, published_rejects = published_ids(run.root)
+    logger.info("%d input files under %s; %d documents already published", len(files), settings.input, len(published))
+    chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
+    # One row per file (path and content), once: a reject published by an earlier run is not added again.
+    out = Prepared(rejects=[r for r in discover_rejects if r.reject_id not in published_rejects])
     seen: dict[str, str] = {}  # doc_id → the source that brought it first
     rows: list[dict] = []
     started = time.monotonic()
@@ -59,16 +78,16 @@ def prepare(
     def flush() -> None:
         if rows:
             name = f"c{len(out.chunks):05d}"
-            stage_table(staging, "documents", name, from_rows("documents", rows))
+            stage_table(run.staging, "documents", name, from_rows("documents", rows))
             out.chunks.append(name)
             rows.clear()
 
     for i, rel in enumerate(files, 1):
-        item = read_document(root, rel, settings.max_bytes)
+        item = read_document(settings.input, rel, settings.max_bytes)
         if not isinstance(item, Reject):
             item = clean_document(item, settings.max_chars)
         if isinstance(item, Reject):
-            if item.doc_id not in published_rejects:  # one row per file (path and content), once
+            if item.reject_id not in published_rejects:
                 out.rejects.append(item)
             logger.warning("rejected %s at %s: %s", item.source, item.stage, item.reason)
             continue
@@ -87,11 +106,12 @@ def prepare(
         out.n_new += 1
         out.new_sources.append(item.source)
         out.n_words += item.n_words
-        if len(rows) >= settings.chunk_size:
+        if len(rows) >= chunk_size:
             flush()
         if i % 500 == 0:
             logger.info("read %d/%d files (%.0f files/s)", i, len(files), i / (time.monotonic() - started))
     flush()
+    stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
     log_new_sources(out.new_sources, logger)
     return out
 
@@ -108,13 +128,8 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
 
 @task(name="ingest-and-clean", retries=1, retry_delay_seconds=2, persist_result=False, cache_policy=NO_CACHE)
 def prepare_task(
-    root: str,
-    files: list[str],
-    published: dict[str, str],
-    published_rejects: set[str],
-    staging: str,
-    settings: Settings,
+    files: list[str], discover_rejects: list[Reject], run: Run, settings: Settings, slots: int
 ) -> Prepared:
     from prefect.logging import get_run_logger
 
-    return prepare(Path(root), files, published, published_rejects, Path(staging), settings, get_run_logger())
+    return prepare(files, discover_rejects, run, settings, slots, get_run_logger())

@@ -30,7 +30,7 @@ class Document:
 class Reject:
     """An input that could not be processed, with a reason a person can act on."""
 
-    doc_id: str
+    reject_id: str  # its path and raw bytes, hashed (published as the rejects table's doc_id)
     source: str
     stage: str
     reason: str

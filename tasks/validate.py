@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-from newsflow.tasks.publish import read_staged
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+from newsflow.tasks.storage import Run, read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -103,6 +104,7 @@ class Validator:
     def __init__(self, folder: Path, run_id: str) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
+
         from newsflow.schemas.expectations import suites
 
         self.gx = gx
@@ -179,5 +181,5 @@ def validate_staged(root: Path, staging: Path, run_id: str, chunks: list[str]) -
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)
-def validate_task(output: str, staging: str, run_id: str, chunks: list[str]) -> Report:
-    return validate_staged(Path(output), Path(staging), run_id, chunks)
+def validate_task(run: Run, chunks: list[str]) -> Report:
+    return validate_staged(run.root, run.staging, run.run_id, chunks)

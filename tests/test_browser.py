@@ -7,8 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from newsflow.tasks import publish as store
 from playwright.sync_api import Page, expect, sync_playwright
+
+from newsflow.tasks import storage
 
 from .conftest import REPO, SEED
 from .prefect_server import server_and_serve
@@ -68,5 +69,5 @@ def test_quick_run_from_the_prefect_ui_completes_and_publishes(page, tmp_path):
         except Exception:
             page.screenshot(path=ARTIFACTS / "quick-run-failed.png")
             raise
-    assert store.read_published(served.output, "documents").num_rows == 1
-    assert store.read_published(served.output, "quotes").num_rows > 0
+    assert storage.read_published(served.output, "documents").num_rows == 1
+    assert storage.read_published(served.output, "quotes").num_rows > 0

@@ -20,11 +20,12 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+
 from newsflow.schemas.tables import TABLES, from_rows
-from newsflow.tasks import publish as store
+from newsflow.tasks import storage
 
 from .conftest import REPO, SEED
-from .test_publish import doc_row, stage_and_publish
+from .test_storage import doc_row, stage_and_swap
 
 HOOKS = r'''
 """newsflow test hooks, loaded in test subprocesses only (through PYTHONPATH)."""
@@ -124,8 +125,8 @@ def hook(event, args):
 sys.addaudithook(hook)
 '''
 
-PUBLISH = "import sys; from pathlib import Path; from tasks import publish; " \
-          "publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], set(sys.argv[4:]))"  # fmt: skip
+SWAP = "import sys; from pathlib import Path; from newsflow.tasks import storage; " \
+       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], set(sys.argv[4:]))"  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -175,43 +176,43 @@ def published_state(out: Path) -> dict[str, list]:
 
 
 def assert_no_leftovers(out: Path) -> None:
-    layout = store.Layout(out)
+    layout = storage.Layout(out)
     staging = layout.state / "staging"
     assert not staging.exists() or not any(staging.iterdir())
     versions = sorted(p.name for p in layout.versions.iterdir())
     current = Path(os.readlink(layout.current)).name
-    assert current in versions and len(versions) <= store.KEEP_VERSIONS
+    assert current in versions and len(versions) <= storage.KEEP_VERSIONS
     assert all(v <= current and not v.endswith(".tmp") for v in versions)
     assert not (layout.state / "current.tmp").is_symlink()
 
 
-# -- publish() killed before each of its file-system steps -------------------------------------
+# -- swap() killed before each of its file-system steps -- -------------------------------------
 
 
 def stage_next_run(out: Path, run_id: str) -> Path:
     """A run's staged tables: one new document, one replacing an older version's, one reject."""
-    staging = store.Layout(out).staging(run_id)
-    store.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1", "new"), doc_row("d3")]))
-    store.stage_table(staging, "rejects", "rejects", from_rows("rejects", [
+    staging = storage.Layout(out).staging(run_id)
+    storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1", "new"), doc_row("d3")]))
+    storage.stage_table(staging, "rejects", "rejects", from_rows("rejects", [
         {"doc_id": "r_1", "source": "scan.pdf", "stage": "ingest", "reason": "not a text file"}]))  # fmt: skip
     return staging
 
 
 @pytest.fixture(scope="module")
-def publish_case(tmp_path_factory, hooks):
+def swap_case(tmp_path_factory, hooks):
     """A published output (or none, `first`), a staged next run, its trace of file-system steps,
-    and the tables as they read after a publish that was not killed."""
+    and the tables as they read after a swap that was not killed."""
     cases = {}
     for first in (False, True):
         base = tmp_path_factory.mktemp("first" if first else "next") / "out"
         if not first:
-            stage_and_publish(base, [doc_row("d1", "old", "0.0"), doc_row("d2")])
+            stage_and_swap(base, [doc_row("d1", "old", "0.0"), doc_row("d2")])
         run_id = "99990101T000000000000Z-next"
         stage_next_run(base, run_id)
         reference = base.with_name("reference")
         shutil.copytree(base, reference, symlinks=True)
         trace = base.with_name("trace.txt")
-        done = run_hooked([sys.executable, "-c", PUBLISH, str(reference), str(store.Layout(reference).staging(run_id)),
+        done = run_hooked([sys.executable, "-c", SWAP, str(reference), str(storage.Layout(reference).staging(run_id)),
                            run_id, "d1"], hooked_env(hooks, NFTEST_KILL=f"*|{reference}/||", NFTEST_TRACE=str(trace)),
                           timeout=120)  # fmt: skip
         assert done.returncode == 0, done.stderr
@@ -222,28 +223,28 @@ def publish_case(tmp_path_factory, hooks):
 
 
 @pytest.mark.parametrize("first", [False, True], ids=["onto-published", "first-publish"])
-def test_publish_killed_before_any_step_leaves_the_old_or_the_new_tables(publish_case, first, hooks, tmp_path):
-    base, run_id, steps, swap, before, after = publish_case[first]
+def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case, first, hooks, tmp_path):
+    base, run_id, steps, swap, before, after = swap_case[first]
     assert before != after and len(steps) > 10
     for n in range(1, len(steps) + 1):
         out = tmp_path / f"kill-{n}"
         shutil.copytree(base, out, symlinks=True)
-        killed = run_hooked([sys.executable, "-c", PUBLISH, str(out), str(store.Layout(out).staging(run_id)), run_id,
+        killed = run_hooked([sys.executable, "-c", SWAP, str(out), str(storage.Layout(out).staging(run_id)), run_id,
                              "d1"], hooked_env(hooks, NFTEST_KILL=f"*|{out}/|{n}|"), timeout=120)  # fmt: skip
         assert killed.returncode == -signal.SIGKILL, (n, killed.stderr[-2000:])
         expected = before if n <= swap else after
         assert published_state(out) == expected, f"killed before step {n}: {steps[n - 1]}"
-        store.clean_leftovers(out)  # what the next run does first, under the lock
+        storage.clean_leftovers(out)  # what the next run does first, under the lock
         assert published_state(out) == expected
         if expected is before:  # nothing of the killed run is left, not even a version it never published
-            assert not list(store.Layout(out).state.rglob(f"*{run_id}*")), f"leftovers of a kill before step {n}"
+            assert not list(storage.Layout(out).state.rglob(f"*{run_id}*")), f"leftovers of a kill before step {n}"
         if expected is after:
             assert_no_leftovers(out)
             continue
-        store.publish(out, stage_next_run(out, "99990101T000000000001Z-retry"), "99990101T000000000001Z-retry",
+        storage.swap(out, stage_next_run(out, "99990101T000000000001Z-retry"), "99990101T000000000001Z-retry",
                       {"d1"})  # fmt: skip
         assert published_state(out) == after, f"retry after a kill before step {n}: {steps[n - 1]}"
-        store.clean_leftovers(out)
+        storage.clean_leftovers(out)
         assert_no_leftovers(out)
         shutil.rmtree(out)
 
@@ -281,7 +282,7 @@ def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_u
         killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL=kill))
         assert killed.returncode == -signal.SIGKILL, (moment, killed.stderr[-3000:])
         assert published_state(out) == before, f"killed while {moment}"
-        assert list((store.Layout(out).state / "staging").iterdir()), "the kill left its staging behind"
+        assert list((storage.Layout(out).state / "staging").iterdir()), "the kill left its staging behind"
     killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url,
                                                               NFTEST_KILL="os.rename|current.tmp|1|after"))  # fmt: skip
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from newsflow.schemas.tables import TABLES
-from newsflow.tasks import publish as store
+from newsflow.tasks import storage
 
 from .conftest import REPO, SEED
 from .prefect_server import free_port, started, wait_until
@@ -36,7 +37,7 @@ def contents(output: Path) -> dict[str, list[tuple]]:
     def key(row: tuple) -> tuple:
         return tuple((value is None, value) for value in row)
 
-    return {name: sorted((tuple(row.values()) for row in store.read_published(output, name).to_pylist()), key=key)
+    return {name: sorted((tuple(row.values()) for row in storage.read_published(output, name).to_pylist()), key=key)
             for name in TABLES}  # fmt: skip
 
 

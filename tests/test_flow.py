@@ -5,13 +5,17 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.dataset as ds
 import pytest
+
 from newsflow.schemas.tables import TABLES
-from newsflow.tasks import publish as store
+from newsflow.tasks import storage
+from newsflow.tasks.config import load_settings
 from newsflow.tasks.validate import ValidationFailed
 
 from .conftest import REPO, SEED
@@ -86,12 +90,13 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     )
     third = run_flow(base / "input", out)
     assert third["published"] and third["new_documents"] == 1 and third["already_published"] == 1
-    assert store.read_published(out, "documents").num_rows == 2
+    assert storage.read_published(out, "documents").num_rows == 2
     assert set(before) <= set(snapshot(out))  # earlier files stay as they were
 
 
 def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
     import great_expectations.expectations as gxe
+
     import newsflow.schemas.expectations as suites_module
 
     base, _ = published
@@ -110,7 +115,7 @@ def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatc
     with pytest.raises(ValidationFailed, match="at most five words"):
         run_flow(base / "input2", out)
     assert snapshot(out) == before
-    assert store.read_published(out, "documents").num_rows == 2
+    assert storage.read_published(out, "documents").num_rows == 2
     summary = json.loads((out / "validation" / "latest" / "summary.json").read_text())
     assert summary["failures"][0]["description"].startswith("documents are at most five words")
 
@@ -124,9 +129,31 @@ def test_rejects_are_published_with_reasons(run_flow, tmp_path):
     shutil.copy(SEED, folder / "copy two.txt")
     summary = run_flow(folder, tmp_path / "out")
     assert summary["new_documents"] == 1 and summary["duplicates"] == 1
-    rejects = {r["source"]: r for r in store.read_published(tmp_path / "out", "rejects").to_pylist()}
+    rejects = {r["source"]: r for r in storage.read_published(tmp_path / "out", "rejects").to_pylist()}
     assert set(rejects) == {"empty.txt", "scan.pdf"}
     assert "empty" in rejects["empty.txt"]["reason"] and "PDF" in rejects["scan.pdf"]["reason"]
+
+
+def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(prefect_api, tmp_path):
+    from newsflow.flows.newsflow import newsflow
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    settings = load_settings(env={}, input=folder, output=tmp_path / "out", n_process=1, lock_timeout=120)
+    held = threading.Event()
+
+    def hold_the_lock() -> None:
+        with storage.output_lock(settings.output):
+            held.set()
+            time.sleep(2)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    held.wait()
+    summary = newsflow(settings=settings)
+    holder.join()
+    assert summary["published"] and summary["input"] == str(folder) and summary["new_documents"] == 1
 
 
 def test_command_line_run_and_its_errors(tmp_path):
@@ -139,6 +166,7 @@ def test_command_line_run_and_its_errors(tmp_path):
                          cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert bad.returncode != 0
     assert bad.stderr.strip().splitlines()[-1].startswith("newsflow run:")
-    assert "does not exist" in bad.stderr
+    assert f"input {tmp_path / 'missing'} does not exist: pass an existing file or folder with --input" in bad.stderr
+    assert not (tmp_path / "o2").exists()  # checked before the run touches its output
     helptext = subprocess.run([*newsflow, "run", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert "--task-runner" in helptext.stdout and "--input" in helptext.stdout

@@ -12,12 +12,12 @@ import os
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
-from newsflow.tasks import publish as store
+
+from newsflow.tasks import storage
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.ingest import discover
-from newsflow.tasks.prepare import prepare
+from newsflow.tasks.prepare import prepare, reject_row
 
 
 def article(topic: str) -> str:
@@ -121,13 +121,15 @@ def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile,
     logger = logging.getLogger("test-hostile")
     started = time.monotonic()
     files, discover_rejects = discover(root)
+    run = storage.Run(tmp_path / "out", "hostile")
     with caplog.at_level(logging.INFO, logger="test-hostile"):
-        prepared = prepare(root, files, {}, set(), tmp_path / "staging", load_settings(env={}), logger)
+        prepared = prepare(files, discover_rejects, run, load_settings(env={}, input=root), logger=logger)
     assert time.monotonic() - started < 60, "reading and cleaning the hostile folder took minutes"
-    documents = pq.read_table(store.staged_path(tmp_path / "staging", "documents", "c00000")).to_pylist()
+    documents = storage.read_staged(run.staging, "documents", "c00000").to_pylist()
     duplicates = [r.getMessage().split(" has the same content as ")[0] for r in caplog.records
                   if "has the same content as" in r.getMessage()]  # fmt: skip
-    rejects = [r.__dict__ for r in discover_rejects + prepared.rejects]
+    rejects = storage.read_staged(run.staging, "rejects", "rejects").to_pylist()
+    assert rejects == [reject_row(r) for r in prepared.rejects]
     assert_every_entry_accounted_for(expected, documents, rejects, duplicates)
     assert all(r["doc_id"] for r in rejects) and len({r["doc_id"] for r in rejects}) == len(rejects)
     texts = {d["source"]: d["text"] for d in documents}
@@ -145,21 +147,21 @@ def test_hostile_folder_through_the_flow_then_again_then_with_one_new_file(hosti
     out = tmp_path / "out"
     summary = run_flow(root, out)
     assert summary["published"] and summary["validation"] == "passed"
-    documents = store.read_published(out, "documents").to_pylist()
-    rejects = store.read_published(out, "rejects").to_pylist()
+    documents = storage.read_published(out, "documents").to_pylist()
+    rejects = storage.read_published(out, "rejects").to_pylist()
     assert summary["duplicates"] == 3
     assert {d["source"] for d in documents} == {n for n, fate in expected.items() if fate == DOCUMENT}
     assert {r["source"] for r in rejects} == {n for n, fate in expected.items() if fate not in (DOCUMENT, DUPLICATE)}
-    tables = {name: store.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions")}
+    tables = {name: storage.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions")}
 
     again = run_flow(root, out)  # the same input: no row changes, no reject is added twice
     assert not again["published"] and again["new_documents"] == 0 and again["rows"]["rejects"] == 0
-    assert all(store.read_published(out, name).equals(table) for name, table in tables.items())
+    assert all(storage.read_published(out, name).equals(table) for name, table in tables.items())
 
     (root / "new one.txt").write_text(article("lighthouse"))
     with caplog.at_level(logging.INFO):
         third = run_flow(root, out)
     assert third["new_documents"] == 1 and third["already_published"] == len(documents)
     assert "processing 1 new document (not published before): new one.txt" in caplog.messages
-    assert store.read_published(out, "rejects").equals(tables["rejects"])
-    assert store.read_published(out, "documents").num_rows == len(documents) + 1
+    assert storage.read_published(out, "rejects").equals(tables["rejects"])
+    assert storage.read_published(out, "documents").num_rows == len(documents) + 1

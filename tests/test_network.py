@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from newsflow.tasks import publish as store
+from newsflow.tasks import storage
 
 from .conftest import SEED
 from .test_crash import hooked_env, hooks, newsflow_run, run_hooked  # noqa: F401  (hooks: a fixture)
@@ -42,9 +42,9 @@ def test_a_run_connects_to_nothing_but_its_local_prefect_api(hooks, tmp_path):  
     attempts = log.read_text().splitlines()
     assert not [a for a in attempts if a.startswith("blocked")], attempts
     assert any(a.startswith("allowed socket.connect '127.0.0.1'") for a in attempts)  # the guard saw the API calls
-    docs = store.read_published(out, "documents").to_pylist()
+    docs = storage.read_published(out, "documents").to_pylist()
     assert sorted(d["source"] for d in docs) == sorted([SEED.name, "port.html"])
     assert not any("board" in d["text"] for d in docs)
-    reject = store.read_published(out, "rejects").to_pylist()
+    reject = storage.read_published(out, "rejects").to_pylist()
     assert [(r["source"], r["stage"]) for r in reject] == [("minutes.txt", "discover")]
     assert "outside the input folder" in reject[0]["reason"] and "not followed" in reject[0]["reason"]

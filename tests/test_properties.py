@@ -68,7 +68,7 @@ def test_reading_any_bytes_gives_a_document_or_a_reject(data, name):
         item = read_document(Path(folder), name, 10_000)
     assert isinstance(item, RawDocument | Reject)
     if isinstance(item, Reject):
-        assert item.reason and item.source == name and item.doc_id
+        assert item.reason and item.source == name and item.reject_id
 
 
 @PROPERTY

@@ -8,8 +8,9 @@ import subprocess
 import sys
 
 import pytest
+
 from newsflow.schemas.tables import TABLES
-from newsflow.tasks import publish as store
+from newsflow.tasks import storage
 
 from .conftest import REPO, SEED
 from .prefect_server import CRON, QUICK_RUN, server_and_serve
@@ -45,8 +46,8 @@ def test_the_deployment_has_the_cron_schedule_and_the_parameters_with_their_defa
 def test_a_quick_run_completes_and_publishes_the_tables(served, quick_run):
     assert quick_run["state_type"] == "COMPLETED", quick_run["state"]
     assert quick_run["parameters"] == {"input": str(served.input), "output": str(served.output)}
-    assert store.read_published(served.output, "documents").num_rows == 1
-    speakers = set(store.read_published(served.output, "quotes", ["speaker_name"]).column(0).to_pylist())
+    assert storage.read_published(served.output, "documents").num_rows == 1
+    speakers = set(storage.read_published(served.output, "quotes", ["speaker_name"]).column(0).to_pylist())
     assert {"Maria Zakharova", "Konstantin Kosachev"} <= speakers
     assert all((served.output / name).is_dir() for name in TABLES)
 
