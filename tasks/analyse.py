@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from newsflow.schemas.tables import from_rows
-from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import analyse, load_pipeline
-from newsflow.tasks.storage import read_staged, stage_table, staged_path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+
+from newsflow.schemas.tables import from_rows
+from newsflow.tasks.config import Settings
+from newsflow.tasks.nlp import load_pipeline, pipe_rows
+from newsflow.tasks.rows import ROW_TABLES
+from newsflow.tasks.storage import read_staged, stage_table, staged_path
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +67,17 @@ def analyse_chunks(
             stage_table(staging, name, current, from_rows(name, table_rows))
         done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started))
 
-    for i, ((chunk, _doc_id, words), doc_rows) in enumerate(
-        analyse(nlp, _documents(staging, chunks), n_process, settings.batch_size), 1
+    for i, ((chunk, doc_id, words), found) in enumerate(
+        pipe_rows(nlp, _documents(staging, chunks), n_process, settings.batch_size), 1
     ):
         if chunk != current:
             if current is not None:
                 flush()
-            current, rows, n_docs, n_words = chunk, {"mentions": [], "entities": [], "quotes": []}, 0, 0
+            current, rows, n_docs, n_words = chunk, {name: [] for name in ROW_TABLES}, 0, 0
             chunk_started = time.monotonic()
-        for name, table_rows in doc_rows.items():
+        for name, table_rows in found.items():
+            for row in table_rows:
+                row["doc_id"] = doc_id
             rows[name] += table_rows
         n_docs += 1
         n_words += words
