@@ -72,12 +72,12 @@ def _run(args: argparse.Namespace) -> int:
                              dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
     from newsflow.flows.newsflow import newsflow, with_task_runner
 
-    run = with_task_runner(newsflow, settings)
     on_dask = settings.task_runner == "dask"
-    if on_dask:
-        # The cluster has settings.n_process workers; each runs its chunks in one spaCy process.
-        settings = dataclasses.replace(settings, n_process=1)
+    if on_dask:  # before Dask is imported: it reads its configuration then
         os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(settings.output / ".newsflow" / "dask"))
+    run = with_task_runner(newsflow, settings)
+    if on_dask:  # the cluster has settings.n_process workers; each runs its chunks in one spaCy process
+        settings = dataclasses.replace(settings, n_process=1)
     with _one_prefect_api() if on_dask else nullcontext():
         summary = run(settings=settings)
     print(json.dumps(summary, indent=1))

@@ -6,8 +6,6 @@ Each step is one task; the work is in the plain functions of `tasks/`, the outpu
 in `tasks/storage.py`.
 """
 
-from __future__ import annotations
-
 import time
 from pathlib import Path
 
