@@ -5,6 +5,7 @@ import re
 import shutil
 
 import pytest
+
 from newsflow.flows.queries import QUERIES, run, views
 
 from .conftest import REPO, SEED
