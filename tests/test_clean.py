@@ -27,7 +27,7 @@ def test_doc_id_depends_on_content_only():
     crlf = "Title here\r\n\r\nBody text that is long enough."
     b = clean_document(RawDocument("other/name.txt", crlf, "txt", "r_y"), 1000)
     c = clean_document(raw("Title here\n\nAnother body."), 1000)
-    assert a.reject_id == b.reject_id != c.reject_id
+    assert a.doc_id == b.doc_id != c.doc_id
 
 
 def test_bylines_datelines_boilerplate_and_credits_leave_the_body():
@@ -81,7 +81,7 @@ def test_crlf_bom_and_cp1252_files_clean_alike(tmp_path: Path):
     (tmp_path / "cp1252.txt").write_bytes(body.encode("cp1252"))
     docs = [clean_document(read_document(tmp_path, n, 10**6), 1000) for n in ("utf8.txt", "bom.txt", "cp1252.txt")]
     assert {d.text for d in docs} == {"“Quote,” he said. Café."}
-    assert len({d.reject_id for d in docs}) == 1
+    assert len({d.doc_id for d in docs}) == 1
 
 
 def test_long_lines_and_runs_of_marks_are_cleaned_in_linear_time():
