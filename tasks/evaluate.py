@@ -165,28 +165,38 @@ def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
     return strict
 
 
-def people_scores(people: dict[str, set[str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
-    """People named (PERSON entities by canonical name) and people quoted (distinct
-    `speaker_name`s that are people, against the gold quotes' speakers that are PERSON entities),
-    micro-averaged over the gold documents that list their `entities`; names compared
-    case-insensitively. Empty when no gold document lists entities."""
+def _fold(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def people_scores(people: dict[str, dict[str, str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
+    """People named and people quoted, exactly as ../shared/eval/README.md defines them.
+
+    `people` maps each document to its PERSON entities (entity_id -> canonical name). Predicted
+    people: those names; predicted sources: the distinct `speaker_name`s of quotes whose
+    `speaker_entity_id` is one of the document's PERSON entities. Names match after lower-casing
+    and folding white space; micro-averaged over the gold documents that list `people` (gold
+    written as an `entities` list counts its PERSON names, and its sources are the quotes'
+    speakers among them). Empty when no gold document lists people."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
     people_by_key = {_doc_key(k): v for k, v in people.items()}
     preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
-    counts = {"people": [0, 0, 0], "quoted_people": [0, 0, 0]}  # matched, predicted, gold
+    counts = {"people": [0, 0, 0], "sources": [0, 0, 0]}  # matched, predicted, gold
     for doc_name, g in gold.items():
-        if "entities" not in g:
+        if "people" in g:
+            named = {_fold(n) for n in g["people"]}
+            quoted = {_fold(n) for n in g.get("sources", [])}
+        elif "entities" in g:
+            named = {_fold(e["name"]) for e in g["entities"] if e.get("label") == "PERSON"}
+            quoted = {_fold(q["speaker"]) for q in g.get("quotes", []) if q.get("speaker")} & named
+        else:
             continue
         key = _doc_key(doc_name)
-        named = {e["name"].lower() for e in g["entities"] if e.get("label") == "PERSON"}
-        quoted = {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")} & named
-        named_pred = {n.lower() for n in people_by_key.get(key, set())}
-        quoted_pred = {q["speaker_name"].lower() for q in preds_by_key.get(key, []) if q.get("speaker_name")}
-        quoted_pred &= named_pred
-        for name, pred, truth in (
-            ("people", named_pred, named),
-            ("quoted_people", quoted_pred, quoted),
-        ):
+        persons = people_by_key.get(key, {})
+        named_pred = {_fold(n) for n in persons.values()}
+        quoted_pred = {_fold(q["speaker_name"]) for q in preds_by_key.get(key, [])
+                       if q.get("speaker_name") and q.get("speaker_entity_id") in persons}  # fmt: skip
+        for name, pred, truth in (("people", named_pred, named), ("sources", quoted_pred, quoted)):
             counts[name][0] += len(pred & truth)
             counts[name][1] += len(pred)
             counts[name][2] += len(truth)

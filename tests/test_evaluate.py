@@ -49,20 +49,27 @@ def test_lenient_variant_matches_on_coverage():
     assert s["n_matched"] == 0 and s["lenient_n_matched"] == 1
 
 
-def test_people_named_and_quoted_are_scored_by_canonical_name():
-    gold = {
-        "a.txt": {
-            "entities": [
-                {"name": "Maria Zakharova", "label": "PERSON"},
-                {"name": "Konstantin Kosachev", "label": "PERSON"},
-                {"name": "Russia", "label": "GPE"},
-            ],
-            "quotes": [{"text": "x", "speaker": "Maria Zakharova"}, {"text": "y", "speaker": "Russia"}],
-        }
-    }
-    people = {"a.txt": {"Maria Zakharova", "Yuri Cortez"}}
-    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova"}, {"speaker_name": "Russia"}]}
+def test_people_named_and_quoted_are_scored_as_the_shared_metric_defines():
+    gold = {"a.txt": {"people": ["Maria Zakharova", "Konstantin  Kosachev"], "sources": ["Maria Zakharova"],
+                      "quotes": [{"text": "x", "speaker": "Maria Zakharova"},
+                                 {"text": "y", "speaker": "Russia"}]}}  # fmt: skip
+    people = {"a.txt": {"e_mz": "Maria Zakharova", "e_yc": "Yuri Cortez", "e_kk": "konstantin kosachev"}}
+    quotes = {"a.txt": [
+        {"speaker_name": "Maria Zakharova", "speaker_entity_id": "e_mz"},
+        {"speaker_name": "Russia", "speaker_entity_id": "e_ru"},  # not a person: not a source
+        {"speaker_name": "the ministry", "speaker_entity_id": None},
+    ]}  # fmt: skip
     scores = people_scores(people, quotes, gold)
-    assert scores["people_p"] == 0.5 and scores["people_r"] == 0.5
-    assert scores["quoted_people_f1"] == 1.0
+    assert (scores["people_p"], scores["people_r"]) == (2 / 3, 1.0)  # white space and case folded
+    assert (scores["sources_p"], scores["sources_r"], scores["sources_f1"]) == (1.0, 1.0, 1.0)
+
+
+def test_gold_written_as_an_entities_list_counts_its_people():
+    gold = {"a.txt": {"entities": [{"name": "Maria Zakharova", "label": "PERSON"}, {"name": "Russia", "label": "GPE"}],
+                      "quotes": [{"text": "x", "speaker": "Maria Zakharova"},
+                                 {"text": "y", "speaker": "Russia"}]}}  # fmt: skip
+    people = {"a.txt": {"e_mz": "Maria Zakharova", "e_yc": "Yuri Cortez"}}
+    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova", "speaker_entity_id": "e_mz"}]}
+    scores = people_scores(people, quotes, gold)
+    assert (scores["people_p"], scores["people_r"], scores["sources_f1"]) == (0.5, 1.0, 1.0)
     assert people_scores(people, quotes, {"a.txt": {"quotes": []}}) == {}
