@@ -40,13 +40,14 @@ test: setup browser
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
 
 lint: setup
-	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks
-	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks
+	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks eval
+	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks eval
 
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
 	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold
 	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
+	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc
 
 benchmark: setup
 	$(VENV)/bin/python benchmarks/throughput.py

