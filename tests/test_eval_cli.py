@@ -31,7 +31,7 @@ def test_eval_processes_and_scores_only_the_documents_the_gold_names(prefect_api
     assert {m["document"] for m in scores["misses"]} <= {"city/001.txt", "sport/001.txt"}
     # people named and quoted come from the gold `people` and `sources` lists
     assert scores["people_r"] == 1.0 and scores["people_p"] >= 0.75
-    assert scores["quoted_people_r"] >= 0.5
+    assert scores["sources_r"] >= 0.5
 
 
 def test_eval_says_which_gold_documents_are_missing_from_the_input(tmp_path, capsys):
