@@ -28,6 +28,8 @@ import sys
 from collections import Counter
 from pathlib import Path, PurePosixPath
 
+from newsflow.tasks.config import Settings
+
 IGNORED_WORDS = {"the", "a", "an", "of", "and", "mr", "mrs", "ms", "dr"}
 STRICT_F1 = 0.5
 LENIENT_COVERAGE = 0.3
