@@ -8,6 +8,7 @@ import unicodedata
 
 import ftfy
 
+from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
 from newsflow.tasks.clean.page import html_to_text
 from newsflow.tasks.credits import is_credit, short
 from newsflow.tasks.ingest import reject_id
@@ -24,7 +25,7 @@ _DATELINE = re.compile(
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|advertising|sponsored( content)?|share( this( article| story)?)?"
     r"|share on (?:facebook|twitter|linkedin|whatsapp).*|(?:tweet|email|print|comments?)"
-    r"|read more\b.*|related:?.*|(?:click|tap) here\b.*|sign up\b.*|subscribe\b.*"
+    r"|(?:click|tap) here\b.*|sign up\b.*|subscribe\b.*"
     r"|follow us\b.*|(?:©|\(c\)|copyright)\s.*|all rights reserved\.?"
     r"|(?:published|updated|posted)\s*:?\s+\d.*|(?:facebook|twitter|whatsapp|email)"
     r"(?:\s*[|/·•]\s*(?:facebook|twitter|whatsapp|email|linkedin|print|pinterest|reddit))+)\s*$",
@@ -86,23 +87,41 @@ def strip_dateline(paragraph: str) -> str:
     return paragraph[match.end() :] if match else paragraph
 
 
-def clean_body(text: str) -> tuple[str | None, str]:
-    """(title, body) of a plain-text article."""
+def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | None, str]:
+    """(title, body) of a plain-text article; what cleaning took goes to `removed`, when given."""
     blocks = split_blocks(normalise_text(text))
     title = None
     if len(blocks) > 1 and len(blocks[0]) == 1 and looks_like_headline(blocks[0][0]):
         title = blocks[0][0]
         blocks = blocks[1:]
-    paragraphs: list[str] = []
+    kept_blocks: list[list[str]] = []
     for block in blocks:
         if is_credit(block[-1]) and sum(len(line.split()) for line in block) <= 80:
+            _note(removed, "caption_with_credit" if len(block) > 1 else "photo_credit", "\n".join(block), "")
             continue  # a photo caption with its credit line, or a bare credit
-        kept = [line for line in block if not is_boilerplate(line) and not is_credit(line)]
+        kept = [line for line in (_clean_line(line, removed) for line in block) if line]
         if kept:
-            paragraphs.append(" ".join(kept))
+            kept_blocks.append(kept)
+    drop_end_matter(kept_blocks, removed)
+    paragraphs = [" ".join(block) for block in kept_blocks]
     if paragraphs:
-        paragraphs[0] = strip_dateline(paragraphs[0])
+        first = paragraphs[0]
+        paragraphs[0] = strip_dateline(first)
+        _note(removed, "dateline", first, paragraphs[0])
     return title, "\n\n".join(p for p in paragraphs if p)
+
+
+def _clean_line(line: str, removed: list[Removal] | None) -> str:
+    for name, drop in (("boilerplate", is_boilerplate), ("photo_credit", is_credit)):
+        if drop(line):
+            _note(removed, name, line, "")
+            return ""
+    return remove_debris(line, removed)
+
+
+def _note(removed: list[Removal] | None, rule: str, before: str, after: str) -> None:
+    if removed is not None and before != after:
+        removed.append(Removal(rule, before, after))
 
 
 def document_id(title: str | None, text: str) -> str:
