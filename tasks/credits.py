@@ -70,17 +70,16 @@ def is_credit(line: str) -> bool:
     return short(line, 15) and (bool(CREDIT.match(line)) or is_slash_credit(line.removesuffix(".")))
 
 
-def credit_at_end(line: str) -> int | None:
-    """Where a credit that ends the line starts: in parentheses ("... on Saturday (Jane Doe/AFP)")
-    or after the last sentence ("Protesters march. Jane Doe/The Daily Planet"). Only the line's
-    last 200 characters are searched."""
-    offset = max(0, len(line) - 200)
-    match = _TAIL.search(line, offset)
+def credit_at_end(line: str) -> tuple[int, int] | None:
+    """The span of a credit that ends the line: in parentheses ("... on Saturday (Jane Doe/AFP)."),
+    the sentence's full stop left out, or after the last sentence ("Protesters march. Jane
+    Doe/The Daily Planet"). Only the line's last 200 characters are searched."""
+    match = _TAIL.search(line, max(0, len(line) - 200))
     if match is None:
         return None
     if match["bare"] is not None:
-        return match.start("bare") if is_slash_credit(match["bare"]) else None
-    return match.start() if is_inline_credit(match["inner"]) else None
+        return (match.start("bare"), len(line)) if is_slash_credit(match["bare"]) else None
+    return (match.start(), match.end("inner") + 1) if is_inline_credit(match["inner"]) else None
 
 
 def credit_like_spans(text: str) -> list[tuple[int, int]]:

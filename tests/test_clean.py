@@ -145,7 +145,7 @@ def test_caption_lines_with_a_credit_go_whole():
         "JANE DOE/AFP/Getty Images\n\nGetty/Instagram.\n\n"
         f"{STORY}\n\n"
         "“We will not stop until every home is back on,” said Ann Lee, the utility’s spokeswoman, at a "
-        "briefing on Sunday. (Jane Doe/The Daily Planet)\n\n"
+        "briefing on Sunday (Jane Doe/The Daily Planet).\n\n"
         "The utility said 40,000 homes were still dark. Jane Doe/The Daily Planet"
     )
     assert body == (
@@ -234,6 +234,8 @@ def test_prose_that_only_looks_like_debris_stays():
         "More than 40,000 homes were still dark on Monday.",
         "Photographers from AFP and Getty Images were at the scene.",
         "3 people were taken to hospital.",
+        "Total time on the ice was 16 hours for some crews.",
+        "Makes sense, the mayor said.",
         "The premier (Jane Doe) and the mayor (John Roe) toured the site.",
     ]
     body, removed = cleaned("\n\n".join(prose))

@@ -35,7 +35,8 @@ filed"), a handle, or Twitter.
 
 Does not handle: captions that carry no credit line and do not look like one; a credit run into
 the caption without a sentence end ("... on Saturday Jane Doe/AFP"); one-word slash credits
-without an agency ("Nasa/JPL"); the words of an embedded post (kept: where they begin is not
+without an agency ("Nasa/JPL"), while two names of two words in parentheses ("(New York/New
+Jersey)") are taken for a credit; the words of an embedded post (kept: where they begin is not
 marked); promo lines glued to a paragraph; author bios without a newsroom word ("Jane Doe is the
 former mayor of Springfield."), bios before the article's end; a recipe's steps (sentences);
 pages whose article text is not in <p> elements, multi-article pages.

@@ -59,12 +59,12 @@ def caption_credit(line: str) -> str:
     Daily Planet", "... (Jane Doe/AFP/Getty Images)") goes whole. A line that is longer than a
     caption, quotes somebody or reports speech is prose with a credit run into it: only the
     credit goes."""
-    start = credit_at_end(line)
-    if start is None:
+    credit = credit_at_end(line)
+    if credit is None:
         return line
     if short(line, 40) and not any(mark in line for mark in _QUOTE_MARKS) and not _REPORTS.search(line):
         return ""
-    return line[:start].rstrip()
+    return (line[: credit[0]] + line[credit[1] :]).rstrip()
 
 
 _QUOTE_MARKS = ('"', "“", "”")
@@ -165,7 +165,7 @@ _INGREDIENT = re.compile(
 _RECIPE_HEADING = re.compile(
     r"(?i:ingredients|method|directions|instructions|preparation|for the [a-z ]{2,30}:"
     r"|serves \d+(?: ?(?:-|–|to) ?\d+)?|makes (?:about )?\d+\b.{0,30}|yield:.{1,40}"
-    r"|(?:prep|preparation|cook|cooking|baking|total|active) time:? .{1,30})\s*:?\.?"
+    r"|(?:prep|preparation|cook|cooking|baking|total|active) time:? (?:about )?\d[^.!?]{0,30})\s*:?\.?"
 )
 
 
@@ -180,7 +180,7 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = tuple(
         promo_line,
         handles_and_hashtags,
         recipe_line,
-    )  # fmt: skip
+    )
 )
 
 
