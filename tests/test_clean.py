@@ -2,7 +2,9 @@ import time
 from pathlib import Path
 
 from newsflow.tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, html_to_text, normalise_text, split_blocks
+from newsflow.tasks.clean.debris import Removal
 from newsflow.tasks.ingest import read_document
+from newsflow.tasks.nlp import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
 from .conftest import SEED
@@ -104,3 +106,163 @@ def test_every_rejected_file_has_its_own_row():
     b = clean_document(RawDocument("b.txt", "Advertisement", "txt", "r_same"), 1000)
     again = clean_document(RawDocument("a.txt", "Advertisement", "txt", "r_same"), 1000)
     assert a.reject_id != b.reject_id and a.reject_id == again.reject_id
+
+
+# --------------------------------------------------------------------------- scraping debris (issue 10)
+
+
+def cleaned(text: str) -> tuple[str, list[Removal]]:
+    """The body and what each rule took, for a made-up article (a headline, then `text`)."""
+    removed: list[Removal] = []
+    return clean_body("Ice storm leaves thousands without power\n\n" + text, removed)[1], removed
+
+
+def rules(removed: list[Removal]) -> set[str]:
+    return {r.rule for r in removed}
+
+
+STORY = "Crews worked through the night to restore power, the utility said."
+
+
+def test_inline_photo_credits_are_cut_from_the_sentence():
+    body, removed = cleaned(
+        "Crews worked through the night (John Roe/Canadian Press) to restore power, the utility said.\n\n"
+        "Linemen climbed poles along Main Street ( Jane Doe / The Daily Planet ), where ice had brought down "
+        "wires (AP Photo/Evan Stone), and the mayor thanked them.\n\n"
+        "A car moving at 120 km/h (75 mph) hit a pole (Reuters), and the driver (Mr. Lee) was unhurt."
+    )
+    assert body == (
+        f"{STORY}\n\nLinemen climbed poles along Main Street, where ice had brought down wires, and the mayor "
+        "thanked them.\n\nA car moving at 120 km/h (75 mph) hit a pole (Reuters), and the driver (Mr. Lee) was unhurt."
+    )
+    assert rules(removed) == {"inline_photo_credit"}
+
+
+def test_caption_lines_with_a_credit_go_whole():
+    body, removed = cleaned(
+        "Protesters march on Queen Street on Saturday. Jane Doe/The Daily Planet\n\n"
+        "Volunteers hand out bottled water in Riverside. (Jane Doe/AFP/Getty Images)\n\n"
+        "JANE DOE/AFP/Getty Images\n\nGetty/Instagram.\n\n"
+        f"{STORY}\n\n"
+        "“We will not stop until every home is back on,” said Ann Lee, the utility’s spokeswoman, at a "
+        "briefing on Sunday (Jane Doe/The Daily Planet).\n\n"
+        "The utility said 40,000 homes were still dark. Jane Doe/The Daily Planet"
+    )
+    assert body == (
+        f"{STORY}\n\n“We will not stop until every home is back on,” said Ann Lee, the utility’s spokeswoman, "
+        "at a briefing on Sunday.\n\nThe utility said 40,000 homes were still dark."
+    )
+    assert rules(removed) == {"caption_credit", "photo_credit"}
+
+
+def test_gallery_captions_go():
+    body, removed = cleaned(
+        "Open this photo in gallery Protesters march on Bay Street in Toronto. JANE DOE/THE DAILY PLANET\n\n"
+        f"{STORY}\n\nEnlarge this image\n\nImage 3 of 12\n\n"
+        "A lineman works on a pole in Riverside. Jane Doe/AP hide caption toggle caption\n\n"
+        "Image caption Crews clear a fallen tree"
+    )
+    assert body == STORY
+    assert rules(removed) == {"gallery_caption"}
+
+
+def test_embedded_posts_lose_their_link_and_signature():
+    body, removed = cleaned(
+        f"{STORY}\n\n"
+        "Crews are out in force and we hope to have power restored soon. pic.twitter.com/AbC123 — City Hydro "
+        "(@cityhydro) December 22, 2018\n\n"
+        "pic.twitter.com/XyZ789\n\n— City Hydro (@cityhydro) December 23, 2018\n\n"
+        "Our trucks are on every street tonight. A post shared by City Hydro (@cityhydro) on Dec 22, 2018 at "
+        '9:15pm PST\n\n<blockquote class="twitter-tweet">Stay safe</blockquote>\n\n[Video: Crews at work]'
+    )
+    assert body == (
+        f"{STORY}\n\nCrews are out in force and we hope to have power restored soon.\n\n"
+        "Our trucks are on every street tonight."
+    )
+    assert rules(removed) == {"social_embed", "embed_placeholder"}
+
+
+def test_promo_and_navigation_lines_go():
+    body, removed = cleaned(
+        f"LOOK: Ice coats trees across the city\n\n{STORY}\n\nWATCH: Crews work through the night\n\n"
+        "READ MORE: City council votes to bury power lines\n\nRELATED: How to stay warm in an outage\n\n"
+        "See also: Storm timeline\n\nRead more\n\nRead the rest here."
+    )
+    assert body == STORY
+    assert rules(removed) == {"promo_line"}
+
+
+def test_lines_of_only_handles_and_hashtags_go_a_handle_in_a_sentence_stays():
+    said = "The utility said on Twitter, @cityhydro, that crews from three provinces were on the way."
+    body, removed = cleaned(f"{STORY}\n\n#icestorm #onstorm\n\n@cityhydro\n\n{said}\n\n— @janedoe")
+    assert body == f"{STORY}\n\n{said}"
+    assert rules(removed) == {"handles_and_hashtags"}
+
+
+def test_recipes_lose_their_ingredient_lists():
+    body, removed = cleaned(
+        "Warm up with a bowl of soup while the power is out.\n\nIngredients\n\n2 tbsp olive oil\n1 ½ cups "
+        "dried lentils\n3 large onions, finely chopped\nSalt and pepper, to taste\n\nServes 4\n\nPrep time: 15 "
+        "minutes\n\nHeat the oil in a large pot and cook the onions until soft."
+    )
+    assert body == (
+        "Warm up with a bowl of soup while the power is out.\n\nHeat the oil in a large pot and cook the onions "
+        "until soft."
+    )
+    assert rules(removed) == {"recipe_line"}
+
+
+def test_contributors_and_author_bios_go_from_the_end_only():
+    bio = "Jane Doe is a reporter for The Daily Planet. Follow her on Twitter @janedoe."
+    body, removed = cleaned(
+        f"{bio}\n\n{STORY}\n\nThe Associated Press contributed to this report.\n\nWith files from The Canadian "
+        "Press\n\n(Reporting by Jane Doe in Ottawa; Editing by John Roe)\n\n" + bio
+    )
+    assert body == f"{bio}\n\n{STORY}"
+    assert rules(removed) == {"contributors", "author_bio"}
+    kept = "Ann Lee is the former mayor of Riverside."
+    assert cleaned(f"{STORY}\n\n{kept}")[0] == f"{STORY}\n\n{kept}"
+
+
+def test_prose_that_only_looks_like_debris_stays():
+    prose = [
+        "The Reuters/Ipsos poll showed a tie, and the Democrats/Republicans split held.",
+        "Related charges were filed against two other men, police said.",
+        "Read more than 100 pages of the report and you will see the problem, she said.",
+        "Watchdog probes power outage",
+        "“I read it on Twitter, like everyone else,” the mayor said.",
+        "More than 40,000 homes were still dark on Monday.",
+        "Photographers from AFP and Getty Images were at the scene.",
+        "3 people were taken to hospital.",
+        "Total time on the ice was 16 hours for some crews.",
+        "Makes sense, the mayor said.",
+        "The premier (Jane Doe) and the mayor (John Roe) toured the site.",
+    ]
+    body, removed = cleaned("\n\n".join(prose))
+    assert body == "\n\n".join(prose) and removed == []
+
+
+def test_debris_is_removed_before_analysis_and_every_offset_slices_back(nlp):
+    text = (
+        "Ice storm leaves thousands without power\n\nOpen this photo in gallery Linemen at work. Jane Doe/The Daily "
+        "Planet\n\nCrews worked through the night (John Roe/Canadian Press), Mayor Ann Lee said.\n\n"
+        "“We will get there,” Lee said. pic.twitter.com/AbC123 — City Hydro (@cityhydro) December 22, 2018\n\n"
+        "READ MORE: Council votes to bury lines\n\nWith files from Jane Doe"
+    )
+    doc = clean_document(raw(text), 10_000)
+    assert doc.text == "Crews worked through the night, Mayor Ann Lee said.\n\n“We will get there,” Lee said."
+    [(_, rows)] = list(pipe_rows(nlp, [(doc.text, doc.doc_id)]))
+    names = {m["text"] for m in rows["mentions"]}
+    assert "Ann Lee" in names and not names & {"Jane Doe", "John Roe", "City Hydro"}
+    for row in rows["mentions"] + rows["quotes"]:
+        assert doc.text[row["start_char"] : row["end_char"]] == row["text"]
+
+
+def test_debris_rules_take_linear_time_on_long_lines():
+    """Each pattern sees a bounded piece of text or cannot backtrack: 1 MB lines built from the
+    pieces the patterns look for clean in seconds."""
+    pieces = ["( Jane Doe / ", " -- a (@b) ", "Posted by x on ", ". Jane Doe/", "@a #b ", "2 tbsp ", "Follow Jane "]
+    started = time.process_time()
+    for piece in pieces:
+        clean_body("Headline\n\n" + piece * (1_000_000 // len(piece)))
+    assert time.process_time() - started < 20

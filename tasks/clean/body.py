@@ -1,24 +1,15 @@
-"""Turn a decoded article into a clean `Document`: headline out as `title`, body text only.
-
-Handles: the headline (first short line), photo captions with their credit line, bare photo
-credits, bylines, datelines ("WASHINGTON (Reuters) -"), boilerplate lines (Advertisement,
-share bars, "Read more", copyright), mojibake (repaired with ftfy), Unicode (NFC), control
-characters, CRLF and whitespace; HTML pages are reduced to their article text first.
-Quotation marks are kept exactly as written: they carry the quotes.
-Does not handle: captions that carry no credit line and do not look like one, pages whose
-article text is not in <p> elements, multi-article pages.
-"""
+"""Plain text to a clean `Document`: normalise, split into paragraphs, drop what is not the article."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
-from collections import Counter
-from html.parser import HTMLParser
 
 import ftfy
 
+from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
+from newsflow.tasks.clean.page import html_to_text
 from newsflow.tasks.credits import is_credit, short
 from newsflow.tasks.ingest import reject_id
 from newsflow.tasks.records import Document, RawDocument, Reject
@@ -34,7 +25,7 @@ _DATELINE = re.compile(
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|advertising|sponsored( content)?|share( this( article| story)?)?"
     r"|share on (?:facebook|twitter|linkedin|whatsapp).*|(?:tweet|email|print|comments?)"
-    r"|read more\b.*|related:?.*|(?:click|tap) here\b.*|sign up\b.*|subscribe\b.*"
+    r"|(?:click|tap) here\b.*|sign up\b.*|subscribe\b.*"
     r"|follow us\b.*|(?:©|\(c\)|copyright)\s.*|all rights reserved\.?"
     r"|(?:published|updated|posted)\s*:?\s+\d.*|(?:facebook|twitter|whatsapp|email)"
     r"(?:\s*[|/·•]\s*(?:facebook|twitter|whatsapp|email|linkedin|print|pinterest|reddit))+)\s*$",
@@ -96,93 +87,41 @@ def strip_dateline(paragraph: str) -> str:
     return paragraph[match.end() :] if match else paragraph
 
 
-def clean_body(text: str) -> tuple[str | None, str]:
-    """(title, body) of a plain-text article."""
+def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | None, str]:
+    """(title, body) of a plain-text article; what cleaning took goes to `removed`, when given."""
     blocks = split_blocks(normalise_text(text))
     title = None
     if len(blocks) > 1 and len(blocks[0]) == 1 and looks_like_headline(blocks[0][0]):
         title = blocks[0][0]
         blocks = blocks[1:]
-    paragraphs: list[str] = []
+    kept_blocks: list[list[str]] = []
     for block in blocks:
         if is_credit(block[-1]) and sum(len(line.split()) for line in block) <= 80:
+            _note(removed, "caption_with_credit" if len(block) > 1 else "photo_credit", "\n".join(block), "")
             continue  # a photo caption with its credit line, or a bare credit
-        kept = [line for line in block if not is_boilerplate(line) and not is_credit(line)]
+        kept = [line for line in (_clean_line(line, removed) for line in block) if line]
         if kept:
-            paragraphs.append(" ".join(kept))
+            kept_blocks.append(kept)
+    drop_end_matter(kept_blocks, removed)
+    paragraphs = [" ".join(block) for block in kept_blocks]
     if paragraphs:
-        paragraphs[0] = strip_dateline(paragraphs[0])
+        first = paragraphs[0]
+        paragraphs[0] = strip_dateline(first)
+        _note(removed, "dateline", first, paragraphs[0])
     return title, "\n\n".join(p for p in paragraphs if p)
 
 
-class _ArticleText(HTMLParser):
-    """Collect the <title>/<h1> and the paragraphs of an HTML page, preferring <article>."""
-
-    SKIP = {"script", "style", "nav", "footer", "header", "aside", "figure", "figcaption", "form",
-            "noscript", "button", "svg"}  # fmt: skip
-    BLOCK = {"p", "h2", "h3", "blockquote", "li"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
-        self.in_article = 0
-        self.stack: list[str] = []
-        self.open: Counter[str] = Counter()  # tags on the stack: a deep page asks "is it open?" often
-        self.title: list[str] = []
-        self.h1: list[str] = []
-        self.blocks: list[tuple[bool, str]] = []
-        self.current: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "img", "hr", "meta", "link", "input"):
-            return
-        self.stack.append(tag)
-        self.open[tag] += 1
-        if tag in self.SKIP:
-            self.skip_depth += 1
-        elif tag == "article":
-            self.in_article += 1
-        elif tag in self.BLOCK and self.current is None:
-            self.current = []
-
-    def handle_endtag(self, tag):
-        if not self.open[tag]:
-            return
-        while self.stack:
-            top = self.stack.pop()
-            self.open[top] -= 1
-            if top in self.SKIP:
-                self.skip_depth -= 1
-            elif top == "article":
-                self.in_article -= 1
-            elif top in self.BLOCK and self.current is not None:
-                text = " ".join("".join(self.current).split())
-                if text:
-                    self.blocks.append((self.in_article > 0, text))
-                self.current = None
-            if top == tag:
-                break
-
-    def handle_data(self, data):
-        if self.skip_depth:
-            return
-        if self.open["title"]:
-            self.title.append(data)
-        elif self.open["h1"]:
-            self.h1.append(data)
-        elif self.current is not None:
-            self.current.append(data)
+def _clean_line(line: str, removed: list[Removal] | None) -> str:
+    for name, drop in (("boilerplate", is_boilerplate), ("photo_credit", is_credit)):
+        if drop(line):
+            _note(removed, name, line, "")
+            return ""
+    return remove_debris(line, removed)
 
 
-def html_to_text(html: str) -> tuple[str | None, str]:
-    """(headline, article text with paragraphs separated by blank lines) of an HTML page."""
-    parser = _ArticleText()
-    parser.feed(html)
-    parser.close()
-    in_article = [text for inside, text in parser.blocks if inside]
-    paragraphs = in_article or [text for _, text in parser.blocks]
-    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split()) or None
-    return title, "\n\n".join(paragraphs)
+def _note(removed: list[Removal] | None, rule: str, before: str, after: str) -> None:
+    if removed is not None and before != after:
+        removed.append(Removal(rule, before, after))
 
 
 def document_id(title: str | None, text: str) -> str:
