@@ -130,9 +130,9 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str]]]:
-    """Published quotes, and the names of PERSON entities, by input file name (the gold files'
-    `document`)."""
+def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, dict[str, str]]]:
+    """Published quotes, and the PERSON entities (id -> name), by input file name (the gold
+    files' `document`)."""
     from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
@@ -140,10 +140,10 @@ def _predictions(output: Path) -> tuple[dict[str, list[dict]], dict[str, set[str
     quotes: dict[str, list[dict]] = {name: [] for name in names.values()}
     for q in read_published(output, "quotes").to_pylist():
         quotes[names[q["doc_id"]]].append(q)
-    people: dict[str, set[str]] = {name: set() for name in names.values()}
-    for e in read_published(output, "entities", ["doc_id", "name", "label"]).to_pylist():
+    people: dict[str, dict[str, str]] = {name: {} for name in names.values()}
+    for e in read_published(output, "entities", ["doc_id", "entity_id", "name", "label"]).to_pylist():
         if e["label"] == "PERSON":
-            people[names[e["doc_id"]]].add(e["name"])
+            people[names[e["doc_id"]]][e["entity_id"]] = e["name"]
     return quotes, people
 
 

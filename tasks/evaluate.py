@@ -165,36 +165,59 @@ def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
     return strict
 
 
-def people_scores(people: dict[str, set[str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
-    """People named (PERSON entities by canonical name) and people quoted (distinct
-    `speaker_name`s that are people, against the gold quotes' speakers that are PERSON entities),
-    micro-averaged over the gold documents that list their `entities`; names compared
-    case-insensitively. Empty when no gold document lists entities."""
+def gold_people(g: dict) -> tuple[set[str], set[str]] | None:
+    """(people named, people quoted) of a gold file, lower-cased: its `people` and `sources`
+    lists, or else its PERSON `entities` and the quotes' speakers among them; None when it
+    lists neither."""
+    if "people" in g:
+        named = {n.lower() for n in g["people"]}
+        return named, {n.lower() for n in g.get("sources", [])}
+    if "entities" in g:
+        named = {e["name"].lower() for e in g["entities"] if e.get("label") == "PERSON"}
+        return named, {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")} & named
+    return None
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def people_scores(people: dict[str, dict[str, str]], predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
+    """People named and people quoted, micro-averaged over the gold documents that list people.
+    `people`: per document, its PERSON entities (entity id -> canonical name). Predicted sources
+    are the distinct `speaker_name`s of quotes whose `speaker_entity_id` is one of those PERSON
+    entities; names compared after lower-casing and folding white space. Empty when no gold
+    document lists people."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
     people_by_key = {_doc_key(k): v for k, v in people.items()}
     preds_by_key = {_doc_key(k): v for k, v in predicted.items()}
     counts = {"people": [0, 0, 0], "quoted_people": [0, 0, 0]}  # matched, predicted, gold
+    misses = []
     for doc_name, g in gold.items():
-        if "entities" not in g:
+        truth = gold_people(g)
+        if truth is None:
             continue
+        named, quoted = ({_fold(n) for n in names} for names in truth)
         key = _doc_key(doc_name)
-        named = {e["name"].lower() for e in g["entities"] if e.get("label") == "PERSON"}
-        quoted = {q["speaker"].lower() for q in g.get("quotes", []) if q.get("speaker")} & named
-        named_pred = {n.lower() for n in people_by_key.get(key, set())}
-        quoted_pred = {q["speaker_name"].lower() for q in preds_by_key.get(key, []) if q.get("speaker_name")}
-        quoted_pred &= named_pred
-        for name, pred, truth in (
-            ("people", named_pred, named),
-            ("quoted_people", quoted_pred, quoted),
-        ):
-            counts[name][0] += len(pred & truth)
+        persons = people_by_key.get(key, {})
+        named_pred = {_fold(n) for n in persons.values()}
+        quoted_pred = {
+            _fold(q["speaker_name"])
+            for q in preds_by_key.get(key, [])
+            if q.get("speaker_name") and q.get("speaker_entity_id") in persons
+        }
+        for name, pred, gold_names in (("people", named_pred, named), ("quoted_people", quoted_pred, quoted)):
+            counts[name][0] += len(pred & gold_names)
             counts[name][1] += len(pred)
-            counts[name][2] += len(truth)
+            counts[name][2] += len(gold_names)
+            misses += [{"document": doc_name, "kind": f"{name}_spurious", "name": n} for n in sorted(pred - gold_names)]
+            misses += [{"document": doc_name, "kind": f"{name}_missed", "name": n} for n in sorted(gold_names - pred)]
     if not any(c[2] for c in counts.values()):
         return {}
-    out = {}
+    out: dict = {}
     for name, (tp, n_pred, n_gold) in counts.items():
         out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = _prf(tp, n_pred, n_gold)
+    out["people_misses"] = misses
     return out
 
 

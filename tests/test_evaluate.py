@@ -60,9 +60,23 @@ def test_people_named_and_quoted_are_scored_by_canonical_name():
             "quotes": [{"text": "x", "speaker": "Maria Zakharova"}, {"text": "y", "speaker": "Russia"}],
         }
     }
-    people = {"a.txt": {"Maria Zakharova", "Yuri Cortez"}}
-    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova"}, {"speaker_name": "Russia"}]}
+    people = {"a.txt": {"e1": "Maria Zakharova", "e2": "Yuri Cortez"}}
+    quotes = {"a.txt": [{"speaker_name": "Maria Zakharova", "speaker_entity_id": "e1"}, {"speaker_name": "Russia"}]}
     scores = people_scores(people, quotes, gold)
     assert scores["people_p"] == 0.5 and scores["people_r"] == 0.5
     assert scores["quoted_people_f1"] == 1.0
     assert people_scores(people, quotes, {"a.txt": {"quotes": []}}) == {}
+
+
+def test_people_and_sources_lists_are_the_gold_when_given():
+    gold = {"a.txt": {"people": ["Sandra Oh", "Ana  Ruiz"], "sources": ["Sandra Oh"], "quotes": []}}
+    people = {"a.txt": {"e1": "sandra oh", "e2": "Ana Ruiz", "e3": "Maple Ridge"}}
+    quotes = {
+        "a.txt": [
+            {"speaker_name": "Sandra Oh", "speaker_entity_id": "e1"},
+            {"speaker_name": "Ana Ruiz", "speaker_entity_id": None},  # not linked to a PERSON entity
+        ]
+    }
+    scores = people_scores(people, quotes, gold)
+    assert scores["people_r"] == 1.0 and round(scores["people_p"], 3) == 0.667
+    assert scores["quoted_people_p"] == 1.0 and scores["quoted_people_r"] == 1.0
