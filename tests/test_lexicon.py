@@ -54,7 +54,14 @@ def test_photo_credits_are_defined_once():
 
 def test_name_and_head_word_lists_are_lower_case_single_words():
     lex = load_lexicon()
-    for words in (lex.name_particles, lex.name_suffixes, lex.place_heads, lex.org_heads, lex.role_nouns):
+    for words in (
+        lex.name_particles,
+        lex.name_suffixes,
+        lex.place_heads,
+        lex.org_heads,
+        lex.role_nouns,
+        lex.utterance_nouns,
+    ):
         assert words and not [w for w in words if " " in w or "." in w or w != w.lower()]
     assert {"de", "van", "bin", "al"} <= lex.name_particles
     assert {"station", "mall", "square", "park"} <= lex.place_heads

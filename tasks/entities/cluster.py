@@ -234,7 +234,8 @@ def _looks_like_a_name(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool
 
 
 def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
-    """Proper-noun tokens equal to a known person's surname that no entity covers."""
+    """Capitalised tokens equal to a known person's surname that no entity covers (proper nouns,
+    and nouns: the parser takes "Trump" for the word "trump")."""
     surnames = {r.words[-1] for r in raws if r.label == "PERSON" and len(r.words) >= 2}
     if not surnames:
         return raws
@@ -244,7 +245,7 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
     credits = credit_like_spans(doc.text)
     added = []
     for tok in doc:
-        if tok.i in covered or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+        if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.text[:1].isupper():
             continue
         if tok.lower_ in surnames and not any(cs <= tok.idx < ce for cs, ce in credits):
             added.append(_Raw(tok.idx, tok.idx + len(tok.text), tok.text, "PERSON", (tok.lower_,), tok.i, tok.i + 1))

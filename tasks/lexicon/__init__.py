@@ -42,6 +42,7 @@ class Lexicon:
     place_heads: frozenset[str]  # last words of place names: "station", "bay", "mall"
     org_heads: frozenset[str]  # last words of organisation and work names: "club", "university", "show"
     role_nouns: frozenset[str]  # "spokesperson", "adviser": an apposition that makes its name a person
+    utterance_nouns: frozenset[str]  # "statement", "brief": "X's statement said" quotes X
 
     @functools.cached_property
     def canonical_alias(self) -> Mapping[str, str]:
