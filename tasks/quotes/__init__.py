@@ -39,8 +39,8 @@ Handled:
   the subject or agent of a sentence in between takes it instead, and a paragraph between
   that names another person otherwise leaves it with no speaker.
 
-Not handled: group speakers ("A, B and C said": the quote gets A alone), quotes in single quotation marks only (British style), guillemets as pairs only
-partly, block quotes without marks, speakers named only after a quote in a later sentence
+Not handled: group speakers ("A, B and C said": the quote gets A alone), quotes in single
+quotation marks only (British style), guillemets as pairs only partly, block quotes without marks, speakers named only after a quote in a later sentence
 ("That was the message from X"), nominal coreference beyond title and head-word matches, cues
 that the parser does not attach to the quote, and world knowledge (which coach is meant).
 Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sentence (“Face
