@@ -40,9 +40,10 @@ Handled:
   that names another person otherwise leaves it with no speaker.
 
 Not handled: group speakers ("A, B and C said": the quote gets A alone), quotes in single
-quotation marks only (British style), guillemets as pairs only partly, block quotes without marks,
-speakers named only after a quote in a later sentence ("That was the message from X"), nominal coreference beyond title and head-word matches, cues
-that the parser does not attach to the quote, and world knowledge (which coach is meant).
+quotation marks only (British style), guillemets as pairs only partly, block quotes without
+marks, speakers named only after a quote in a later sentence ("That was the message from X"),
+nominal coreference beyond title and head-word matches, cues that the parser does not attach to
+the quote, and world knowledge (which coach is meant).
 Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sentence (“Face
 the Nation”), and one- to three-word scare quotes with no verb or speaker to attach them to.
 """
