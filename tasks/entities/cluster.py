@@ -16,6 +16,16 @@ from spacy.tokens import Doc, Span
 
 from newsflow.schemas.tables import ENTITY_LABELS
 from newsflow.tasks.credits import credit_like_spans
+from newsflow.tasks.entities.evidence import (
+    NOT_A_NAME,
+    never_a_person,
+    person_cue,
+    person_evidence,
+    place_context,
+    place_names,
+    span_label,
+)
+from newsflow.tasks.entities.names import core, extend_name, name_segments, shared_surname_first_name, surname
 from newsflow.tasks.lexicon import Lexicon
 
 
@@ -69,6 +79,7 @@ class _Raw:
     token_end: int
     cluster: int = -1
     title: str = ""  # the lower-cased word written just before the name ("mr", "president")
+    name: str = ""  # the canonical name when the text alone does not give it ("Sarah" -> "Sarah Rogers")
 
 
 def _trim(span: Span, lex: Lexicon) -> Span | None:
@@ -112,38 +123,119 @@ def _alias(text: str, lex: Lexicon) -> str | None:
 def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
     credits = credit_like_spans(doc.text)
     raws: list[_Raw] = []
+    taken: set[int] = set()
     for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS:
+        if ent.label_ not in ENTITY_LABELS or taken.intersection(range(ent.start, ent.end)):
             continue
+        if NOT_A_NAME.search(ent.text) or (ent.label_ == "PERSON" and never_a_person(ent.text)):
+            continue  # "Twitter @pamkey", "#MeToo": never a name
         span = _trim(ent, lex)
         if span is None:
             continue
-        start, end = span.start_char, span.end_char
-        if any(cs <= start < ce for cs, ce in credits):
+        if any(cs <= span.start_char < ce for cs, ce in credits):
             continue
         if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
             continue  # "china shop": names are capitalised
-        title = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
-        words = _words(span, lex)
-        label = "PERSON" if _looks_like_person(span, words, lex) else span.label_
-        raws.append(_Raw(start, end, span.text, label, words, span.start, span.end, title=title))
-    return raws
+        if span.label_ != "PERSON":
+            raws.append(_raw(span, span.label_, lex))
+            continue
+        for s, e in name_segments(span, lex):
+            s, e = extend_name(doc, s, e, lex, taken)
+            name = Span(doc, s, e, label="PERSON")
+            taken.update(range(s, e))
+            raw = _raw(name, span_label(name, _words(name, lex), lex), lex)
+            raws.append(raw)
+            shared = shared_surname_first_name(doc, s, lex) if raw.label == "PERSON" else None
+            if shared is not None and _name_alone(raws, shared):
+                raws[-2].words, raws[-2].name = (
+                    raws[-2].words + (raw.words[-1],),
+                    f"{raws[-2].text} {name.text.split()[-1]}",
+                )
+            elif shared is not None and not taken.intersection(range(*shared)):
+                first = Span(doc, *shared, label="PERSON")  # "Sarah" of "Sarah and Timothy Rogers"
+                words = _words(first, lex) + (raw.words[-1],)
+                raws.append(_raw(first, "PERSON", lex, words, f"{first.text} {name.text.split()[-1]}"))
+                taken.update(range(*shared))
+    raws.sort(key=lambda r: r.start_char)
+    return _repair_labels(doc, [r for r in raws if not any(cs <= r.start_char < ce for cs, ce in credits)], lex)
+
+
+def _name_alone(raws: list[_Raw], tokens: tuple[int, int]) -> bool:
+    """The model found "Sarah" of "Sarah and Timothy Rogers" as a name of its own."""
+    return len(raws) >= 2 and (raws[-2].token_start, raws[-2].token_end) == tokens and len(raws[-2].words) == 1
+
+
+def _raw(span: Span, label: str, lex: Lexicon, words: tuple[str, ...] | None = None, name: str = "") -> _Raw:
+    doc = span.doc
+    title = doc[span.start - 1].lower_.rstrip(".") if span.start > 0 else ""
+    words = words or _words(span, lex)
+    if label != "PERSON" and _looks_like_person(span, words, lex):
+        label = "PERSON"
+    return _Raw(span.start_char, span.end_char, span.text, label, words, span.start, span.end, title=title, name=name)
 
 
 def _looks_like_person(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool:
     """An ORG/GPE/... span the model got wrong: "Marcus Bell" (a common first name and one or
-    two more capitalised words), or a name followed by ", who"."""
-    if span.label_ == "PERSON" or span.label_ not in NAME_LABELS:
-        return span.label_ == "PERSON"
-    first_name = words[0] in lex.female_names or words[0] in lex.male_names if words else False
-    if 2 <= len(words) <= 3 and first_name and span.text[:1].isupper():
-        return all(w[:1].isupper() for w in span.text.split())
+    two more capitalised words), a name followed by ", who", or one to three capitalised words
+    with a person's title, honorific or role apposition and no place or organisation head."""
+    if span.label_ not in NAME_LABELS or not words or _alias(span.text, lex):
+        return False
+    if len(words) > 3 or not all(w[:1].isupper() or w.lower() in lex.name_particles for w in span.text.split()):
+        return False
+    if words[-1] in lex.org_heads or words[-1] in lex.place_heads or span.text.lower() in place_names():
+        return False
+    first_name = words[0] in lex.female_names or words[0] in lex.male_names
+    if 2 <= len(words) and first_name:
+        return True
+    if person_cue(span, lex):
+        return True
     head = span.root
-    return any(c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in head.children)
+    return span.label_ != "NORP" and any(
+        c.dep_ == "relcl" and any(g.lower_ == "who" for g in c.children) for c in head.children
+    )
+
+
+def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
+    """Labels decided from the whole document: a full name whose surname the document writes as
+    a person is a person ("Neera Tanden" ORG, "Ms. Tanden"); a one-word PERSON that the document
+    writes as the start of an organisation ("Hofstra" / "Hofstra University"), or a gazetteer
+    place in a place's context ("in Ferguson"), is no person unless something says it is."""
+    spans = [Span(doc, r.token_start, r.token_end, label=r.label) for r in raws]
+    cued = {surname(r.words, lex) for r, sp in zip(raws, spans, strict=True) if r.words and person_evidence(sp, lex)}
+    full = {surname(r.words, lex) for r in raws if r.label == "PERSON" and len(core(r.words, lex)) >= 2}
+    single_people = {r.words[0] for r in raws if r.label == "PERSON" and len(r.words) == 1}
+    org_starts = {r.words[0] for r in raws if r.label in ("ORG", "FAC") and len(r.words) >= 2}
+    org_starts |= {r.words[0] for r in raws if r.label == "ORG" and len(r.words) == 1}
+    for r, sp in zip(raws, spans, strict=True):
+        if not r.words:
+            continue
+        last = surname(r.words, lex)
+        if r.label == "PERSON" and last not in cued and last not in full:
+            if len(r.words) == 1 and r.words[0] in org_starts and r.words[0] not in lex.well_known:
+                r.label = "ORG"
+            elif r.text.lower() in place_names() and place_context(sp):
+                r.label = "GPE"
+        elif r.label in NAME_LABELS - {"PERSON"} and len(core(r.words, lex)) >= 2 and last in single_people | cued:
+            if _looks_like_a_name(sp, r.words, lex):
+                r.label = "PERSON"
+        elif r.label in ("ORG", "NORP") and len(r.words) == 1 and r.words[0] in lex.well_known:
+            r.label = "PERSON"
+    return raws
+
+
+def _looks_like_a_name(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool:
+    return (
+        len(words) <= 4
+        and all(w[:1].isupper() or w.lower() in lex.name_particles for w in span.text.split())
+        and words[-1] not in lex.org_heads
+        and words[-1] not in lex.place_heads
+        and not _alias(span.text, lex)
+    )
 
 
 def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
-    """Proper-noun tokens equal to a known person's surname that no entity covers."""
+    """Capitalised tokens equal to a known person's surname that no entity covers (proper nouns,
+    and nouns: the parser takes "Trump" for the word "trump")."""
     surnames = {r.words[-1] for r in raws if r.label == "PERSON" and len(r.words) >= 2}
     if not surnames:
         return raws
@@ -153,7 +245,7 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
     credits = credit_like_spans(doc.text)
     added = []
     for tok in doc:
-        if tok.i in covered or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+        if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.text[:1].isupper():
             continue
         if tok.lower_ in surnames and not any(cs <= tok.idx < ce for cs, ce in credits):
             added.append(_Raw(tok.idx, tok.idx + len(tok.text), tok.text, "PERSON", (tok.lower_,), tok.i, tok.i + 1))
@@ -170,17 +262,16 @@ def _cluster(raws: list[_Raw], lex: Lexicon) -> list[list[_Raw]]:
         key = ("P", r.words)
         if key not in by_key:
             for other_key, idx in by_key.items():
-                ow = other_key[1]
-                if other_key[0] == "P" and ow[0] == r.words[0] and ow[-1] == r.words[-1]:
+                if other_key[0] == "P" and _same_person(r.words, other_key[1], lex):
                     by_key[key] = idx
                     break
             else:
                 by_key[key] = len(clusters)
                 clusters.append([])
         r.cluster = by_key[key]
-    person_full = {}
+    person_full: dict[str, list[_Raw]] = {}
     for r in full_people:
-        person_full.setdefault(r.words[-1], []).append(r)
+        person_full.setdefault(surname(r.words, lex), []).append(r)
     first_names: dict[str, set[int]] = {}
     for r in full_people:
         first_names.setdefault(r.words[0], set()).add(r.cluster)
@@ -218,6 +309,17 @@ def _cluster(raws: list[_Raw], lex: Lexicon) -> list[list[_Raw]]:
     return [c for c in clusters if c]
 
 
+def _same_person(short: tuple[str, ...], long: tuple[str, ...], lex: Lexicon) -> bool:
+    """ "Hillary Clinton" / "Hillary Rodham Clinton" (first and surname), "Peña Nieto" / "Enrique
+    Peña Nieto" (a compound surname), "Bobby Scott" / 'Robert C. "Bobby" Scott' (a nickname)."""
+    short, long = core(short, lex), core(long, lex)
+    if short[-1] != long[-1]:
+        return False
+    if short[0] == long[0] or long[-len(short) :] == short:
+        return True
+    return len(short) == 2 and short[0] in long[1:-1]
+
+
 def _nearest(r: _Raw, fulls: list[_Raw], lex: Lexicon) -> int | None:
     """The cluster of the full name nearest before a surname (after it when none is before),
     skipping full names whose first name contradicts a "Mr."/"Mrs." written before the surname."""
@@ -240,9 +342,7 @@ def _canonical(cluster: list[_Raw], lex: Lexicon) -> tuple[str, str]:
         if alias:
             return alias, lex.alias_labels.get(alias, Counter(x.label for x in cluster).most_common(1)[0][0])
     best = max(cluster, key=lambda r: (len(r.words), -r.start_char))
-    name = _clean_name(best.text, lex)
-    if len(best.words) == 1 and best.words[0] in lex.well_known and best.label in ("PERSON", "ORG"):
-        return lex.well_known[best.words[0]], "PERSON"
+    name = best.name or _clean_name(best.text, lex)
     if " ".join(best.words) in lex.known_labels:
         return name, lex.known_labels[" ".join(best.words)]
     if best.label == "PERSON" and len(best.words) >= 2:

@@ -37,6 +37,12 @@ class Lexicon:
     alias_labels: Mapping[str, str]  # canonical alias name -> label
     well_known: Mapping[str, str]  # a surname that in the news means one person -> full name
     known_labels: Mapping[str, str]  # names the small model often mislabels -> label
+    name_particles: frozenset[str]  # lower-case words inside a name: "de", "van", "bin"
+    name_suffixes: frozenset[str]  # "jr", "sr", "iii": part of a name, never its surname
+    place_heads: frozenset[str]  # last words of place names: "station", "bay", "mall"
+    org_heads: frozenset[str]  # last words of organisation and work names: "club", "university", "show"
+    role_nouns: frozenset[str]  # "spokesperson", "adviser": an apposition that makes its name a person
+    utterance_nouns: frozenset[str]  # "statement", "brief": "X's statement said" quotes X
 
     @functools.cached_property
     def canonical_alias(self) -> Mapping[str, str]:

@@ -26,8 +26,12 @@ Handled:
   agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X",
   a name after a dash ('“...” ― Sonya Herridge'), "Smith, who said" (speaker "who", name
   Smith), the subject's title or apposition as `speaker_title`, organisations and countries,
-  nominal speakers ("the ministry", "the coach") matched to the last organisation or titled
-  person that fits, pronouns (he/she to a person of a compatible gender, preferring subjects
+  nominal speakers linked only on evidence in the text ("the ministry" to an organisation whose
+  name holds the word; "the company" to one the text calls a company, or to the one organisation
+  named in this paragraph and the one before; "the minister" to a person with that title, an
+  apposition "the minister, X" or a predicate "X is the minister"), otherwise `speaker_name`
+  keeps the nominal and `speaker_entity_id` is null; a possessed statement ("X's statement
+  said", "X's brief argued") quotes its owner; pronouns (he/she to a person of a compatible gender, preferring subjects
   of recent sentences; they to an organisation, a country or a plural subject; it to an
   organisation or country). A quote with no cue takes the speaker of the previous quote in
   its paragraph or the one before (two before, when the paragraph between is about that
@@ -35,10 +39,11 @@ Handled:
   the subject or agent of a sentence in between takes it instead, and a paragraph between
   that names another person otherwise leaves it with no speaker.
 
-Not handled: quotes in single quotation marks only (British style), guillemets as pairs only
-partly, block quotes without marks, speakers named only after a quote in a later sentence
-("That was the message from X"), nominal coreference beyond title and head-word matches, cues
-that the parser does not attach to the quote, and world knowledge (which coach is meant).
+Not handled: group speakers ("A, B and C said": the quote gets A alone), quotes in single
+quotation marks only (British style), guillemets as pairs only partly, block quotes without
+marks, speakers named only after a quote in a later sentence ("That was the message from X"),
+nominal coreference beyond title and head-word matches, cues that the parser does not attach to
+the quote, and world knowledge (which coach is meant).
 Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sentence (“Face
 the Nation”), and one- to three-word scare quotes with no verb or speaker to attach them to.
 """

@@ -90,6 +90,11 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if mention is not None:
         return entity_speaker(tok, mention, idx, method)
     np_ = noun_phrase(tok)
+    if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said": her words
+        owner = next((c for c in tok.children if c.dep_ == "poss" and idx.mention(c) is not None), None)
+        if owner is not None and idx.mention(owner).label in ("PERSON", "ORG", "GPE", "NORP"):
+            sp = entity_speaker(owner, idx.mention(owner), idx, method)
+            return replace(sp, surface=np_.text, title=None, start=np_.start_char)
     surface = np_.text
     name = eid = label = None
     m = nominal_mention(tok, idx)
