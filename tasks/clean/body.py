@@ -11,7 +11,7 @@ import ftfy
 
 from newsflow.tasks.clean.byline import is_byline, text_metadata
 from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
-from newsflow.tasks.clean.page import html_to_text
+from newsflow.tasks.clean.page import read_page
 from newsflow.tasks.credits import is_credit
 from newsflow.tasks.ingest import reject_id
 from newsflow.tasks.records import Document, Metadata, RawDocument, Reject
@@ -145,14 +145,16 @@ def merge_metadata(*sources: Metadata) -> Metadata:
 def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
     """Clean one decoded article, or reject it with a reason."""
     removed: list[Removal] = []
+    page = Metadata()
     if raw.fmt == "html":
-        title, body = html_to_text(raw.text)
+        page, body = read_page(raw.text)
         _, text = clean_body(body, removed)
-        title = normalise_text(title).strip() if title else None
+        title = normalise_text(page.title).strip() or None if page.title else None
     else:
         title, text = clean_body(raw.text, removed)
     authors, dateline, outlet = text_metadata(removed)
-    meta = merge_metadata(raw.meta, Metadata(title, authors=authors, dateline=dateline, outlet=outlet))
+    found = Metadata(title, authors=authors, dateline=dateline, outlet=outlet)
+    meta = merge_metadata(raw.meta, page, found)
     if not text.strip():
         return Reject(
             reject_id(raw.source, raw.raw_id),
