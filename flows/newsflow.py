@@ -47,7 +47,8 @@ def _cell(value: object) -> str:
 
 
 def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
-    """The run summary in the Prefect UI: a markdown report and the top speakers and entities."""
+    """The run summary in the Prefect UI: a markdown report, the top speakers and entities, and
+    the quotes per outlet."""
     lines = [f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}", "",
              f"{summary['new_documents']} new documents, {summary['already_published']} already published, "
              f"{summary['duplicates']} duplicates, {summary['words']:,} words in {summary['seconds']} s.", "",
@@ -63,6 +64,7 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     for key, query, what in (
         ("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
         ("newsflow-top-entities", "mentioned_most", "Most mentioned entities"),
+        ("newsflow-outlets", "unknown_speaker_share", "Quotes per outlet, and the share whose speaker is unknown"),
     ):
         rows = queries.run(query, output)
         if rows:

@@ -1,6 +1,6 @@
 """The analytics queries of the README, over the published tables (DuckDB SQL).
 
-One copy of each: the README quotes them verbatim, the run's Prefect artifacts use two of them,
+One copy of each: the README quotes them verbatim, the run's Prefect artifacts use three of them,
 and tests/test_analytics.py checks that the README still quotes them and that they run.
 """
 
@@ -35,6 +35,33 @@ WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'NORP', 'LOC', 'FAC', 'EVENT')
 GROUP BY q.speaker_name, e.name, e.label
 QUALIFY row_number() OVER (PARTITION BY q.speaker_name ORDER BY documents DESC, mentions DESC, entity) <= 5
 ORDER BY q.speaker_name, documents DESC, mentions DESC, entity;""",
+    "quotes_per_outlet_month": """\
+SELECT d.outlet, strftime(d.published_at, '%Y-%m') AS month, count(*) AS quotes,
+       count(DISTINCT d.doc_id) AS documents
+FROM quotes q JOIN documents d USING (doc_id)
+GROUP BY d.outlet, month
+ORDER BY d.outlet NULLS LAST, month NULLS LAST;""",
+    "top_speakers_per_outlet": """\
+SELECT d.outlet, q.speaker_name, count(*) AS quotes
+FROM quotes q JOIN documents d USING (doc_id)
+WHERE q.speaker_name IS NOT NULL
+GROUP BY d.outlet, q.speaker_name
+QUALIFY row_number() OVER (PARTITION BY d.outlet ORDER BY quotes DESC, q.speaker_name) <= 5
+ORDER BY d.outlet NULLS LAST, quotes DESC, q.speaker_name;""",
+    "people_quoted_per_author": """\
+SELECT a.author, count(DISTINCT q.speaker_name) FILTER (WHERE e.label = 'PERSON') AS people_quoted,
+       count(q.quote_id) AS quotes, count(DISTINCT a.doc_id) AS documents
+FROM (SELECT doc_id, unnest(authors) AS author FROM documents) a
+LEFT JOIN quotes q USING (doc_id)
+LEFT JOIN entities e ON e.doc_id = q.doc_id AND e.entity_id = q.speaker_entity_id
+GROUP BY a.author
+ORDER BY people_quoted DESC, a.author;""",
+    "unknown_speaker_share": """\
+SELECT d.outlet, count(*) AS quotes, count(*) FILTER (WHERE q.speaker_name IS NULL) AS unknown,
+       round(count(*) FILTER (WHERE q.speaker_name IS NULL) / count(*), 3) AS unknown_share
+FROM quotes q JOIN documents d USING (doc_id)
+GROUP BY d.outlet
+ORDER BY d.outlet NULLS LAST;""",
     "mentioned_most": """\
 SELECT name, label, sum(n_mentions) AS mentions, count(DISTINCT doc_id) AS documents
 FROM entities

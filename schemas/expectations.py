@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newsflow.schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES
+from newsflow.schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES, URL_PATTERN
 
 # The boolean columns `newsflow.tasks.validate.check_columns` adds to each table before validation.
 CHECK_COLUMNS = {
-    "documents": [],
+    "documents": ["published_in_time"],
     "mentions": ["inside_document", "slices_back", "doc_known", "entity_known"],
     "entities": ["doc_known"],
     "quotes": ["inside_document", "slices_back", "doc_known", "speaker_entity_known"],
@@ -77,6 +77,10 @@ def suites() -> dict[str, list]:
                 column="text", min_value=1, description="no document has an empty text"
             ),
             gxe.ExpectColumnValuesToBeBetween(column="n_words", min_value=1, description="every document has words"),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="url", regex=URL_PATTERN, description="a document's url, when known, is an absolute http(s) URL"
+            ),
+            _true("published_in_time", "no document is published later than the run plus one day"),
             gxe.ExpectColumnValuesToBeInSet(
                 column="pipeline_version",
                 value_set=[PIPELINE_VERSION],

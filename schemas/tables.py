@@ -12,7 +12,7 @@ import pyarrow as pa
 
 # Bump when a change to cleaning or extraction changes what a document's rows would be:
 # documents published under an older version are processed again and their rows replaced.
-PIPELINE_VERSION = "2026.11.3"
+PIPELINE_VERSION = "2026.11.4"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
@@ -20,6 +20,10 @@ ENTITY_LABELS = (
     "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
 )  # fmt: skip
 REJECT_STAGES = ("discover", "ingest", "clean", "nlp")
+# documents.url, when known: an absolute http(s) URL (ingest keeps no other; GX checks it).
+URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+# documents.published_at: a date later than the run plus this is taken for a mistake.
+FUTURE_SLACK_DAYS = 1
 
 DOCUMENTS = pa.schema(
     [
@@ -28,6 +32,12 @@ DOCUMENTS = pa.schema(
         pa.field("title", pa.string()),
         pa.field("text", pa.string(), nullable=False),
         pa.field("n_words", pa.int32(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("outlet", pa.string()),
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),
+        pa.field("authors", pa.list_(pa.string()), nullable=False),
+        pa.field("dateline", pa.string()),
+        pa.field("language", pa.string()),
         pa.field("pipeline_version", pa.string(), nullable=False),
     ]
 )

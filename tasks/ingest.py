@@ -1,6 +1,7 @@
 """Find the input files and decode them to text.
 
-Handles: .txt and .html/.htm files found recursively (a single file also works), UTF-8 with or
+Handles: .txt and .html/.htm files, and files of article records (.jsonl, one JSON object a line;
+.json, one object or a list of them; see `read_records`), found recursively (a single file also works), UTF-8 with or
 without BOM, UTF-16 with BOM, other encodings detected (cp1252 and Latin-1 are common in news
 archives), HTML pages saved as .txt, file names that are not UTF-8, transient read errors
 (retried). Everything else becomes a `Reject` saying what to do: empty files, binary files (PDF,
@@ -12,17 +13,26 @@ hidden files and folders, pipes and devices, and symlinks that point outside the
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.tasks.records import RawDocument, Reject
+from newsflow.tasks.metadata import clean_url, parse_date, split_authors, text_or_none
+from newsflow.tasks.records import Metadata, RawDocument, Reject
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
+RECORD_SUFFIXES = (".jsonl", ".json")
+SUPPORTED = ".txt, .html, .jsonl and .json"
+# A record's fields for the outlet, the date and the authors, in order of preference.
+OUTLET_FIELDS = ("outlet", "sitename", "hostname", "source")
+DATE_FIELDS = ("published_at", "date")
+AUTHOR_FIELDS = ("authors", "author")
 _MAGIC = {
     b"%PDF": "a PDF",
     b"PK\x03\x04": "a ZIP archive (or .docx/.xlsx)",
@@ -224,22 +234,129 @@ def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
     if kind is not None:
         return _reject(
             rel,
-            f"not a text file: it looks like {kind}. newsflow reads .txt and .html articles: "
+            f"not a text file: it looks like {kind}. newsflow reads {SUPPORTED} articles: "
             "convert it to text, or remove it from the input folder",
             data,
         )
-    if suffix not in TEXT_SUFFIXES:
+    if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
         return _reject(
             rel,
             f"unsupported file type {suffix or '(no extension)'!r}: newsflow reads "
-            ".txt and .html; rename it if it is an article in plain text",
+            f"{SUPPORTED}; rename it if it is an article in plain text",
             data,
         )
     if not data.strip():
         return _reject(rel, "file is empty (or whitespace only): nothing to analyse", data)
     text, _encoding = decode(data)
+    if suffix in RECORD_SUFFIXES:
+        return RawDocument(source=display_path(rel), text=text, fmt="json", raw_id=content_id(data))
     fmt = _format(suffix, text)
     return RawDocument(source=display_path(rel), text=text, fmt=fmt, raw_id=content_id(data))
+
+
+def read_inputs(root: Path, rel: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
+    """The articles of one input file: one for a .txt or .html file, one per record for a .jsonl
+    or .json file, each read or rejected on its own."""
+    if Path(rel).suffix.lower() != ".jsonl":
+        item = read_document(root, rel, max_bytes)
+        if isinstance(item, RawDocument) and item.fmt == "json":
+            yield from _json_records(item, rel)
+        else:
+            yield item
+        return
+    root = Path(root)
+    path = root / rel if root.is_dir() else root
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            problem = _binary_kind(head)
+            if problem is not None or not head.strip():
+                yield read_document(root, rel, max_bytes)  # its reject says what the file is
+                return
+            handle.seek(0)
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield _line_record(line, rel, number, max_bytes)
+    except OSError as exc:
+        yield _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
+
+
+def _line_record(line: bytes, rel: str, number: int, max_bytes: int) -> RawDocument | Reject:
+    source = f"{display_path(rel)}#{number}"
+    if len(line) > max_bytes:
+        return _reject(
+            source,
+            f"line {number} is {len(line) / 1e6:.1f} MB, above the limit of "
+            f"{max_bytes / 1e6:.1f} MB: split the article, or raise NEWSFLOW_MAX_CHARS",
+            line,
+        )
+    text, _encoding = decode(line)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return _reject(
+            source,
+            f"line {number} of {display_path(rel)} is not valid JSON ({exc.msg} at column "
+            f"{exc.colno}): fix or remove that line; the file's other lines are read",
+            line,
+        )
+    return record_document(value, source, content_id(line))
+
+
+def _json_records(raw: RawDocument, rel: str) -> Iterator[RawDocument | Reject]:
+    try:
+        value = json.loads(raw.text)
+    except json.JSONDecodeError as exc:
+        yield Reject(reject_id(raw.source, raw.raw_id), raw.source, "ingest",
+                     f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): fix the file, "
+                     "or write one article per line as .jsonl so that a broken line costs that line only")  # fmt: skip
+        return
+    items = value if isinstance(value, list) else [value]
+    for number, item in enumerate(items, 1):
+        data = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
+        yield record_document(item, f"{raw.source}#{number}", content_id(data))
+
+
+def record_document(value: object, source: str, raw_id: str) -> RawDocument | Reject:
+    """One article record: `text` (plain text) or `html` (a page), with optional `title`, `url`,
+    `outlet` (or `sitename`, `hostname`, `source`), `published_at` (or `date`), `authors` (a
+    list or one string; or `author`) and `language`. Other fields are ignored; a value of the
+    wrong kind, a URL that is not absolute http(s) or a date that cannot be read is left unknown."""
+    if not isinstance(value, dict):
+        kind = type(value).__name__.replace("dict", "object").replace("str", "string")
+        return Reject(
+            reject_id(source, raw_id),
+            source,
+            "ingest",
+            f"a record must be a JSON object with a text or html field, not a {kind}: fix the record",
+        )
+    text, html = value.get("text"), value.get("html")
+    if isinstance(text, str) and text.strip():
+        body, fmt = text, "txt"
+    elif isinstance(html, str) and html.strip():
+        body, fmt = html, "html"
+    else:
+        return Reject(reject_id(source, raw_id), source, "ingest",
+                      "the record has no article: give its text in a \"text\" field (plain text) or its page in "
+                      "an \"html\" field")  # fmt: skip
+    meta = Metadata(
+        title=text_or_none(value.get("title")),
+        url=clean_url(value.get("url")),
+        outlet=_first(value, OUTLET_FIELDS, text_or_none),
+        published_at=_first(value, DATE_FIELDS, parse_date),
+        authors=_first(value, AUTHOR_FIELDS, split_authors) or (),
+        language=text_or_none(value.get("language"), 20),
+    )
+    return RawDocument(source, body, fmt, raw_id, meta, identity=meta.url or source)
+
+
+def _first(record: dict, fields: tuple[str, ...], read):
+    """The first of `fields` that `read` makes something of."""
+    for name in fields:
+        value = read(record.get(name))
+        if value:
+            return value
+    return None
 
 
 @task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)

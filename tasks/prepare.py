@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
 from newsflow.tasks.clean import clean_document
 from newsflow.tasks.config import Settings
-from newsflow.tasks.ingest import read_document
+from newsflow.tasks.ingest import read_inputs
 from newsflow.tasks.records import Document, Reject
 from newsflow.tasks.storage import Run, published_ids, stage_table
 
@@ -44,7 +44,7 @@ class Prepared:
 
 
 def document_row(doc: Document) -> dict:
-    return record_row("documents", doc, pipeline_version=PIPELINE_VERSION)
+    return record_row("documents", doc, authors=list(doc.authors), pipeline_version=PIPELINE_VERSION)
 
 
 def reject_row(reject: Reject) -> dict:
@@ -83,31 +83,31 @@ def prepare(
             rows.clear()
 
     for i, rel in enumerate(files, 1):
-        item = read_document(settings.input, rel, settings.max_bytes)
-        if not isinstance(item, Reject):
-            item = clean_document(item, settings.max_chars)
-        if isinstance(item, Reject):
-            if item.reject_id not in published_rejects:
-                out.rejects.append(item)
-            logger.warning("rejected %s at %s: %s", item.source, item.stage, item.reason)
-            continue
-        if item.doc_id in seen:
-            out.n_duplicates += 1
-            logger.info("%s has the same content as %s: kept once", item.source, seen[item.doc_id])
-            continue
-        seen[item.doc_id] = item.source
-        version = published.get(item.doc_id)
-        if version == PIPELINE_VERSION:
-            out.n_already_published += 1
-            continue
-        if version is not None:
-            out.replaced.add(item.doc_id)
-        rows.append(document_row(item))
-        out.n_new += 1
-        out.new_sources.append(item.source)
-        out.n_words += item.n_words
-        if len(rows) >= chunk_size:
-            flush()
+        for item in read_inputs(settings.input, rel, settings.max_bytes):
+            if not isinstance(item, Reject):
+                item = clean_document(item, settings.max_chars)
+            if isinstance(item, Reject):
+                if item.reject_id not in published_rejects:
+                    out.rejects.append(item)
+                logger.warning("rejected %s at %s: %s", item.source, item.stage, item.reason)
+                continue
+            if item.doc_id in seen:
+                out.n_duplicates += 1
+                logger.info("%s has the same content as %s: kept once", item.source, seen[item.doc_id])
+                continue
+            seen[item.doc_id] = item.source
+            version = published.get(item.doc_id)
+            if version == PIPELINE_VERSION:
+                out.n_already_published += 1
+                continue
+            if version is not None:
+                out.replaced.add(item.doc_id)
+            rows.append(document_row(item))
+            out.n_new += 1
+            out.new_sources.append(item.source)
+            out.n_words += item.n_words
+            if len(rows) >= chunk_size:
+                flush()
         if i % 500 == 0:
             logger.info("read %d/%d files (%.0f files/s)", i, len(files), i / (time.monotonic() - started))
     flush()

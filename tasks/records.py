@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What is known about an article besides its text: from a record's fields, a page's meta
+    tags, or a plain-text byline and dateline. Every field may be unknown."""
+
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None  # UTC
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+    language: str | None = None
+
+    def filled(self) -> dict[str, object]:
+        """The fields that are known (title aside), for a content id that changes with them."""
+        return {k: v for k, v in self.__dict__.items() if k != "title" and v not in (None, ())}
 
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A decoded input file, before cleaning."""
+    """A decoded input file (or one record of a .jsonl/.json file), before cleaning."""
 
-    source: str  # path relative to the input root
+    source: str  # path relative to the input root; FILE#LINE for a record
     text: str
     fmt: str  # "txt" | "html"
-    raw_id: str  # hash of the raw bytes
+    raw_id: str  # hash of the raw bytes (of the record's line, for a record)
+    meta: Metadata = field(default_factory=Metadata)  # what the record said about the article
+    identity: str = ""  # what stays the same when the article is edited: its url, else `source`
 
 
 @dataclass(frozen=True)
@@ -24,6 +45,13 @@ class Document:
     title: str | None
     text: str
     n_words: int
+    url: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None
+    authors: tuple[str, ...] = ()
+    dateline: str | None = None
+    language: str | None = None
+    identity: str = ""  # the record's url, else its source (not a column: for edit-in-place)
 
 
 @dataclass(frozen=True)

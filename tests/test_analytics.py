@@ -1,6 +1,7 @@
 """The README's analytics keep working: it quotes the queries of flows/queries.py as they are,
 they answer over tables the flow published, and its pandas code agrees with them."""
 
+import json
 import re
 import shutil
 
@@ -25,8 +26,19 @@ def published(tmp_path_factory, prefect_api):
     (base / "input" / "bridge.txt").write_text(
         "Mayor opens bridge\n\nThe mayor of Springfield opened the bridge on Monday. "
         "“It is a great day for Springfield,” Jane Smith said.\n")  # fmt: skip
+    (base / "input" / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
     newsflow(input=str(base / "input"), output=str(base / "output"), n_process=1)
     return base
+
+
+RECORDS = [
+    {"url": "https://harbour.example.org/a", "outlet": "Harbour Gazette", "published_at": "2026-02-03",
+     "authors": ["Ann Poe"], "text": "The ferry returned on Tuesday.\n\n“We missed it,” Clara Mendes said. "
+     "“The winter was long,” Clara Mendes added."},
+    {"url": "https://valley.example.com/b", "outlet": "Valley Courier", "published_at": "2026-03-05T10:00:00Z",
+     "authors": "Ann Poe and Dan Irwin", "text": "A Milltown orchard won a prize on Saturday.\n\n"
+     "“The frost nearly ruined us,” Tom Baird said."},
+]  # fmt: skip
 
 
 def test_the_readme_quotes_every_query_verbatim():
@@ -40,11 +52,28 @@ def test_the_queries_answer_over_the_published_tables(published):
     quoted = {r["speaker_name"]: r["quotes"] for r in run("quoted_most", out)}
     assert quoted["Maria Zakharova"] >= 4 and quoted["Konstantin Kosachev"] >= 4
     per_document = {r["source"]: r["quotes"] for r in run("quotes_per_document", out)}
-    assert set(per_document) == {SEED.name, "bridge.txt"} and per_document[SEED.name] >= 8
+    assert set(per_document) == {SEED.name, "bridge.txt", "feed.jsonl#1", "feed.jsonl#2"}
+    assert per_document[SEED.name] >= 8
     co_mentioned = {(r["speaker_name"], r["entity"]) for r in run("co_mentioned", out)}
     assert ("Maria Zakharova", "Venezuela") in co_mentioned
     mentioned = {r["name"]: r["mentions"] for r in run("mentioned_most", out)}
     assert mentioned["Venezuela"] >= 5
+
+
+def test_the_metadata_queries_count_by_outlet_month_and_author(published):
+    out = published / "output"
+    months = {(r["outlet"], r["month"]): r["quotes"] for r in run("quotes_per_outlet_month", out)}
+    assert months[("Harbour Gazette", "2026-02")] == 2 and months[("Valley Courier", "2026-03")] == 1
+    assert months[(None, None)] >= 9  # the seed and bridge.txt: no outlet, no date
+    top = {(r["outlet"], r["speaker_name"]): r["quotes"] for r in run("top_speakers_per_outlet", out)}
+    assert top[("Harbour Gazette", "Clara Mendes")] == 2 and top[("Valley Courier", "Tom Baird")] == 1
+    assert top[(None, "Maria Zakharova")] >= 4
+    authors = {r["author"]: r for r in run("people_quoted_per_author", out)}
+    assert authors["Ann Poe"]["people_quoted"] == 2 and authors["Ann Poe"]["documents"] == 2
+    assert authors["Dan Irwin"]["people_quoted"] == 1 and authors["Dan Irwin"]["quotes"] == 1
+    share = {r["outlet"]: r for r in run("unknown_speaker_share", out)}
+    assert share["Harbour Gazette"]["unknown_share"] == 0 and share["Valley Courier"]["quotes"] == 1
+    assert 0 <= share[None]["unknown_share"] <= 1
 
 
 def test_the_readme_pandas_code_agrees_with_duckdb(published, monkeypatch):

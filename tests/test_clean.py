@@ -1,7 +1,8 @@
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from newsflow.tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, html_to_text, normalise_text, split_blocks
+from newsflow.tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, normalise_text, read_page, split_blocks
 from newsflow.tasks.clean.debris import Removal
 from newsflow.tasks.ingest import read_document
 from newsflow.tasks.nlp import pipe_rows
@@ -62,11 +63,30 @@ def test_html_page_gives_headline_and_article_paragraphs():
     <nav><p>Home</p></nav><h1>Mayor &amp; council agree</h1><article><p>The mayor said the
     plan would work.</p><figure><figcaption>A photo (Getty Images)</figcaption></figure>
     <p>“It is done,” she said.</p></article><footer><p>© 2024 Site</p></footer></body></html>"""
-    title, text = html_to_text(html)
-    assert title == "Mayor & council agree"
-    assert text == "The mayor said the plan would work.\n\n“It is done,” she said."
+    meta, text = read_page(html)
+    assert meta.title == "Mayor & council agree"
+    assert text == "The mayor said the plan would work.\n“It is done,” she said."
     doc = clean_document(raw(html, "html"), 1000)
-    assert doc.title == "Mayor & council agree" and doc.text == text
+    assert doc.title == "Mayor & council agree"
+    assert doc.text == "The mayor said the plan would work.\n\n“It is done,” she said."
+
+
+def test_html_page_metadata_gives_outlet_date_title_authors_and_url():
+    html = """<!DOCTYPE html><html lang="en"><head><title>Ledger | Bridge</title>
+    <meta property="og:title" content="Mayor opens the new bridge">
+    <meta property="og:site_name" content="The Springfield Ledger">
+    <meta property="article:published_time" content="2026-03-04T10:15:00-05:00">
+    <meta name="author" content="Jane Smith">
+    <link rel="canonical" href="https://ledger.example.com/2026/03/bridge"></head>
+    <body><nav><p>Home</p><p>Sports</p></nav><article><h1>Mayor opens the new bridge</h1>
+    <p>The mayor of Springfield opened the bridge on Monday after three years of work.</p>
+    <p>“It is a great day for the river towns,” said Tom Ruiz, who chairs the works committee.</p>
+    </article><footer><p>© 2026 The Springfield Ledger</p></footer></body></html>"""
+    doc = clean_document(raw(html, "html"), 10_000)
+    assert doc.title == "Mayor opens the new bridge" and doc.outlet == "The Springfield Ledger"
+    assert doc.published_at == datetime(2026, 3, 4, 15, 15, tzinfo=UTC) and doc.authors == ("Jane Smith",)
+    assert doc.url == "https://ledger.example.com/2026/03/bridge"
+    assert doc.text.startswith("The mayor of Springfield opened") and "Sports" not in doc.text
 
 
 def test_nothing_left_and_too_long_are_rejected_with_reasons():
@@ -93,7 +113,7 @@ def test_long_lines_and_runs_of_marks_are_cleaned_in_linear_time():
     started = time.process_time()
     assert isinstance(clean_document(raw("(Photo / AP) " + "it is / by " * 90_000), 300_000), Reject)
     assert clean_document(raw("WASHINGTON " + "\u1680" * 1_000_000), 300_000).text == "WASHINGTON"
-    assert html_to_text("<b>" * 150_000 + "</i>" * 150_000) == (None, "")
+    assert read_page("<b>" * 150_000 + "</i>" * 150_000)[1] == ""
     assert time.process_time() - started < 20
     at_limit = clean_document(raw("Marks.\n\n" + "“" * MAX_SYMBOL_RUN + " end."), 1000)
     assert isinstance(at_limit, Document)

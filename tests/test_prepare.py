@@ -16,7 +16,8 @@ def test_a_document_row_has_the_schema_columns():
     row = document_row(doc)
     assert list(row) == TABLES["documents"].names
     assert row == {"doc_id": "d1", "source": "a.txt", "title": "Title", "text": "Some text.", "n_words": 2,
-                   "pipeline_version": PIPELINE_VERSION}  # fmt: skip
+                   "url": None, "outlet": None, "published_at": None, "authors": [], "dateline": None,
+                   "language": None, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
 
 
 def test_a_reject_has_a_reject_id_published_under_the_rejects_doc_id_column():

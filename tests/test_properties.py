@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsflow.tasks.clean import clean_document, html_to_text
+from newsflow.tasks.clean import clean_document, read_page
 from newsflow.tasks.ingest import decode, read_document
 from newsflow.tasks.nlp import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
@@ -92,8 +92,8 @@ def test_cleaning_never_raises_and_gives_clean_text(text, fmt):
 @PROPERTY
 @given(st.text(alphabet="<>/!-=\"' apbdivhtml1&;#x", max_size=300) | st.text(max_size=300))
 def test_html_reduction_never_raises(html):
-    title, text = html_to_text(html)
-    assert title is None or isinstance(title, str)
+    meta, text = read_page(html)
+    assert meta.title is None or isinstance(meta.title, str)
     assert isinstance(text, str)
 
 

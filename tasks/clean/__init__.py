@@ -1,8 +1,9 @@
 """Turn a decoded article into a clean `Document`: headline out as `title`, body text only.
 
 The cleaned text is the document's final text: every later offset indexes into it, none into the
-raw file. Plain text goes through body.py; HTML pages are first reduced to their article text
-(page.py); scraping debris is removed by the named rules in debris.py.
+raw file. Plain text goes through body.py; HTML pages are first reduced to their article text and
+metadata by trafilatura (page.py); bylines and datelines become `authors`, `dateline` and an
+outlet hint (byline.py); scraping debris is removed by the named rules in debris.py.
 
 Handles: the headline (first short line), photo captions with their credit line, bare photo
 credits, bylines, datelines ("WASHINGTON (Reuters) -"), boilerplate lines (Advertisement,
@@ -39,7 +40,7 @@ without an agency ("Nasa/JPL"), while two names of two words in parentheses ("(N
 Jersey)") are taken for a credit; the words of an embedded post (kept: where they begin is not
 marked); promo lines glued to a paragraph; author bios without a newsroom word ("Jane Doe is the
 former mayor of Springfield."), bios before the article's end; a recipe's steps (sentences);
-pages whose article text is not in <p> elements, multi-article pages.
+multi-article pages.
 """
 
 from newsflow.tasks.clean.body import (
@@ -50,8 +51,8 @@ from newsflow.tasks.clean.body import (
     normalise_text,
     split_blocks,
 )
-from newsflow.tasks.clean.page import html_to_text
+from newsflow.tasks.clean.page import read_page
 from newsflow.tasks.credits import is_credit
 
-__all__ = ["MAX_SYMBOL_RUN", "clean_body", "clean_document", "document_id", "html_to_text", "is_credit",
+__all__ = ["MAX_SYMBOL_RUN", "clean_body", "clean_document", "document_id", "is_credit", "read_page",
            "normalise_text", "split_blocks"]  # fmt: skip

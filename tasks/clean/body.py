@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 
 import ftfy
 
+from newsflow.tasks.clean.byline import is_byline, text_metadata
 from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
-from newsflow.tasks.clean.page import html_to_text
-from newsflow.tasks.credits import is_credit, short
+from newsflow.tasks.clean.page import read_page
+from newsflow.tasks.credits import is_credit
 from newsflow.tasks.ingest import reject_id
-from newsflow.tasks.records import Document, RawDocument, Reject
+from newsflow.tasks.records import Document, Metadata, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")  # every kind of space but the line break
-_BYLINE = re.compile(r"^(?:[Bb]y|[Ff]rom|[Ww]ritten by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
-                     r"(?:\s*(?:,|and|\|)\s*.*)?$")  # fmt: skip
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][\w.]+)?\s*(?:\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg)\))?"
+    r"^(?:[A-Z][A-Z .'-]{2,40}(?:,\s*[A-Z][\w.]+)?\s*"
+    r"(?:\((?:AP|Reuters|AFP|CNN|UPI|Bloomberg|CP|The Canadian Press)\))?"
     r"\s*[-–—]{1,2}\s+)(?=[A-Z“\"])"
 )
 _BOILERPLATE = re.compile(
@@ -67,7 +68,7 @@ def split_blocks(text: str) -> list[list[str]]:
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.match(line)) or short(line, 8) and bool(_BYLINE.match(line))
+    return bool(_BOILERPLATE.match(line))
 
 
 def looks_like_headline(line: str) -> bool:
@@ -91,7 +92,7 @@ def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | N
     """(title, body) of a plain-text article; what cleaning took goes to `removed`, when given."""
     blocks = split_blocks(normalise_text(text))
     title = None
-    if len(blocks) > 1 and len(blocks[0]) == 1 and looks_like_headline(blocks[0][0]):
+    if len(blocks) > 1 and len(blocks[0]) == 1 and looks_like_headline(blocks[0][0]) and not is_byline(blocks[0][0]):
         title = blocks[0][0]
         blocks = blocks[1:]
     kept_blocks: list[list[str]] = []
@@ -112,7 +113,7 @@ def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | N
 
 
 def _clean_line(line: str, removed: list[Removal] | None) -> str:
-    for name, drop in (("boilerplate", is_boilerplate), ("photo_credit", is_credit)):
+    for name, drop in (("byline", is_byline), ("boilerplate", is_boilerplate), ("photo_credit", is_credit)):
         if drop(line):
             _note(removed, name, line, "")
             return ""
@@ -124,19 +125,36 @@ def _note(removed: list[Removal] | None, rule: str, before: str, after: str) -> 
         removed.append(Removal(rule, before, after))
 
 
-def document_id(title: str | None, text: str) -> str:
-    """Content-derived: the same cleaned content gives the same id on every run and machine."""
-    return "d_" + hashlib.sha256(f"{title or ''}\n\n{text}".encode()).hexdigest()[:32]
+def document_id(title: str | None, text: str, meta: Metadata | None = None) -> str:
+    """Content-derived: the same cleaned content gives the same id on every run and machine. The
+    metadata counts when there is any (the same story from two outlets is two documents); a
+    document without any keeps the id it had before newsflow read metadata."""
+    filled = meta.filled() if meta is not None else {}
+    extra = "\n\n" + json.dumps(filled, sort_keys=True, default=str, ensure_ascii=False) if filled else ""
+    return "d_" + hashlib.sha256(f"{title or ''}\n\n{text}{extra}".encode()).hexdigest()[:32]
+
+
+def merge_metadata(*sources: Metadata) -> Metadata:
+    """Field by field, the first source that knows it: the record, then the page, then the text."""
+    fields = {}
+    for name in Metadata.__dataclass_fields__:
+        fields[name] = next((getattr(m, name) for m in sources if getattr(m, name) not in (None, ())), None)
+    return Metadata(**{**fields, "authors": fields["authors"] or ()})
 
 
 def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
     """Clean one decoded article, or reject it with a reason."""
+    removed: list[Removal] = []
+    page = Metadata()
     if raw.fmt == "html":
-        title, body = html_to_text(raw.text)
-        _, text = clean_body(body)
-        title = normalise_text(title).strip() if title else None
+        page, body = read_page(raw.text)
+        _, text = clean_body(body, removed)
+        title = normalise_text(page.title).strip() or None if page.title else None
     else:
-        title, text = clean_body(raw.text)
+        title, text = clean_body(raw.text, removed)
+    authors, dateline, outlet = text_metadata(removed)
+    found = Metadata(title, authors=authors, dateline=dateline, outlet=outlet)
+    meta = merge_metadata(raw.meta, page, found)
     if not text.strip():
         return Reject(
             reject_id(raw.source, raw.raw_id),
@@ -161,4 +179,6 @@ def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
             f"not article prose: {len(run.group()):,} punctuation marks or symbols in a row at character "
             f"{run.start():,} (spaCy takes minutes over runs of more than {MAX_SYMBOL_RUN}); remove that run",
         )
-    return Document(document_id(title, text), raw.source, title, text, len(text.split()))
+    m = meta
+    return Document(document_id(m.title, text, m), raw.source, m.title, text, len(text.split()), m.url, m.outlet,
+                    m.published_at, m.authors, m.dateline, m.language, raw.identity or raw.source)  # fmt: skip

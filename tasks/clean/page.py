@@ -1,76 +1,49 @@
-"""HTML pages reduced to their headline and article paragraphs, before the plain-text cleaning."""
+"""HTML pages reduced to their article text and the page's own metadata, by trafilatura, before
+the plain-text cleaning.
+
+Handles: the main text of a page (navigation, footers, scripts, comments and tables left out), its
+headline (`og:title`, else the page's headline or title), outlet (`og:site_name`, else the host
+name), publication date (`article:published_time` and the other forms htmldate reads, with the
+time when the page gives one), authors (`author` meta tags, bylines the page marks up) and its
+canonical URL. Does not handle: pages that only a browser could render (text put in by scripts),
+paywalled or truncated pages (their visible part is the text), several articles on one page.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from html.parser import HTMLParser
+import logging
+
+import trafilatura
+from trafilatura.settings import use_config
+
+from newsflow.tasks.metadata import clean_url, parse_date, split_authors, text_or_none
+from newsflow.tasks.records import Metadata
+
+# trafilatura logs every page it finds no article in as an error; newsflow rejects such a page
+# itself, with a reason, so these would only repeat it.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+_CONFIG = use_config()
+for _key in ("MIN_EXTRACTED_SIZE", "MIN_OUTPUT_SIZE", "MIN_OUTPUT_COMM_SIZE", "MIN_EXTRACTED_COMM_SIZE"):
+    _CONFIG.set("DEFAULT", _key, "1")  # a short article is still an article
+_CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # its timeout uses signals: none in worker threads
+_DATES = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
 
 
-class _ArticleText(HTMLParser):
-    """Collect the <title>/<h1> and the paragraphs of an HTML page, preferring <article>."""
-
-    SKIP = {"script", "style", "nav", "footer", "header", "aside", "figure", "figcaption", "form",
-            "noscript", "button", "svg"}  # fmt: skip
-    BLOCK = {"p", "h2", "h3", "blockquote", "li"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip_depth = 0
-        self.in_article = 0
-        self.stack: list[str] = []
-        self.open: Counter[str] = Counter()  # tags on the stack: a deep page asks "is it open?" often
-        self.title: list[str] = []
-        self.h1: list[str] = []
-        self.blocks: list[tuple[bool, str]] = []
-        self.current: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("br", "img", "hr", "meta", "link", "input"):
-            return
-        self.stack.append(tag)
-        self.open[tag] += 1
-        if tag in self.SKIP:
-            self.skip_depth += 1
-        elif tag == "article":
-            self.in_article += 1
-        elif tag in self.BLOCK and self.current is None:
-            self.current = []
-
-    def handle_endtag(self, tag):
-        if not self.open[tag]:
-            return
-        while self.stack:
-            top = self.stack.pop()
-            self.open[top] -= 1
-            if top in self.SKIP:
-                self.skip_depth -= 1
-            elif top == "article":
-                self.in_article -= 1
-            elif top in self.BLOCK and self.current is not None:
-                text = " ".join("".join(self.current).split())
-                if text:
-                    self.blocks.append((self.in_article > 0, text))
-                self.current = None
-            if top == tag:
-                break
-
-    def handle_data(self, data):
-        if self.skip_depth:
-            return
-        if self.open["title"]:
-            self.title.append(data)
-        elif self.open["h1"]:
-            self.h1.append(data)
-        elif self.current is not None:
-            self.current.append(data)
-
-
-def html_to_text(html: str) -> tuple[str | None, str]:
-    """(headline, article text with paragraphs separated by blank lines) of an HTML page."""
-    parser = _ArticleText()
-    parser.feed(html)
-    parser.close()
-    in_article = [text for inside, text in parser.blocks if inside]
-    paragraphs = in_article or [text for _, text in parser.blocks]
-    title = " ".join("".join(parser.h1).split()) or " ".join("".join(parser.title).split()) or None
-    return title, "\n\n".join(paragraphs)
+def read_page(html: str) -> tuple[Metadata, str]:
+    """(the page's metadata, its article text with one paragraph a line)."""
+    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                       include_images=False, config=_CONFIG, date_extraction_params=_DATES)  # fmt: skip
+    if page is None:
+        return Metadata(), ""
+    title = text_or_none(page.title)
+    lines = (page.text or "").split("\n")
+    if title and lines and " ".join(lines[0].split()) == title:
+        lines = lines[1:]  # the headline opens the text: it is the title, not the body
+    meta = Metadata(
+        title=title,
+        url=clean_url(page.url),
+        outlet=text_or_none(page.sitename) or text_or_none(page.hostname),
+        published_at=parse_date(page.date),
+        authors=split_authors((page.author or "").replace(";", ",")),
+    )
+    return meta, "\n".join(lines)
