@@ -20,7 +20,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.tasks.records import RawDocument, Reject
+from newsflow.tasks.records import RawDocument, Reject, SourceFile
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
 _MAGIC = {
@@ -205,21 +205,32 @@ def _format(suffix: str, text: str) -> str:
     return "html" if fmt == "txt" and _HTML_START.match(text[:2048]) else fmt
 
 
-def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
-    """Read and decode one input file, or say why it cannot be used."""
+def read_source(root: Path, rel: str, max_bytes: int) -> tuple[SourceFile, RawDocument | Reject]:
+    """Read one input file: its size and the hash of its bytes (for the `sources` table), and its
+    decoded text, or why it cannot be used."""
     root = Path(root)
     path = root / rel if root.is_dir() else root
-    suffix = path.suffix.lower()
+    source = display_path(rel)
     try:
         size, data = _read_bytes(path, max_bytes)
     except OSError as exc:
-        return _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
+        reason = f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"
+        return SourceFile(source, None, None), _reject(rel, reason)
     if data is None:
-        return _reject(
+        return SourceFile(source, None, size), _reject(
             rel,
             f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
             "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting",
         )
+    return SourceFile(source, hashlib.sha256(data).hexdigest(), len(data)), _decode_file(rel, path.suffix.lower(), data)
+
+
+def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
+    """Read and decode one input file, or say why it cannot be used."""
+    return read_source(root, rel, max_bytes)[1]
+
+
+def _decode_file(rel: str, suffix: str, data: bytes) -> RawDocument | Reject:
     kind = _binary_kind(data)
     if kind is not None:
         return _reject(

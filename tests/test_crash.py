@@ -126,7 +126,8 @@ sys.addaudithook(hook)
 '''
 
 SWAP = "import sys; from pathlib import Path; from newsflow.tasks import storage; " \
-       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], set(sys.argv[4:]))"  # fmt: skip
+       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], {'documents': set(sys.argv[4:]), " \
+       "'mentions': set(sys.argv[4:]), 'rejects': {'scan.pdf'}})"  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -242,7 +243,7 @@ def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case,
             assert_no_leftovers(out)
             continue
         storage.swap(out, stage_next_run(out, "99990101T000000000001Z-retry"), "99990101T000000000001Z-retry",
-                      {"d1"})  # fmt: skip
+                     {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}})  # fmt: skip
         assert published_state(out) == after, f"retry after a kill before step {n}: {steps[n - 1]}"
         storage.clean_leftovers(out)
         assert_no_leftovers(out)

@@ -121,7 +121,7 @@ def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile,
     logger = logging.getLogger("test-hostile")
     started = time.monotonic()
     files, discover_rejects = discover(root)
-    run = storage.Run(tmp_path / "out", "hostile")
+    run = storage.Run(tmp_path / "out", storage.new_run_id())
     with caplog.at_level(logging.INFO, logger="test-hostile"):
         prepared = prepare(files, discover_rejects, run, load_settings(env={}, input=root), logger=logger)
     assert time.monotonic() - started < 60, "reading and cleaning the hostile folder took minutes"
