@@ -130,12 +130,14 @@ def read_published_state(root: Path) -> Published:
 
 def recorded_sources(published: Published, root: Path) -> dict[str, dict]:
     """The sources rows the run starts from. An output published before the sources table existed
-    gets one from its documents and rejects (seen at its publication, sizes and hashes unknown)."""
+    gets one from its documents and rejects (seen at its publication, sizes and hashes unknown);
+    a file published more than once (once per content) stands for its latest document (the
+    published rows come oldest run first)."""
     if published.at is None or is_published(root, "sources"):
         return published.sources
     rows: dict[str, dict] = {}
-    for doc_id, source in sorted(published.doc_sources.items()):
-        rows.setdefault(source, source_row(source, "document", doc_id, None, None, published.at, published.at))
+    for doc_id, source in published.doc_sources.items():
+        rows[source] = source_row(source, "document", doc_id, None, None, published.at, published.at)
     for source in sorted(published.rejects.keys() - rows.keys()):
         rows[source] = source_row(source, "rejected", None, None, None, published.at, published.at)
     return rows

@@ -205,8 +205,9 @@ def published_files(root: Path, name: str) -> list[Path]:
 def read_published(
     root: Path, name: str, columns: list[str] | None = None, keys: Collection[str] | None = None
 ) -> pa.Table:
-    """A published table with its fixed schema; with `keys`, only the rows whose key column
-    (`schemas.tables.KEYS`) holds one of them."""
+    """A published table with its fixed schema, its rows in the order of their part files (the
+    oldest run's first); with `keys`, only the rows whose key column (`schemas.tables.KEYS`)
+    holds one of them."""
     files = published_files(root, name)
     if not files:
         return TABLES[name].empty_table().select(columns or TABLES[name].names)

@@ -290,3 +290,24 @@ def test_any_sequence_of_runs_equals_a_fresh_run_plus_the_documents_of_files_rem
         assert [r for r in rows(out, "rejects") if r["source"] in current] == rows(fresh, "rejects")
 
         assert not run_flow(folder, out)["published"]  # and a run over the same folder changes nothing
+
+
+def test_an_output_published_before_the_sources_table_gains_one_and_keeps_its_documents(run_flow, tmp_path):
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    shutil.copy(SEED, folder / "a.txt")
+    (folder / "b.txt").write_text(ARTICLES[2])
+    run_flow(folder, out)
+    before = {d["source"]: d["doc_id"] for d in rows(out, "documents")}
+    shutil.rmtree(storage.Layout(out).current / "sources")  # as an earlier newsflow published it
+    (out / "sources").unlink()
+    (folder / "b.txt").unlink()
+    (folder / "a.txt").write_text(edited_seed())
+    summary = run_flow(folder, out)
+    assert summary["updated"] == 1 and summary["removed_documents"] == 1
+    sources = by_source(out)
+    assert (sources["b.txt"]["status"], sources["b.txt"]["doc_id"], sources["b.txt"]["sha256"]) == (
+        "document", before["b.txt"], None)  # fmt: skip
+    assert sources["b.txt"]["first_seen"] == sources["a.txt"]["first_seen"] < sources["a.txt"]["last_seen"]
+    documents = {d["source"]: d["doc_id"] for d in rows(out, "documents")}
+    assert documents == {"a.txt": sources["a.txt"]["doc_id"], "b.txt": before["b.txt"]}

@@ -113,6 +113,7 @@ def test_a_document_only_removed_files_keep_is_kept_under_the_first_of_them():
 
 def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1"), doc_row("d2")])
+    stage_and_swap(tmp_path, [{**doc_row("d3"), "source": "d2.txt"}])  # d2.txt edited, under the old semantics
     legacy = storage.Layout(tmp_path).current / "sources"
     for part in legacy.iterdir():
         part.unlink()
@@ -121,6 +122,6 @@ def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(t
     published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
     recorded = recorded_sources(published, tmp_path)
     assert {s: (r["status"], r["doc_id"], r["sha256"], r["first_seen"]) for s, r in recorded.items()} == {
-        "d1.txt": ("document", "d1", None, published.at), "d2.txt": ("document", "d2", None, published.at),
+        "d1.txt": ("document", "d1", None, published.at), "d2.txt": ("document", "d3", None, published.at),
         "scan.pdf": ("rejected", None, None, published.at)}  # fmt: skip
     assert published.at == storage.run_time(storage.published_version(tmp_path))
