@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
+from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, SOURCE_STATUSES, from_rows, record_row
 from newsflow.tasks.clean import clean_document
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import read_source
@@ -143,10 +144,11 @@ def recorded_sources(published: Published, root: Path) -> dict[str, dict]:
     return rows
 
 
-def source_row(source: str, status: str, doc_id: str | None, sha256: str | None, size: int | None,
-               first_seen: datetime, last_seen: datetime) -> dict:  # fmt: skip
+def source_row(
+    source: str, status: str, doc_id: str | None, sha256: str | None, size: int | None, first: datetime, last: datetime
+) -> dict:
     return {"source": source, "status": status, "doc_id": doc_id, "sha256": sha256, "bytes": size,
-            "first_seen": first_seen, "last_seen": last_seen}  # fmt: skip
+            "first_seen": first, "last_seen": last}  # fmt: skip
 
 
 def plan_sources(
@@ -157,23 +159,25 @@ def plan_sources(
     file that has its content; the documents of removed files and of files that no longer read
     are kept too, under the first of their files by name."""
     rows: dict[str, dict] = {}
+    readable: set[str] = set()  # the files that are a document or a duplicate of one
     for source, seen in present.items():
         prev = recorded.get(source)
+        if seen.reject is None:
+            readable.add(source)
         doc_id = seen.doc_id if seen.reject is None else (prev["doc_id"] if prev else None)
-        sha256, size = seen.file.sha256, seen.file.bytes
-        rows[source] = source_row(source, "rejected" if seen.reject else "", doc_id, sha256, size,
-                                  prev["first_seen"] if prev else now, now)  # fmt: skip
+        first = prev["first_seen"] if prev else now
+        rows[source] = source_row(source, "rejected", doc_id, seen.file.sha256, seen.file.bytes, first, now)
     for source, prev in recorded.items():
-        if source not in present:
-            rows[source] = {**prev, "status": "rejected" if prev["status"] == "rejected" else ""}
+        if source not in present:  # removed from the input: as it was last seen
+            rows[source] = dict(prev)
+            if prev["status"] != "rejected":
+                readable.add(source)
     kept = dict(holders)
     for source in sorted(rows):
-        doc_id = rows[source]["doc_id"]
-        if doc_id is not None:
-            kept.setdefault(doc_id, source)
-    for source, row in rows.items():
-        if not row["status"]:
-            row["status"] = "document" if kept[row["doc_id"]] == source else "duplicate"
+        if rows[source]["doc_id"] is not None:
+            kept.setdefault(rows[source]["doc_id"], source)
+    for source in readable:
+        rows[source]["status"] = "document" if kept[rows[source]["doc_id"]] == source else "duplicate"
     return rows, kept
 
 
@@ -267,9 +271,9 @@ def prepare(
     out.sources_changed = _signature(rows.values(), present.keys()) != _signature(
         published.sources.values(), published.present
     )
-    out.statuses = {status: sum(rows[s]["status"] == status for s in present) for status in ("document",
-                    "duplicate", "rejected")}  # fmt: skip
-    _log_changes(present, recorded, published, rows, kept, out, logger)
+    out.statuses = dict.fromkeys(SOURCE_STATUSES, 0) | Counter(rows[s]["status"] for s in present)
+    out.updated = [s for s, seen in present.items() if _edited(seen, recorded.get(s))]
+    _log_changes(present, recorded, published, rows, kept, out.dropped, logger)
     log_new_sources(out.new_sources, logger)
     return out
 
@@ -277,8 +281,9 @@ def prepare(
 def _restage_published(
     run: Run, published: Published, kept: dict[str, str], holders: dict[str, str], chunks: _Chunks, out: Prepared
 ) -> None:
-    """Documents no file in the input reads as now, kept from their published rows: analysed
-    again when an older pipeline version made them, restaged when their row names another file."""
+    """Restage published documents rows the files read now did not stage: those of files removed
+    or broken, analysed again when an older pipeline version made them, and those whose row is to
+    name another file now (the first file with their content changed), unchanged otherwise."""
     analysed = {d for d in holders if published.versions.get(d) != PIPELINE_VERSION}  # staged from their files
     again = {d for d in kept.keys() - holders.keys() if published.versions.get(d, PIPELINE_VERSION) != PIPELINE_VERSION}
     out.moved = {d for d in kept.keys() - analysed - again if published.doc_sources.get(d, kept[d]) != kept[d]}
@@ -300,10 +305,12 @@ def _stage_rejects(run: Run, present: dict[str, Seen], published: Published, out
     again (a file no longer in the input keeps its last state, reject included)."""
     for source, seen in present.items():
         before = published.rejects.get(source, set())
-        now = {seen.reject.reject_id} if seen.reject else set()
-        if before != now:
-            out.rejects_gone |= {source} if before else set()
-            out.rejects += [seen.reject] if seen.reject else []
+        if before == ({seen.reject.reject_id} if seen.reject else set()):
+            continue
+        if before:
+            out.rejects_gone.add(source)
+        if seen.reject:
+            out.rejects.append(seen.reject)
     stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
 
 
@@ -314,14 +321,26 @@ def _signature(rows, present) -> set[tuple]:
             for r in rows}  # fmt: skip
 
 
-def _log_changes(present, recorded, published, rows, kept, out: Prepared, logger: logging.Logger) -> None:
+def _edited(seen: Seen, prev: dict | None) -> bool:
+    """Whether a file reads as other content than the document it stood for (edited in place)."""
+    return seen.reject is None and prev is not None and prev["doc_id"] not in (None, seen.doc_id)
+
+
+def _log_changes(
+    present: dict[str, Seen],
+    recorded: dict[str, dict],
+    published: Published,
+    rows: dict[str, dict],
+    kept: dict[str, str],
+    dropped: set[str],
+    logger: logging.Logger,
+) -> None:
     """Say what became of the files whose state changed since the last published run."""
     for source, seen in present.items():
         prev = recorded.get(source)
         old = prev["doc_id"] if prev else None
-        if seen.reject is None and old is not None and old != seen.doc_id:
-            out.updated.append(source)
-            if old in out.dropped:
+        if _edited(seen, prev):
+            if old in dropped:
                 logger.info("updated: %s (replaces %s)", source, old)
             else:
                 logger.info("updated: %s (%s stays: %s has that content too)", source, old, kept[old])

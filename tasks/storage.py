@@ -141,7 +141,7 @@ def clean_leftovers(root: Path) -> list[str]:
             shutil.rmtree(leftover, ignore_errors=True)
             removed.append(str(leftover))
     if layout.versions.is_dir():
-        current = Path(os.readlink(layout.current)).name if layout.current.is_symlink() else None
+        current = published_version(root)
         # Run ids sort by start time and runs take turns (the lock), so a version after the
         # current one was built by a run killed before its swap: it was never published.
         names = [p.name for p in layout.versions.iterdir() if not p.name.endswith(".tmp")]
