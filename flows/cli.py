@@ -20,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
         description="News articles → validated Parquet tables of documents, entity mentions, entities, "
-                    "attributed quotes and rejects.",
+                    "attributed quotes, rejects and sources (every input file and what became of it).",
         epilog="Settings: flags override NEWSFLOW_* environment variables (NEWSFLOW_MODEL, "
                "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
                "defaults.",

@@ -34,7 +34,8 @@ def _summary(settings: Settings, prepared: Prepared, analysed: list[Analysed], r
     return {
         "input": str(settings.input), "output": str(settings.output), "published": prepared.changed,
         "new_documents": prepared.n_new, "already_published": prepared.n_already_published,
-        "duplicates": prepared.n_duplicates, "replaced": len(prepared.replaced), "rows": rows,
+        "duplicates": prepared.n_duplicates, "replaced": len(prepared.replaced), "updated": len(prepared.updated),
+        "removed_documents": len(prepared.dropped), "sources": prepared.statuses, "rows": rows,
         "words": prepared.n_words, "seconds": round(seconds, 1),
         "words_per_second": round(prepared.n_words / seconds) if seconds else None,
         "validation": "passed" if report.success else "failed", "data_docs": report.data_docs,
@@ -49,9 +50,13 @@ def _cell(value: object) -> str:
 def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     """The run summary in the Prefect UI: a markdown report, the top speakers and entities, and
     the quotes per outlet."""
+    files = summary["sources"]
     lines = [f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}", "",
-             f"{summary['new_documents']} new documents, {summary['already_published']} already published, "
-             f"{summary['duplicates']} duplicates, {summary['words']:,} words in {summary['seconds']} s.", "",
+             f"{sum(files.values())} input files: {files['document']} documents, {files['duplicate']} duplicates, "
+             f"{files['rejected']} rejected.", "",
+             f"{summary['new_documents']} new documents ({summary['updated']} of them files edited in place, "
+             f"{summary['removed_documents']} earlier versions removed), {summary['already_published']} already "
+             f"published, {summary['words']:,} words in {summary['seconds']} s.", "",
              "| table | new rows |", "| --- | --- |"]  # fmt: skip
     lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
     lines += ["", f"Validation: **{summary['validation']}** (Data Docs: `{summary['data_docs']}`)"]
@@ -137,21 +142,22 @@ def newsflow(
         prepared = prepare_task(files, discover_rejects, run, settings, slots)
         logger.info(
             "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
-            "%d duplicates, %d rejected)",
+            "%d duplicates, %d rejected; %d updated in place)",
             prepared.n_new,
             len(prepared.chunks),
             slots,
             prepared.n_already_published,
             prepared.n_duplicates,
-            len(prepared.rejects),
+            prepared.statuses["rejected"],
+            len(prepared.updated),
         )
         analysed = _analyse(run, prepared, settings, slots)
-        report = validate_task(run, prepared.chunks)
+        report = validate_task(run, prepared.parts, prepared.drops)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
         if prepared.changed:
-            publish_task(run, prepared.replaced)
+            publish_task(run, prepared.drops)
         else:
             logger.info("nothing new under %s: the published tables are unchanged", settings.input)
     summary = _summary(settings, prepared, analysed, report, time.monotonic() - started)

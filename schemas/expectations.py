@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newsflow.schemas.tables import ENTITY_LABELS, PIPELINE_VERSION, QUOTE_TYPES, REJECT_STAGES, TABLES, URL_PATTERN
+from newsflow.schemas.tables import (
+    ENTITY_LABELS,
+    PIPELINE_VERSION,
+    QUOTE_TYPES,
+    REJECT_STAGES,
+    SOURCE_STATUSES,
+    TABLES,
+    URL_PATTERN,
+)
 
 # The boolean columns `newsflow.tasks.validate.check_columns` adds to each table before validation.
 CHECK_COLUMNS = {
@@ -19,6 +27,7 @@ CHECK_COLUMNS = {
     "entities": ["doc_known"],
     "quotes": ["inside_document", "slices_back", "doc_known", "speaker_entity_known"],
     "rejects": [],
+    "sources": ["doc_known", "names_its_document", "seen_in_order"],
 }
 
 if TYPE_CHECKING:
@@ -131,5 +140,23 @@ def suites() -> dict[str, list]:
             gxe.ExpectColumnValueLengthsToBeBetween(
                 column="reason", min_value=10, description="every reject says why, in words"
             ),
+            gxe.ExpectColumnValuesToBeUnique(column="source", description="one reject per input file"),
+        ],
+        "sources": [
+            _columns("sources"),
+            *_not_null("sources", "source", "status", "first_seen", "last_seen"),
+            gxe.ExpectColumnValuesToBeUnique(column="source", description="one row per input file"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="status",
+                value_set=list(SOURCE_STATUSES),
+                description="every input file is a document, a duplicate or rejected",
+            ),
+            _true("doc_known", "every doc_id a source stands for is in documents"),
+            _true("names_its_document", "every document or duplicate names the document it stands for"),
+            gxe.ExpectColumnValuesToMatchRegex(
+                column="sha256", regex="^[0-9a-f]{64}$", description="sha256 is a SHA-256 hex digest, when read"
+            ),
+            gxe.ExpectColumnValuesToBeBetween(column="bytes", min_value=0, description="sizes are not negative"),
+            _true("seen_in_order", "no file is last seen before it is first seen"),
         ],
     }

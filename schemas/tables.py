@@ -24,6 +24,7 @@ REJECT_STAGES = ("discover", "ingest", "clean", "nlp")
 URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
 # documents.published_at: a date later than the run plus this is taken for a mistake.
 FUTURE_SLACK_DAYS = 1
+SOURCE_STATUSES = ("document", "duplicate", "rejected")
 
 DOCUMENTS = pa.schema(
     [
@@ -93,12 +94,38 @@ REJECTS = pa.schema(
     ]
 )
 
+# One row per input file ever seen, with its latest state: what became of it (`status`) and the
+# document it stands for (its content now, or its last good content when it no longer reads).
+SOURCES = pa.schema(
+    [
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string()),
+        pa.field("sha256", pa.string()),  # null when the file was never read (too large, not a file)
+        pa.field("bytes", pa.int64()),  # null when its size is unknown (not a file, unreadable)
+        pa.field("first_seen", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("last_seen", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "mentions": MENTIONS,
     "entities": ENTITIES,
     "quotes": QUOTES,
     "rejects": REJECTS,
+    "sources": SOURCES,
+}
+
+# The column a run replaces each table's rows by: publishing drops the published rows whose key
+# the run names (a document replaced, an input file's reject fixed) and adds the staged ones.
+KEYS: dict[str, str] = {
+    "documents": "doc_id",
+    "mentions": "doc_id",
+    "entities": "doc_id",
+    "quotes": "doc_id",
+    "rejects": "source",
+    "sources": "source",
 }
 
 

@@ -24,7 +24,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.tasks.metadata import clean_url, parse_date, split_authors, text_or_none
-from newsflow.tasks.records import Metadata, RawDocument, Reject
+from newsflow.tasks.records import Metadata, RawDocument, Reject, SourceFile
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
 RECORD_SUFFIXES = (".jsonl", ".json")
@@ -215,21 +215,32 @@ def _format(suffix: str, text: str) -> str:
     return "html" if fmt == "txt" and _HTML_START.match(text[:2048]) else fmt
 
 
-def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
-    """Read and decode one input file, or say why it cannot be used."""
+def read_source(root: Path, rel: str, max_bytes: int) -> tuple[SourceFile, RawDocument | Reject]:
+    """Read one input file: its size and the hash of its bytes (for the `sources` table), and its
+    decoded text, or why it cannot be used."""
     root = Path(root)
     path = root / rel if root.is_dir() else root
-    suffix = path.suffix.lower()
+    source = display_path(rel)
     try:
         size, data = _read_bytes(path, max_bytes)
     except OSError as exc:
-        return _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
+        reason = f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"
+        return SourceFile(source, None, None), _reject(rel, reason)
     if data is None:
-        return _reject(
+        return SourceFile(source, None, size), _reject(
             rel,
             f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
             "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting",
         )
+    return SourceFile(source, hashlib.sha256(data).hexdigest(), len(data)), _decode_file(rel, path.suffix.lower(), data)
+
+
+def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
+    """Read and decode one input file, or say why it cannot be used."""
+    return read_source(root, rel, max_bytes)[1]
+
+
+def _decode_file(rel: str, suffix: str, data: bytes) -> RawDocument | Reject:
     kind = _binary_kind(data)
     if kind is not None:
         return _reject(
@@ -254,15 +265,17 @@ def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
     return RawDocument(source=display_path(rel), text=text, fmt=fmt, raw_id=content_id(data))
 
 
-def read_inputs(root: Path, rel: str, max_bytes: int) -> Iterator[RawDocument | Reject]:
-    """The articles of one input file: one for a .txt or .html file, one per record for a .jsonl
-    or .json file, each read or rejected on its own."""
+def read_inputs(root: Path, rel: str, max_bytes: int) -> Iterator[tuple[SourceFile, RawDocument | Reject]]:
+    """The articles of one input file, each with what the `sources` table records of it: one for a
+    .txt or .html file (the file itself); one per record for a .jsonl or .json file (the record,
+    `FILE#LINE`, hashed on its own bytes), each read or rejected on its own."""
     if Path(rel).suffix.lower() != ".jsonl":
-        item = read_document(root, rel, max_bytes)
+        file, item = read_source(root, rel, max_bytes)
         if isinstance(item, RawDocument) and item.fmt == "json":
-            yield from _json_records(item, rel)
+            for record, data in _json_records(item, rel):
+                yield (file if record.source == file.source else _record_file(record.source, data)), record
         else:
-            yield item
+            yield file, item
         return
     root = Path(root)
     path = root / rel if root.is_dir() else root
@@ -271,14 +284,22 @@ def read_inputs(root: Path, rel: str, max_bytes: int) -> Iterator[RawDocument | 
             head = handle.read(4096)
             problem = _binary_kind(head)
             if problem is not None or not head.strip():
-                yield read_document(root, rel, max_bytes)  # its reject says what the file is
+                yield read_source(root, rel, max_bytes)  # its reject says what the file is
                 return
             handle.seek(0)
             for number, line in enumerate(handle, 1):
                 if line.strip():
-                    yield _line_record(line, rel, number, max_bytes)
+                    record = _line_record(line, rel, number, max_bytes)
+                    yield _record_file(record.source, line), record
     except OSError as exc:
-        yield _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable")
+        yield (
+            SourceFile(display_path(rel), None, None),
+            _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"),
+        )
+
+
+def _record_file(source: str, data: bytes) -> SourceFile:
+    return SourceFile(source, hashlib.sha256(data).hexdigest(), len(data))
 
 
 def _line_record(line: bytes, rel: str, number: int, max_bytes: int) -> RawDocument | Reject:
@@ -303,18 +324,19 @@ def _line_record(line: bytes, rel: str, number: int, max_bytes: int) -> RawDocum
     return record_document(value, source, content_id(line))
 
 
-def _json_records(raw: RawDocument, rel: str) -> Iterator[RawDocument | Reject]:
+def _json_records(raw: RawDocument, rel: str) -> Iterator[tuple[RawDocument | Reject, bytes]]:
     try:
         value = json.loads(raw.text)
     except json.JSONDecodeError as exc:
         yield Reject(reject_id(raw.source, raw.raw_id), raw.source, "ingest",
                      f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): fix the file, "
-                     "or write one article per line as .jsonl so that a broken line costs that line only")  # fmt: skip
+                     "or write one article per line as .jsonl so that a broken line costs that line only"), \
+            raw.text.encode()  # fmt: skip
         return
     items = value if isinstance(value, list) else [value]
     for number, item in enumerate(items, 1):
         data = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
-        yield record_document(item, f"{raw.source}#{number}", content_id(data))
+        yield record_document(item, f"{raw.source}#{number}", content_id(data)), data
 
 
 def record_document(value: object, source: str, raw_id: str) -> RawDocument | Reject:

@@ -1,9 +1,23 @@
-"""Ingest and clean every input file, skip what is already published, and stage the new
-documents as Parquet chunks for the analysis to read, and the run's rejects (discover's and its
-own, those not published before) as the rejects table.
+"""Ingest and clean every input file and work out what the run changes: the documents to analyse,
+the published rows that go, the run's rejects and the `sources` table; stage them for the analysis,
+the validation and the publish.
 
-Streams: one file at a time is read and cleaned, and a chunk of `chunk_size` documents is
-written as soon as it is full, so memory does not grow with the corpus.
+Run semantics (the README says the same to users):
+- Every input file is accounted for: `sources` has one row per file ever seen, with its latest
+  state: `document` (the first file, in reading order, with that content), `duplicate` (the same
+  content as a document kept under another file) or `rejected` (see `rejects`).
+- Edited in place means replaced: a file stands for the document of its current content. A
+  document no file stands for any more (its file was edited, and no other file has that content)
+  loses its rows in every table.
+- The output accumulates: a file removed from the input keeps standing for its document, and so
+  does a file edited into something unreadable (a failed re-scrape), which also gains a reject.
+  A rejected file that reads again loses its reject.
+- A document published by an older `PIPELINE_VERSION` is analysed again: from its file, or from
+  its published text when no file in the input has its content any more.
+
+Streams: one file at a time is read and cleaned, and a chunk of `chunk_size` documents is written
+as soon as it is full, so memory does not grow with the corpus (the sources, one small row per
+file, are held whole).
 """
 
 from __future__ import annotations
@@ -11,36 +25,165 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
+from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, SOURCE_STATUSES, from_rows, record_row
 from newsflow.tasks.clean import clean_document
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import read_inputs
-from newsflow.tasks.records import Document, Reject
-from newsflow.tasks.storage import Run, published_ids, stage_table
+from newsflow.tasks.records import Document, Reject, SourceFile
+from newsflow.tasks.storage import (
+    Run,
+    is_published,
+    published_version,
+    read_published,
+    run_time,
+    stage_table,
+)
 
 log = logging.getLogger(__name__)
+
+MOVED = "moved"  # the staged part of documents rows that move to another source, unchanged otherwise
 
 
 @dataclass
 class Prepared:
-    chunks: list[str] = field(default_factory=list)  # staged chunk names, e.g. "c00000"
+    chunks: list[str] = field(default_factory=list)  # staged chunks to analyse, e.g. "c00000"
     n_new: int = 0
     new_sources: list[str] = field(default_factory=list)  # the files of the new documents
     n_already_published: int = 0
     n_duplicates: int = 0
     replaced: set[str] = field(default_factory=set)  # doc_ids published under an older pipeline version
+    dropped: set[str] = field(default_factory=set)  # doc_ids no input file stands for any more
+    moved: set[str] = field(default_factory=set)  # doc_ids whose documents row names another file now
     rejects: list[Reject] = field(default_factory=list)  # new this run: discover's, then ingest's and clean's
+    rejects_gone: set[str] = field(default_factory=set)  # files whose published reject is fixed or replaced
+    updated: list[str] = field(default_factory=list)  # files edited in place: their content is a new document
+    sources_published: set[str] = field(default_factory=set)  # the published sources rows (all restaged)
+    sources_changed: bool = False
+    statuses: dict[str, int] = field(default_factory=dict)  # the input files now, by status
     n_words: int = 0
 
     @property
     def changed(self) -> bool:
         """Whether the run has anything to publish."""
-        return bool(self.n_new or self.rejects)
+        return bool(self.n_new or self.dropped or self.moved or self.rejects or self.rejects_gone
+                    or self.sources_changed)  # fmt: skip
+
+    @property
+    def parts(self) -> list[str]:
+        """The staged parts of documents (with their rows in the other tables) to validate."""
+        return self.chunks + ([MOVED] if self.moved else [])
+
+    @property
+    def drops(self) -> dict[str, set[str]]:
+        """Per table, the keys whose published rows the publish drops (replaced, or gone)."""
+        gone = self.replaced | self.dropped
+        return {"documents": gone | self.moved, "mentions": gone, "entities": gone, "quotes": gone,
+                "rejects": self.rejects_gone, "sources": self.sources_published}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the published output holds, as far as preparing a run needs it."""
+
+    versions: dict[str, str]  # doc_id → pipeline_version
+    doc_sources: dict[str, str]  # doc_id → documents.source
+    sources: dict[str, dict]  # source → its published sources row
+    rejects: dict[str, set[str]]  # source → the ids of its published rejects rows
+    at: datetime | None  # when it was published: the start of the run that published it
+
+    @property
+    def present(self) -> set[str]:
+        """The files in the input when it was published."""
+        return {s for s, row in self.sources.items() if row["last_seen"] == self.at}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An input file as this run found it: its document's id, or why it does not read."""
+
+    file: SourceFile
+    doc_id: str | None = None
+    reject: Reject | None = None
+
+
+def read_published_state(root: Path) -> Published:
+    docs = read_published(root, "documents", ["doc_id", "pipeline_version", "source"]).to_pylist()
+    rejects: dict[str, set[str]] = {}
+    for row in read_published(root, "rejects", [REJECT_ID_COLUMN, "source"]).to_pylist():
+        rejects.setdefault(row["source"], set()).add(row[REJECT_ID_COLUMN])
+    version = published_version(root)
+    return Published(
+        versions={d["doc_id"]: d["pipeline_version"] for d in docs},
+        doc_sources={d["doc_id"]: d["source"] for d in docs},
+        sources={row["source"]: row for row in read_published(root, "sources").to_pylist()},
+        rejects=rejects,
+        at=run_time(version) if version else None,
+    )
+
+
+def recorded_sources(published: Published, root: Path) -> dict[str, dict]:
+    """The sources rows the run starts from. An output published before the sources table existed
+    gets one from its documents and rejects (seen at its publication, sizes and hashes unknown);
+    a file published more than once (once per content) stands for its latest document (the
+    published rows come oldest run first)."""
+    if published.at is None or is_published(root, "sources"):
+        return published.sources
+    rows: dict[str, dict] = {}
+    for doc_id, source in published.doc_sources.items():
+        rows[source] = source_row(source, "document", doc_id, None, None, published.at, published.at)
+    for source in sorted(published.rejects.keys() - rows.keys()):
+        rows[source] = source_row(source, "rejected", None, None, None, published.at, published.at)
+    return rows
+
+
+def source_row(
+    source: str, status: str, doc_id: str | None, sha256: str | None, size: int | None, first: datetime, last: datetime
+) -> dict:
+    return {"source": source, "status": status, "doc_id": doc_id, "sha256": sha256, "bytes": size,
+            "first_seen": first, "last_seen": last}  # fmt: skip
+
+
+def plan_sources(
+    present: dict[str, Seen], holders: dict[str, str], recorded: dict[str, dict], now: datetime
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """The new sources table (source → row) and the documents it keeps (doc_id → the file its
+    documents row names). `holders` are the documents of files that read now, each with the first
+    file that has its content; the documents of removed files and of files that no longer read
+    are kept too, under the first of their files by name."""
+    rows: dict[str, dict] = {}
+    readable: set[str] = set()  # the files that are a document or a duplicate of one
+    for source, seen in present.items():
+        prev = recorded.get(source)
+        if seen.reject is None:
+            readable.add(source)
+        doc_id = seen.doc_id if seen.reject is None else (prev["doc_id"] if prev else None)
+        first = prev["first_seen"] if prev else now
+        rows[source] = source_row(source, "rejected", doc_id, seen.file.sha256, seen.file.bytes, first, now)
+    for source, prev in recorded.items():
+        if source not in present:  # removed from the input: as it was last seen
+            rows[source] = dict(prev)
+            if prev["status"] != "rejected":
+                readable.add(source)
+    kept = dict(holders)
+    for source in sorted(rows):
+        if rows[source]["doc_id"] is not None:
+            kept.setdefault(rows[source]["doc_id"], source)
+    for source in readable:
+        rows[source]["status"] = "document" if kept[rows[source]["doc_id"]] == source else "duplicate"
+    return rows, kept
+
+
+def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
+    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
+    return max(1, min(chunk_size, math.ceil(n_files / slots)))
 
 
 def document_row(doc: Document) -> dict:
@@ -51,9 +194,26 @@ def reject_row(reject: Reject) -> dict:
     return record_row("rejects", reject, **{REJECT_ID_COLUMN: reject.reject_id})
 
 
-def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
-    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
-    return max(1, min(chunk_size, math.ceil(n_files / slots)))
+class _Chunks:
+    """Documents rows staged in chunks of `size` for the analysis."""
+
+    def __init__(self, run: Run, out: Prepared, size: int) -> None:
+        self.run, self.out, self.size, self.rows = run, out, size, []
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        self.out.n_new += 1
+        self.out.new_sources.append(row["source"])
+        self.out.n_words += row["n_words"]
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            name = f"c{len(self.out.chunks):05d}"
+            stage_table(self.run.staging, "documents", name, from_rows("documents", self.rows))
+            self.out.chunks.append(name)
+            self.rows.clear()
 
 
 def prepare(
@@ -64,56 +224,133 @@ def prepare(
     slots: int = 1,
     logger: logging.Logger = log,
 ) -> Prepared:
-    """Read and clean the files under `settings.input`, stage the documents not yet published in
-    chunks that fill `slots` analysis tasks, and stage the rejects not yet published."""
-    published, published_rejects = published_ids(run.root)
-    logger.info("%d input files under %s; %d documents already published", len(files), settings.input, len(published))
-    chunk_size = balanced_chunk_size(settings.chunk_size, len(files), slots)
-    # One row per file (path and content), once: a reject published by an earlier run is not added again.
-    out = Prepared(rejects=[r for r in discover_rejects if r.reject_id not in published_rejects])
-    seen: dict[str, str] = {}  # doc_id → the source that brought it first
-    rows: list[dict] = []
+    """Read and clean the files under `settings.input`; stage the documents to analyse in chunks
+    that fill `slots` analysis tasks, the documents rows that move to another file, the rejects
+    not yet published and the whole sources table; say which published rows go."""
+    published = read_published_state(run.root)
+    recorded = recorded_sources(published, run.root)
+    logger.info("%d input files under %s; %d documents already published", len(files), settings.input,
+                len(published.versions))  # fmt: skip
+    out = Prepared(sources_published=set(published.sources))
+    chunks = _Chunks(run, out, balanced_chunk_size(settings.chunk_size, len(files), slots))
+    present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
+    holders: dict[str, str] = {}  # doc_id → the first file that has its content now
     started = time.monotonic()
-
-    def flush() -> None:
-        if rows:
-            name = f"c{len(out.chunks):05d}"
-            stage_table(run.staging, "documents", name, from_rows("documents", rows))
-            out.chunks.append(name)
-            rows.clear()
-
     for i, rel in enumerate(files, 1):
-        for item in read_inputs(settings.input, rel, settings.max_bytes):
+        for file, item in read_inputs(settings.input, rel, settings.max_bytes):
             if not isinstance(item, Reject):
                 item = clean_document(item, settings.max_chars)
+            if file.source in present:
+                logger.warning("skipped %r: its name reads the same as another file's; rename one of them", rel)
+                continue
             if isinstance(item, Reject):
-                if item.reject_id not in published_rejects:
-                    out.rejects.append(item)
+                present[file.source] = Seen(file, reject=item)
                 logger.warning("rejected %s at %s: %s", item.source, item.stage, item.reason)
                 continue
-            if item.doc_id in seen:
+            present[file.source] = Seen(file, doc_id=item.doc_id)
+            if item.doc_id in holders:
                 out.n_duplicates += 1
-                logger.info("%s has the same content as %s: kept once", item.source, seen[item.doc_id])
+                logger.info("%s has the same content as %s: kept once", item.source, holders[item.doc_id])
                 continue
-            seen[item.doc_id] = item.source
-            version = published.get(item.doc_id)
+            holders[item.doc_id] = item.source
+            version = published.versions.get(item.doc_id)
             if version == PIPELINE_VERSION:
                 out.n_already_published += 1
                 continue
             if version is not None:
                 out.replaced.add(item.doc_id)
-            rows.append(document_row(item))
-            out.n_new += 1
-            out.new_sources.append(item.source)
-            out.n_words += item.n_words
-            if len(rows) >= chunk_size:
-                flush()
+            chunks.add(document_row(item))
         if i % 500 == 0:
             logger.info("read %d/%d files (%.0f files/s)", i, len(files), i / (time.monotonic() - started))
-    flush()
-    stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
+    rows, kept = plan_sources(present, holders, recorded, run.started)
+    out.dropped = published.versions.keys() - kept.keys()
+    _restage_published(run, published, kept, holders, chunks, out)
+    chunks.flush()
+    _stage_rejects(run, present, published, out)
+    stage_table(run.staging, "sources", "sources", from_rows("sources", [rows[s] for s in sorted(rows)]))
+    out.sources_changed = _signature(rows.values(), present.keys()) != _signature(
+        published.sources.values(), published.present
+    )
+    out.statuses = dict.fromkeys(SOURCE_STATUSES, 0) | Counter(rows[s]["status"] for s in present)
+    out.updated = [s for s, seen in present.items() if _edited(seen, recorded.get(s))]
+    _log_changes(present, recorded, published, rows, kept, out.dropped, logger)
     log_new_sources(out.new_sources, logger)
     return out
+
+
+def _restage_published(
+    run: Run, published: Published, kept: dict[str, str], holders: dict[str, str], chunks: _Chunks, out: Prepared
+) -> None:
+    """Restage published documents rows the files read now did not stage: those of files removed
+    or broken, analysed again when an older pipeline version made them, and those whose row is to
+    name another file now (the first file with their content changed), unchanged otherwise."""
+    analysed = {d for d in holders if published.versions.get(d) != PIPELINE_VERSION}  # staged from their files
+    again = {d for d in kept.keys() - holders.keys() if published.versions.get(d, PIPELINE_VERSION) != PIPELINE_VERSION}
+    out.moved = {d for d in kept.keys() - analysed - again if published.doc_sources.get(d, kept[d]) != kept[d]}
+    if not again and not out.moved:
+        return
+    moved = []
+    for row in read_published(run.root, "documents", keys=again | out.moved).to_pylist():
+        row["source"] = kept[row["doc_id"]]
+        if row["doc_id"] in again:
+            out.replaced.add(row["doc_id"])
+            chunks.add({**row, "pipeline_version": PIPELINE_VERSION})
+        else:
+            moved.append(row)
+    stage_table(run.staging, "documents", MOVED, from_rows("documents", moved))
+
+
+def _stage_rejects(run: Run, present: dict[str, Seen], published: Published, out: Prepared) -> None:
+    """A file's reject is published once, as long as it does not read, and goes when it reads
+    again (a file no longer in the input keeps its last state, reject included)."""
+    for source, seen in present.items():
+        before = published.rejects.get(source, set())
+        if before == ({seen.reject.reject_id} if seen.reject else set()):
+            continue
+        if before:
+            out.rejects_gone.add(source)
+        if seen.reject:
+            out.rejects.append(seen.reject)
+    stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
+
+
+def _signature(rows, present) -> set[tuple]:
+    """What a sources table records of each file, its presence in the input included; not when
+    it was last seen, which every publishing run moves on."""
+    return {(r["source"], r["status"], r["doc_id"], r["sha256"], r["bytes"], r["first_seen"], r["source"] in present)
+            for r in rows}  # fmt: skip
+
+
+def _edited(seen: Seen, prev: dict | None) -> bool:
+    """Whether a file reads as other content than the document it stood for (edited in place)."""
+    return seen.reject is None and prev is not None and prev["doc_id"] not in (None, seen.doc_id)
+
+
+def _log_changes(
+    present: dict[str, Seen],
+    recorded: dict[str, dict],
+    published: Published,
+    rows: dict[str, dict],
+    kept: dict[str, str],
+    dropped: set[str],
+    logger: logging.Logger,
+) -> None:
+    """Say what became of the files whose state changed since the last published run."""
+    for source, seen in present.items():
+        prev = recorded.get(source)
+        old = prev["doc_id"] if prev else None
+        if _edited(seen, prev):
+            if old in dropped:
+                logger.info("updated: %s (replaces %s)", source, old)
+            else:
+                logger.info("updated: %s (%s stays: %s has that content too)", source, old, kept[old])
+        elif seen.reject is None and prev is not None and prev["status"] == "rejected":
+            logger.info("fixed: %s reads now (it was rejected)", source)
+        elif seen.reject is not None and old is not None and prev["status"] != "rejected":
+            logger.warning("%s no longer reads: it keeps standing for %s until it does", source, old)
+    for source in sorted(published.present - present.keys()):
+        if rows[source]["doc_id"] is not None:
+            logger.info("no longer in the input: %s (its document %s stays published)", source, rows[source]["doc_id"])
 
 
 def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) -> None:

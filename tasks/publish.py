@@ -9,6 +9,7 @@ from newsflow.tasks.storage import Run, swap
 
 
 @task(name="publish", persist_result=False, cache_policy=NO_CACHE)
-def publish_task(run: Run, replaced: set[str]) -> str:
-    """Swap the run's staged tables in; `replaced` are doc_ids whose earlier rows they supersede."""
-    return str(swap(run.root, run.staging, run.run_id, replaced))
+def publish_task(run: Run, drop: dict[str, set[str]]) -> str:
+    """Swap the run's staged tables in; `drop` names, per table, the keys whose published rows go
+    (replaced by staged rows, or no longer stood for by any input file)."""
+    return str(swap(run.root, run.staging, run.run_id, drop))

@@ -62,3 +62,12 @@ class Reject:
     source: str
     stage: str
     reason: str
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input file as it was read: what the `sources` table records of it besides its fate."""
+
+    source: str  # path relative to the input root, as shown in the tables
+    sha256: str | None  # of its raw bytes; None when they were not read (too large, not a file)
+    bytes: int | None  # its size; None when unknown (not a regular file, unreadable)

@@ -16,7 +16,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,9 +27,10 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from newsflow.schemas.tables import REJECT_ID_COLUMN, TABLES
+from newsflow.schemas.tables import KEYS, TABLES
 
 STATE = ".newsflow"
+RUN_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
 KEEP_VERSIONS = 2  # the current version and the one before it (readers mid-scan keep working)
 
 
@@ -71,10 +72,19 @@ class Run:
     def staging(self) -> Path:
         return Layout(self.root).staging(self.run_id)
 
+    @property
+    def started(self) -> datetime:
+        return run_time(self.run_id)
+
 
 def new_run_id() -> str:
     """Sortable by start time (to the microsecond), unique."""
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:8]
+    return datetime.now(UTC).strftime(RUN_TIME_FORMAT) + "-" + uuid.uuid4().hex[:8]
+
+
+def run_time(run_id: str) -> datetime:
+    """When the run `run_id` started (UTC): the time its id begins with."""
+    return datetime.strptime(run_id.split("-")[0], RUN_TIME_FORMAT).replace(tzinfo=UTC)
 
 
 @contextmanager
@@ -131,7 +141,7 @@ def clean_leftovers(root: Path) -> list[str]:
             shutil.rmtree(leftover, ignore_errors=True)
             removed.append(str(leftover))
     if layout.versions.is_dir():
-        current = Path(os.readlink(layout.current)).name if layout.current.is_symlink() else None
+        current = published_version(root)
         # Run ids sort by start time and runs take turns (the lock), so a version after the
         # current one was built by a run killed before its swap: it was never published.
         names = [p.name for p in layout.versions.iterdir() if not p.name.endswith(".tmp")]
@@ -176,32 +186,41 @@ def stage_table(staging: Path, name: str, part: str, table: pa.Table) -> Path | 
     return write_part(staged_path(staging, name, part), table, TABLES[name])
 
 
+def published_version(root: Path) -> str | None:
+    """The run id of the published version (the run that last published), or None before the first."""
+    current = Layout(Path(root)).current
+    return Path(os.readlink(current)).name if current.is_symlink() else None
+
+
+def is_published(root: Path, name: str) -> bool:
+    """Whether the published version has table `name` (an output of an earlier newsflow may not)."""
+    return (Layout(Path(root)).current / name).is_dir()
+
+
 def published_files(root: Path, name: str) -> list[Path]:
     folder = Layout(Path(root)).current / name
     return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
 
 
-def read_published(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+def read_published(
+    root: Path, name: str, columns: list[str] | None = None, keys: Collection[str] | None = None
+) -> pa.Table:
+    """A published table with its fixed schema, its rows in the order of their part files (the
+    oldest run's first); with `keys`, only the rows whose key column (`schemas.tables.KEYS`)
+    holds one of them."""
     files = published_files(root, name)
     if not files:
         return TABLES[name].empty_table().select(columns or TABLES[name].names)
     dataset = ds.dataset([str(f) for f in files], schema=TABLES[name], format="parquet")
-    return dataset.to_table(columns=columns)
+    where = None if keys is None else ds.field(KEYS[name]).isin(sorted(keys))
+    return dataset.to_table(columns=columns, filter=where)
 
 
-def published_ids(root: Path) -> tuple[dict[str, str], set[str]]:
-    """(doc_id → pipeline_version of published documents, ids of published rejects)."""
-    docs = read_published(root, "documents", ["doc_id", "pipeline_version"])
-    rejects = read_published(root, "rejects", [REJECT_ID_COLUMN])
-    doc_ids, versions = docs.column("doc_id").to_pylist(), docs.column("pipeline_version").to_pylist()
-    return dict(zip(doc_ids, versions, strict=True)), set(rejects.column(REJECT_ID_COLUMN).to_pylist())
-
-
-def _carry_over(src: Path, dest: Path, replaced: set[str]) -> None:
-    """Link a published file into the next version, or rewrite it without replaced documents."""
-    if replaced:
+def _carry_over(src: Path, dest: Path, key: str, dropped: Collection[str]) -> None:
+    """Link a published file into the next version, or rewrite it without the dropped rows."""
+    if dropped:
         table = pq.read_table(src)
-        keep = pc.invert(pc.is_in(table.column("doc_id"), value_set=pa.array(sorted(replaced))))
+        keep = pc.invert(pc.is_in(table.column(key), value_set=pa.array(sorted(dropped), pa.string())))
         if not pc.all(keep).as_py():
             filtered = table.filter(keep)
             if filtered.num_rows:
@@ -210,18 +229,19 @@ def _carry_over(src: Path, dest: Path, replaced: set[str]) -> None:
     os.link(src, dest)
 
 
-def swap(root: Path, staging: Path, run_id: str, replaced: set[str] = frozenset()) -> Path:
-    """Make the staged tables visible, all at once. `replaced` are doc_ids whose earlier rows
-    (from an older pipeline version) the staged rows supersede."""
+def swap(root: Path, staging: Path, run_id: str, drop: Mapping[str, Collection[str]] | None = None) -> Path:
+    """Make the staged tables visible, all at once. `drop` names, per table, the key values
+    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed."""
     layout = Layout(Path(root))
     layout.versions.mkdir(parents=True, exist_ok=True)
     building = layout.versions / f"{run_id}.tmp"
     shutil.rmtree(building, ignore_errors=True)
+    drop = drop or {}
     for name, schema in TABLES.items():
         folder = building / name
         folder.mkdir(parents=True)
         for src in published_files(root, name):
-            _carry_over(src, folder / src.name, set(replaced) if name != "rejects" else set())
+            _carry_over(src, folder / src.name, KEYS[name], drop.get(name, ()))
         staged = staging / name
         if staged.is_dir():
             for src in sorted(staged.glob("*.parquet")):

@@ -1,6 +1,7 @@
 """Validate staged tables with Great Expectations before anything is published.
 
-One suite per table (`schemas/expectations.py`), run per staged chunk so memory stays flat.
+One suite per table (`schemas/expectations.py`), run per staged chunk so memory stays flat; the
+sources table is checked against the documents the output will hold once the run is published.
 Results are stored as JSON and rendered as GX Data Docs under `DIR/validation/<run_id>/`, with
 `DIR/validation/latest` pointing at the newest run (also when it failed: that is when you
 need it). A failing expectation fails the run with a message naming it and showing sample rows.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import FUTURE_SLACK_DAYS
-from newsflow.tasks.storage import Run, read_staged
+from newsflow.tasks.storage import Run, read_published, read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -67,13 +69,24 @@ class Report:
 
 
 def check_columns(
-    name: str, table: pa.Table, documents: pa.Table | None = None, entity_ids: pa.Table | None = None
+    name: str,
+    table: pa.Table,
+    documents: pa.Table | None = None,
+    entity_ids: pa.Table | None = None,
+    doc_ids: set[str] | None = None,
 ) -> pd.DataFrame:
-    """The table as a frame plus the boolean check columns its suite expects to be true."""
+    """The table as a frame plus the boolean check columns its suite expects to be true. For
+    `sources`, `doc_ids` are the documents the output holds once the run is published."""
     frame = table.to_pandas()
     if name == "documents":
         latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=FUTURE_SLACK_DAYS)
         frame["published_in_time"] = [pd.isna(t) or t <= latest for t in frame["published_at"]]
+        return frame
+    if name == "sources":
+        frame["doc_known"] = [pd.isna(d) or d in doc_ids for d in frame["doc_id"]]
+        frame["names_its_document"] = [s == "rejected" or not pd.isna(d)
+                                       for s, d in zip(frame["status"], frame["doc_id"], strict=True)]  # fmt: skip
+        frame["seen_in_order"] = (frame["first_seen"] <= frame["last_seen"]).tolist()
         return frame
     if name not in ("mentions", "quotes", "entities"):
         return frame
@@ -129,12 +142,13 @@ class Validator:
                 gx.Checkpoint(name=table, validation_definitions=[definition], result_format="COMPLETE")
             )
 
-    def validate(self, part: str, tables: dict[str, pa.Table]) -> bool:
-        """Validate one staged chunk (documents with its mentions, entities and quotes, or the
-        run's rejects). True when every expectation holds."""
+    def validate(self, part: str, tables: dict[str, pa.Table], doc_ids: set[str] | None = None) -> bool:
+        """Validate one staged chunk (documents with its mentions, entities and quotes), or the
+        run's rejects, or its sources (`doc_ids`: the documents published with them). True when
+        every expectation holds."""
         ok = True
         for name, table in tables.items():
-            frame = check_columns(name, table, tables.get("documents"), tables.get("entities"))
+            frame = check_columns(name, table, tables.get("documents"), tables.get("entities"), doc_ids)
             result = self.checkpoints[name].run(
                 batch_parameters={"dataframe": frame}, run_id=self.gx.RunIdentifier(run_name=f"{name}-{part}")
             )
@@ -172,19 +186,34 @@ class Validator:
         return self.report
 
 
-def validate_staged(root: Path, staging: Path, run_id: str, chunks: list[str]) -> Report:
-    """Run every suite over every staged chunk, then over the rejects; results under
-    `root/validation/<run_id>/`, with `root/validation/latest` pointing at them."""
+def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> set[str]:
+    """The doc_ids the output holds once the staged tables are published: those published, less
+    the dropped ones, plus the staged ones."""
+    published = set(read_published(root, "documents", ["doc_id"]).column("doc_id").to_pylist())
+    staged = {
+        d for part in parts for d in read_staged(staging, "documents", part, ["doc_id"]).column("doc_id").to_pylist()
+    }
+    return (published - set(drop.get("documents", ()))) | staged
+
+
+def validate_staged(
+    root: Path, staging: Path, run_id: str, parts: list[str], drop: Mapping[str, Collection[str]]
+) -> Report:
+    """Run every suite over every staged part, then over the rejects and the sources; results
+    under `root/validation/<run_id>/`, with `root/validation/latest` pointing at them. `drop`
+    names the published rows the publish would drop (`storage.swap`)."""
     validation = root / "validation"
     validation.mkdir(parents=True, exist_ok=True)
     validator = Validator(validation / run_id, run_id)
-    for chunk in chunks:
-        tables = {name: read_staged(staging, name, chunk) for name in ("documents", "entities", "mentions", "quotes")}
-        validator.validate(chunk, tables)
+    for part in parts:
+        tables = {name: read_staged(staging, name, part) for name in ("documents", "entities", "mentions", "quotes")}
+        validator.validate(part, tables)
     validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
+    sources = read_staged(staging, "sources", "sources")
+    validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
     return validator.finish(validation / "latest")
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)
-def validate_task(run: Run, chunks: list[str]) -> Report:
-    return validate_staged(run.root, run.staging, run.run_id, chunks)
+def validate_task(run: Run, parts: list[str], drop: dict[str, set[str]]) -> Report:
+    return validate_staged(run.root, run.staging, run.run_id, parts, drop)

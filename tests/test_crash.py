@@ -126,7 +126,8 @@ sys.addaudithook(hook)
 '''
 
 SWAP = "import sys; from pathlib import Path; from newsflow.tasks import storage; " \
-       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], set(sys.argv[4:]))"  # fmt: skip
+       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], {'documents': set(sys.argv[4:]), " \
+       "'mentions': set(sys.argv[4:]), 'rejects': {'scan.pdf'}})"  # fmt: skip
 
 
 @pytest.fixture(scope="session")
@@ -242,7 +243,7 @@ def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case,
             assert_no_leftovers(out)
             continue
         storage.swap(out, stage_next_run(out, "99990101T000000000001Z-retry"), "99990101T000000000001Z-retry",
-                      {"d1"})  # fmt: skip
+                     {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}})  # fmt: skip
         assert published_state(out) == after, f"retry after a kill before step {n}: {steps[n - 1]}"
         storage.clean_leftovers(out)
         assert_no_leftovers(out)
@@ -292,6 +293,30 @@ def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_u
     summary = run_flow(folder, out)
     assert not summary["published"] and summary["already_published"] == 2
     assert published_state(out) == after
+    assert_no_leftovers(out)
+
+
+def test_an_update_killed_between_staging_and_swap_leaves_the_old_tables(published_seed, hooks, api_url, run_flow):
+    folder, out = published_seed
+    seed = folder / SEED.name
+    seed.write_text(seed.read_text().replace("Russia is dismissing", "Russia is flatly dismissing", 1))  # edited
+    before = published_state(out)
+    [old] = before["documents"]
+    # Killed with the next version built (the published parts rewritten without the replaced document,
+    # the staged ones moved in), just before the rename that would publish it; every earlier step
+    # of the swap is killed in turn by test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables.
+    killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url,
+                                                              NFTEST_KILL="os.rename|current.tmp|1|"))  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert published_state(out) == before
+    current = storage.published_version(out)
+    assert any(v.name > current for v in storage.Layout(out).versions.iterdir()), "killed before the version was built"
+    summary = run_flow(folder, out)
+    assert summary["published"] and summary["updated"] == 1 and summary["removed_documents"] == 1
+    after = published_state(out)
+    assert sorted(d["source"] for d in after["documents"]) == sorted([SEED.name, "bridge.txt"])
+    assert old["doc_id"] not in {r["doc_id"] for name in ("documents", "mentions", "entities", "quotes")
+                                 for r in after[name]}  # fmt: skip
     assert_no_leftovers(out)
 
 

@@ -1,5 +1,6 @@
-"""Whatever lands in the input folder: every file ends as a document, a duplicate (logged) or a
-`rejects` row with a reason a person can act on; nothing crashes the run or stalls it.
+"""Whatever lands in the input folder: every file ends as a document, a duplicate or a `rejects`
+row with a reason a person can act on, and `sources` names each with its status; nothing crashes
+the run or stalls it.
 
 The files are generated here, one per kind of trouble, and go through the real code: first
 ingest and clean (`prepare`, no Prefect), then the whole flow, run again, and run with one new file.
@@ -7,6 +8,7 @@ ingest and clean (`prepare`, no Prefect), then the whole flow, run again, and ru
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -107,13 +109,22 @@ def hostile(tmp_path) -> tuple[Path, dict[str, str]]:
 
 
 def assert_every_entry_accounted_for(expected: dict[str, str], documents: list[dict], rejects: list[dict],
-                                     duplicates: list[str]) -> None:  # fmt: skip
+                                     sources: list[dict]) -> None:  # fmt: skip
+    """Each entry once in `sources`, with the status its expected fate gives, and the documents
+    and rejects tables agreeing with it."""
+    status = {s["source"]: s["status"] for s in sources}
+    assert len(status) == len(sources), "an entry has two rows in sources"
+    assert set(status) == set(expected), "an entry was dropped or invented"
+    duplicates = [name for name, fate in status.items() if fate == DUPLICATE]
     fate = {d["source"]: DOCUMENT for d in documents} | {name: DUPLICATE for name in duplicates}
     fate |= {r["source"]: r["reason"] for r in rejects}
     assert len(fate) == len(documents) + len(duplicates) + len(rejects), "an entry has two fates"
     assert set(fate) == set(expected), "an entry was dropped or invented"
     for name, want in expected.items():
         assert fate[name] == want if want in (DOCUMENT, DUPLICATE) else want in fate[name], (name, fate[name])
+        assert status[name] == (want if want in (DOCUMENT, DUPLICATE) else "rejected"), (name, status[name])
+    doc_ids = {d["doc_id"] for d in documents}
+    assert all((s["doc_id"] in doc_ids) == (s["status"] != "rejected") for s in sources)
 
 
 def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile, tmp_path, caplog):
@@ -121,16 +132,21 @@ def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile,
     logger = logging.getLogger("test-hostile")
     started = time.monotonic()
     files, discover_rejects = discover(root)
-    run = storage.Run(tmp_path / "out", "hostile")
+    run = storage.Run(tmp_path / "out", storage.new_run_id())
     with caplog.at_level(logging.INFO, logger="test-hostile"):
         prepared = prepare(files, discover_rejects, run, load_settings(env={}, input=root), logger=logger)
     assert time.monotonic() - started < 60, "reading and cleaning the hostile folder took minutes"
     documents = storage.read_staged(run.staging, "documents", "c00000").to_pylist()
-    duplicates = [r.getMessage().split(" has the same content as ")[0] for r in caplog.records
-                  if "has the same content as" in r.getMessage()]  # fmt: skip
+    sources = storage.read_staged(run.staging, "sources", "sources").to_pylist()
+    duplicates = {r.getMessage().split(" has the same content as ")[0] for r in caplog.records
+                  if "has the same content as" in r.getMessage()}  # fmt: skip
+    assert duplicates == {s["source"] for s in sources if s["status"] == DUPLICATE}
     rejects = storage.read_staged(run.staging, "rejects", "rejects").to_pylist()
     assert rejects == [reject_row(r) for r in prepared.rejects]
-    assert_every_entry_accounted_for(expected, documents, rejects, duplicates)
+    assert_every_entry_accounted_for(expected, documents, rejects, sources)
+    read = {s["source"]: (s["sha256"], s["bytes"]) for s in sources}
+    assert read["empty.txt"] == (hashlib.sha256(b"").hexdigest(), 0) and read["big 5mb.txt"] == (None, 5_000_000)
+    assert read["pipe.txt"] == read[".cache"] == (None, None)  # not files: never read
     assert all(r["doc_id"] for r in rejects) and len({r["doc_id"] for r in rejects}) == len(rejects)
     texts = {d["source"]: d["text"] for d in documents}
     assert "café" in texts["latin1.txt"] and "€5 – half" in texts["cp1252.txt"]
@@ -150,9 +166,12 @@ def test_hostile_folder_through_the_flow_then_again_then_with_one_new_file(hosti
     documents = storage.read_published(out, "documents").to_pylist()
     rejects = storage.read_published(out, "rejects").to_pylist()
     assert summary["duplicates"] == 3
-    assert {d["source"] for d in documents} == {n for n, fate in expected.items() if fate == DOCUMENT}
-    assert {r["source"] for r in rejects} == {n for n, fate in expected.items() if fate not in (DOCUMENT, DUPLICATE)}
-    tables = {name: storage.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions")}
+    sources = storage.read_published(out, "sources").to_pylist()
+    assert_every_entry_accounted_for(expected, documents, rejects, sources)
+    assert summary["sources"] == {status: sum(s["status"] == status for s in sources)
+                                  for status in ("document", "duplicate", "rejected")}  # fmt: skip
+    tables = {name: storage.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions",
+                                                                   "sources")}  # fmt: skip
 
     again = run_flow(root, out)  # the same input: no row changes, no reject is added twice
     assert not again["published"] and again["new_documents"] == 0 and again["rows"]["rejects"] == 0

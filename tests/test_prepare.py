@@ -1,14 +1,27 @@
 """Prepare's rows are built from the schemas, and its rejects keep the published columns."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, TABLES
 from newsflow.tasks import storage
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.ingest import discover
-from newsflow.tasks.prepare import balanced_chunk_size, document_row, prepare, reject_row
-from newsflow.tasks.records import Document, Reject
+from newsflow.tasks.prepare import (
+    Seen,
+    balanced_chunk_size,
+    document_row,
+    plan_sources,
+    prepare,
+    read_published_state,
+    recorded_sources,
+    reject_row,
+    source_row,
+)
+from newsflow.tasks.records import Document, Reject, SourceFile
+
+from .test_storage import doc_row, stage_and_swap
 
 
 def test_a_document_row_has_the_schema_columns():
@@ -48,8 +61,68 @@ def test_prepare_stages_every_new_reject_once(tmp_path: Path):
     assert {r.source for r in prepared.rejects} == {"empty.txt", ".hidden.txt"}
     staged = storage.read_staged(first.staging, "rejects", "rejects").to_pylist()
     assert staged == [reject_row(r) for r in prepared.rejects]
-    storage.swap(first.root, first.staging, first.run_id)
+    sources = storage.read_staged(first.staging, "sources", "sources").to_pylist()
+    assert [(s["source"], s["status"], s["last_seen"]) for s in sources] == [
+        (".hidden.txt", "rejected", first.started), ("empty.txt", "rejected", first.started),
+        ("ok.txt", "document", first.started)]  # fmt: skip
+    storage.swap(first.root, first.staging, first.run_id, prepared.drops)
     again = storage.Run(settings.output, storage.new_run_id())
     prepared = prepare(files, discover_rejects, again, settings)
     assert not prepared.rejects and not prepared.changed and prepared.n_already_published == 1
     assert storage.read_staged(again.staging, "rejects", "rejects").num_rows == 0
+    restaged = storage.read_staged(again.staging, "sources", "sources").to_pylist()  # staged, but not changed:
+    assert [{**s, "last_seen": None} for s in restaged] == [{**s, "last_seen": None} for s in sources]
+
+
+T0, T1 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def seen(name: str, doc_id: str | None, rejected: bool = False) -> Seen:
+    reject = Reject(f"r_{name}", name, "ingest", "file is empty (or whitespace only)") if rejected else None
+    return Seen(SourceFile(name, "0" * 64, 10), doc_id, reject)
+
+
+def row(name: str, status: str, doc_id: str | None) -> dict:
+    return source_row(name, status, doc_id, "0" * 64, 10, T0, T0)
+
+
+def test_each_file_stands_for_its_content_or_its_last_good_document():
+    recorded = {"a.txt": row("a.txt", "document", "d1"), "b.txt": row("b.txt", "document", "d2"),
+                "c.txt": row("c.txt", "document", "d3"), "gone.txt": row("gone.txt", "document", "d4"),
+                "old.txt": row("old.txt", "rejected", None)}  # fmt: skip
+    present = {"a.txt": seen("a.txt", "d5"), "b.txt": seen("b.txt", None, rejected=True), "c.txt": seen("c.txt", "d3"),
+               "d.txt": seen("d.txt", "d3"), "new.txt": seen("new.txt", None, rejected=True)}  # fmt: skip
+    rows, kept = plan_sources(present, {"d5": "a.txt", "d3": "c.txt"}, recorded, T1)
+    assert {s: (r["status"], r["doc_id"]) for s, r in rows.items()} == {
+        "a.txt": ("document", "d5"),  # edited in place: d1 is no longer stood for
+        "b.txt": ("rejected", "d2"),  # a failed re-scrape keeps its last good document
+        "c.txt": ("document", "d3"), "d.txt": ("duplicate", "d3"),
+        "gone.txt": ("document", "d4"),  # removed: kept as it was
+        "old.txt": ("rejected", None), "new.txt": ("rejected", None)}  # fmt: skip
+    assert kept == {"d5": "a.txt", "d3": "c.txt", "d2": "b.txt", "d4": "gone.txt"}
+    assert (rows["a.txt"]["first_seen"], rows["a.txt"]["last_seen"]) == (T0, T1)
+    assert (rows["new.txt"]["first_seen"], rows["gone.txt"]["last_seen"]) == (T1, T0)
+
+
+def test_a_document_only_removed_files_keep_is_kept_under_the_first_of_them():
+    recorded = {"b.txt": row("b.txt", "document", "d1"), "a.txt": row("a.txt", "duplicate", "d1")}
+    rows, kept = plan_sources({}, {}, recorded, T1)
+    assert kept == {"d1": "a.txt"} and (rows["a.txt"]["status"], rows["b.txt"]["status"]) == ("document", "duplicate")
+    rows, kept = plan_sources({"c.txt": seen("c.txt", "d1")}, {"d1": "c.txt"}, recorded, T1)
+    assert kept == {"d1": "c.txt"} and {r["status"] for s, r in rows.items() if s != "c.txt"} == {"duplicate"}
+
+
+def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(tmp_path: Path):
+    stage_and_swap(tmp_path, [doc_row("d1"), doc_row("d2")])
+    stage_and_swap(tmp_path, [{**doc_row("d3"), "source": "d2.txt"}])  # d2.txt edited, under the old semantics
+    legacy = storage.Layout(tmp_path).current / "sources"
+    for part in legacy.iterdir():
+        part.unlink()
+    legacy.rmdir()  # as an earlier newsflow published it
+    published = read_published_state(tmp_path)
+    published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
+    recorded = recorded_sources(published, tmp_path)
+    assert {s: (r["status"], r["doc_id"], r["sha256"], r["first_seen"]) for s, r in recorded.items()} == {
+        "d1.txt": ("document", "d1", None, published.at), "d2.txt": ("document", "d3", None, published.at),
+        "scan.pdf": ("rejected", None, None, published.at)}  # fmt: skip
+    assert published.at == storage.run_time(storage.published_version(tmp_path))

@@ -21,7 +21,14 @@ def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
     run_id = storage.new_run_id()
     staging = storage.Layout(root).staging(run_id)
     storage.stage_table(staging, "documents", "c00000", from_rows("documents", rows))
-    storage.swap(root, staging, run_id, set(replaced))
+    storage.swap(
+        root, staging, run_id, {name: set(replaced) for name in ("documents", "mentions", "entities", "quotes")}
+    )
+
+
+def published_versions(root: Path) -> dict[str, str]:
+    docs = storage.read_published(root, "documents", ["doc_id", "pipeline_version"]).to_pylist()
+    return {d["doc_id"]: d["pipeline_version"] for d in docs}
 
 
 def test_swaps_accumulate_and_every_table_reads_with_its_schema(tmp_path: Path):
@@ -42,7 +49,27 @@ def test_replaced_documents_lose_their_old_rows(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1", "new")], replaced={"d1"})
     docs = {r["doc_id"]: r["text"] for r in storage.read_published(tmp_path, "documents").to_pylist()}
     assert docs == {"d1": "new", "d2": "Some text."}
-    assert storage.published_ids(tmp_path)[0] == {"d1": PIPELINE_VERSION, "d2": PIPELINE_VERSION}
+    assert published_versions(tmp_path) == {"d1": PIPELINE_VERSION, "d2": PIPELINE_VERSION}
+
+
+def test_rows_are_dropped_by_each_tables_key_and_read_back_by_key(tmp_path: Path):
+    run_id = storage.new_run_id()
+    staging = storage.Layout(tmp_path).staging(run_id)
+    storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1"), doc_row("d2")]))
+    rejects = [{"doc_id": f"r_{n}", "source": f"{n}.txt", "stage": "ingest", "reason": "file is empty"} for n in "ab"]
+    storage.stage_table(staging, "rejects", "rejects", from_rows("rejects", rejects))
+    storage.swap(tmp_path, staging, run_id)
+    assert storage.published_version(tmp_path) == run_id and storage.is_published(tmp_path, "sources")
+    assert storage.run_time(run_id) == storage.Run(tmp_path, run_id).started
+    run_id = storage.new_run_id()
+    storage.swap(
+        tmp_path, storage.Layout(tmp_path).staging(run_id), run_id, {"documents": {"d2"}, "rejects": {"a.txt"}}
+    )
+    assert storage.read_published(tmp_path, "documents", ["doc_id"]).to_pylist() == [{"doc_id": "d1"}]
+    assert storage.read_published(tmp_path, "rejects", ["source"]).to_pylist() == [{"source": "b.txt"}]
+    assert storage.read_published(tmp_path, "rejects", ["doc_id"], keys={"b.txt", "c.txt"}).to_pylist() == [
+        {"doc_id": "r_b"}
+    ]
 
 
 def test_a_half_built_version_is_invisible_and_cleaned_up(tmp_path: Path):
@@ -103,7 +130,7 @@ def test_a_run_holds_the_lock_cleans_leftovers_first_and_leaves_no_staging(tmp_p
                 pass
         storage.stage_table(run.staging, "documents", "c00000", from_rows("documents", [doc_row("d2")]))
     assert not run.staging.exists()  # a run that published nothing leaves nothing
-    assert storage.published_ids(tmp_path)[0] == {"d1": PIPELINE_VERSION}
+    assert published_versions(tmp_path) == {"d1": PIPELINE_VERSION}
     with pytest.raises(RuntimeError, match="boom"):
         with storage.open_run(tmp_path, 0.0, log) as failed:
             storage.stage_table(failed.staging, "documents", "c00000", from_rows("documents", [doc_row("d3")]))

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
@@ -24,6 +25,26 @@ def tables(**changes) -> dict:
     return {name: from_rows(name, rows) for name, rows in base.items()}
 
 
+def source(name: str, status: str, doc_id: str | None, **changes) -> dict:
+    seen = datetime(2026, 11, 28, tzinfo=UTC)
+    return {"source": name, "status": status, "doc_id": doc_id, "sha256": "0" * 64, "bytes": 12,
+            "first_seen": seen, "last_seen": seen, **changes}  # fmt: skip
+
+
+def test_sources_name_known_documents_once_each_with_a_known_status(tmp_path: Path):
+    good = [source("a.txt", "document", "d1"), source("b.txt", "duplicate", "d1"), source("c.txt", "rejected", None),
+            source("d.txt", "rejected", "d1", sha256=None, bytes=None)]  # fmt: skip
+    v = Validator(tmp_path / "run3", "run3")
+    assert v.validate("sources", {"sources": from_rows("sources", good)}, {"d1"})
+    bad = [source("a.txt", "document", "d_gone"), source("a.txt", "copied", "d1"), source("b.txt", "duplicate", None),
+           source("c.txt", "rejected", None, first_seen=datetime(2027, 1, 1, tzinfo=UTC), sha256="abc")]  # fmt: skip
+    assert not v.validate("sources", {"sources": from_rows("sources", bad)}, {"d1"})
+    message = v.finish(tmp_path / "latest").message(limit=10)
+    for broken in ("one row per input file", "a document, a duplicate or rejected", "is in documents",
+                   "names the document it stands for", "last seen before it is first seen", "SHA-256"):  # fmt: skip
+        assert broken in message, broken
+
+
 def test_check_columns_flag_spans_that_do_not_slice_back():
     t = tables()
     assert check_columns("quotes", t["quotes"], t["documents"], t["entities"])["slices_back"].all()
@@ -36,12 +57,13 @@ def test_good_tables_pass_and_data_docs_cover_every_suite(tmp_path: Path):
     v = Validator(tmp_path / "run1", "run1")
     assert v.validate("c0", tables())
     assert v.validate("rejects", {"rejects": from_rows("rejects", [])})
+    assert v.validate("sources", {"sources": from_rows("sources", [source("a.txt", "document", "d1")])}, {"d1"})
     report = v.finish(tmp_path / "latest")
-    assert report.success and report.suites_run == 5
+    assert report.success and report.suites_run == 6
     index = Path(report.data_docs)
     assert index.is_file()
     html = index.read_text()
-    for suite in ("documents", "mentions", "entities", "quotes", "rejects"):
+    for suite in ("documents", "mentions", "entities", "quotes", "rejects", "sources"):
         assert suite in html
     assert (tmp_path / "latest" / "summary.json").is_file()
 
