@@ -52,8 +52,10 @@ def test_dates_authors_and_urls_are_normalised():
 
 def test_a_jsonl_file_gives_one_document_per_line_and_a_reject_per_broken_line(tmp_path: Path):
     write_jsonl(tmp_path / "feed.jsonl", ARTICLES, broken='{"text": "cut off')
-    items = list(read_inputs(tmp_path, "feed.jsonl", 10**6))
+    files, items = zip(*read_inputs(tmp_path, "feed.jsonl", 10**6), strict=True)
     assert [i.source for i in items] == ["feed.jsonl#1", "feed.jsonl#2", "feed.jsonl#3", "feed.jsonl#4"]
+    assert [f.source for f in files] == [i.source for i in items]  # each record is a source of its own
+    assert len({f.sha256 for f in files}) == 4 and all(f.bytes for f in files)
     broken = items[1]
     assert isinstance(broken, Reject) and broken.stage == "ingest" and "line 2 of feed.jsonl" in broken.reason
     docs = [clean_document(i, 10**5) for i in items if isinstance(i, RawDocument)]
@@ -70,11 +72,11 @@ def test_a_json_file_holds_one_record_or_a_list(tmp_path: Path):
     (tmp_path / "one.json").write_text(json.dumps(ARTICLES[0]))
     (tmp_path / "list.json").write_text(json.dumps(ARTICLES[1:] + ["not an article"]))
     (tmp_path / "bad.json").write_text('[{"text": "x"},')
-    assert [i.source for i in read_inputs(tmp_path, "one.json", 10**6)] == ["one.json#1"]
-    items = list(read_inputs(tmp_path, "list.json", 10**6))
+    assert [i.source for _, i in read_inputs(tmp_path, "one.json", 10**6)] == ["one.json#1"]
+    items = [i for _, i in read_inputs(tmp_path, "list.json", 10**6)]
     assert [type(i).__name__ for i in items] == ["RawDocument", "RawDocument", "Reject"]
     assert "JSON object" in items[2].reason
-    (bad,) = read_inputs(tmp_path, "bad.json", 10**6)
+    ((_, bad),) = read_inputs(tmp_path, "bad.json", 10**6)
     assert isinstance(bad, Reject) and bad.source == "bad.json" and "line 1" in bad.reason
 
 

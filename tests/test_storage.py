@@ -14,7 +14,7 @@ from newsflow.tasks import storage
 
 def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:
     return {"doc_id": doc_id, "source": f"{doc_id}.txt", "title": None, "text": text, "n_words": 2,
-            "pipeline_version": version}  # fmt: skip
+            "authors": [], "pipeline_version": version}  # fmt: skip
 
 
 def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
