@@ -15,7 +15,6 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsflow.flows import queries
 from newsflow.flows.profile import PhaseClock, phase_line
 from newsflow.tasks.analyse import Analysed, analyse_task
 from newsflow.tasks.config import Settings, load_settings
@@ -67,6 +66,8 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
     if not (output / "quotes").is_dir():  # nothing published yet
         return
+    from newsflow.flows import queries  # DuckDB: imported when the run needs it, at its end
+
     for key, query, what in (
         ("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
         ("newsflow-top-entities", "mentioned_most", "Most mentioned entities"),
