@@ -99,7 +99,7 @@ print(time.perf_counter() - t, n)
 
 def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | None = None) -> dict:
     """(b) the real command line, Prefect's temporary API start-up included."""
-    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "NEWSFLOW_MODEL": model}
+    env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **os.environ, "NEWSFLOW_MODEL": model}
     started = time.perf_counter()
     proc = subprocess.Popen([str(command or REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
                              "--output", str(output_dir)], cwd=REPO, env=env,
