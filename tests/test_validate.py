@@ -1,7 +1,8 @@
+import sys
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
-from newsflow.tasks.validate import Validator, check_columns
+from newsflow.tasks.validate import Validator, check_columns, import_in_background
 
 TEXT = "Maria Zakharova said it was fine."
 
@@ -83,3 +84,9 @@ def test_check_columns_match_python_slicing_with_characters_outside_the_basic_pl
     assert frame["inside_document"].tolist() == [True] * 8 + [False]
     assert frame["doc_known"].tolist() == [True] * 8 + [False]
     assert frame["entity_known"].tolist() == [True, True, True, False, False, False, True, False, False]
+
+
+def test_great_expectations_is_imported_in_the_background_for_the_validating_task():
+    thread = import_in_background()
+    thread.join(timeout=600)
+    assert not thread.is_alive() and "great_expectations.expectations" in sys.modules
