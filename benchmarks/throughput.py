@@ -115,9 +115,9 @@ def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | 
 
 def phases(log: str) -> dict[str, float]:
     """The run's phase profile, from the summary `newsflow run` prints last (empty before it had one)."""
-    start = log.rfind("\n{\n")
+    start = log.rfind("\n{\n")  # Prefect's last log lines (its server stopping) may follow the summary
     try:
-        return json.loads(log[start + 1 :]).get("phases", {}) if start >= 0 else {}
+        return json.JSONDecoder().raw_decode(log[start + 1 :])[0].get("phases", {}) if start >= 0 else {}
     except json.JSONDecodeError:
         return {}
 
