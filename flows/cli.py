@@ -112,8 +112,10 @@ def _start_prefect_api() -> Callable[[], AbstractContextManager]:
 
     if PREFECT_API_URL.value():
         return nullcontext
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.server.api.server import SubprocessASGIServer
 
+    ensure_logging_setup()  # so that the server's start is logged, as when the flow starts it
     server = SubprocessASGIServer()
     failed: list[BaseException] = []
 
