@@ -6,19 +6,24 @@ Measures, for each model (default: the medium model newsflow uses by default, th
   (b) `newsflow run` end to end (Prefect start-up included) into a fresh output folder;
   (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
       RSS does not grow with the corpus.
-With --repeat K, (a) and (b) alternate K times (the machine is noisy): best and spread are
-printed. One figure per line. The corpus is read from ../shared and never copied into the repo
+With --repeat K, (a) and (b) alternate K times (the machine is noisy): median, best and spread
+are printed, and the runs' phase profiles (start-up, read & clean, analysis, validation, publish,
+from each run's summary) as one markdown table beside bare spaCy's time. With --newsflow BIN,
+(b) runs another checkout's `newsflow` (e.g. the code before a change) as well, interleaved.
+One figure per line. The corpus is read from ../shared and never copied into the repo
 (replicas go to a temporary folder that is removed afterwards).
 
-usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N]
+usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -81,8 +86,6 @@ t = time.perf_counter()
 n = sum(len(d) for d in nlp.pipe(texts, n_process=2, batch_size=64))
 print(time.perf_counter() - t, n)
 """
-    import json
-
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as newsflow sets it; see benchmarks/ops.py
     proc = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
@@ -94,11 +97,11 @@ print(time.perf_counter() - t, n)
     return {"seconds": float(seconds), "tokens": int(tokens), "peak_rss": peak}
 
 
-def newsflow_run(input_dir: Path, output_dir: Path, model: str) -> dict:
+def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | None = None) -> dict:
     """(b) the real command line, Prefect's temporary API start-up included."""
-    env = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "NEWSFLOW_MODEL": model}
+    env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **os.environ, "NEWSFLOW_MODEL": model}
     started = time.perf_counter()
-    proc = subprocess.Popen([str(REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
+    proc = subprocess.Popen([str(command or REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
                              "--output", str(output_dir)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     rss = PeakRSS(proc.pid)
@@ -107,7 +110,38 @@ def newsflow_run(input_dir: Path, output_dir: Path, model: str) -> dict:
     peak = rss.close()
     if proc.returncode != 0:
         raise SystemExit(f"newsflow run failed:\n{log[-3000:]}")
-    return {"seconds": seconds, "peak_rss": peak, "log": log}
+    return {"seconds": seconds, "peak_rss": peak, "log": log, "phases": phases(log)}
+
+
+def phases(log: str) -> dict[str, float]:
+    """The run's phase profile, from the summary `newsflow run` prints last (empty before it had one)."""
+    start = log.rfind("\n{\n")  # Prefect's last log lines (its server stopping) may follow the summary
+    try:
+        return json.JSONDecoder().raw_decode(log[start + 1 :])[0].get("phases", {}) if start >= 0 else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def phase_table(rows: list[tuple[str, list[dict]]], bare: list[dict]) -> list[str]:
+    """One markdown table: median seconds per phase for each kind of run, bare spaCy beside."""
+    names = ["startup", "read_clean", "analysis", "validation", "publish", "other"]
+    lines = ["| run | " + " | ".join(names) + " | total (median, spread) | ratio bare/run |",
+             "| --- |" + " --- |" * (len(names) + 2)]  # fmt: skip
+    bare_median = statistics.median(a["seconds"] for a in bare) if bare else None
+    for label, runs in rows:
+        cells = []
+        for name in names:
+            values = [r["phases"][name] for r in runs if name in r.get("phases", {})]
+            cells.append(f"{statistics.median(values):.1f}" if values else "–")
+        totals = [r["seconds"] for r in runs]
+        ratio = f"{bare_median / statistics.median(totals):.2f}" if bare_median else "–"
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {statistics.median(totals):.1f} "
+                     f"({min(totals):.1f}–{max(totals):.1f}) | {ratio} |")  # fmt: skip
+    if bare:
+        totals = [a["seconds"] for a in bare]
+        lines.append("| bare spaCy (parse only) | " + " | ".join(["–"] * len(names)) +
+                     f" | {bare_median:.1f} ({min(totals):.1f}–{max(totals):.1f}) | 1.00 |")  # fmt: skip
+    return lines
 
 
 def replicate(corpus: Path, n: int, target: Path) -> int:
@@ -127,7 +161,8 @@ def replicate(corpus: Path, n: int, target: Path) -> int:
 
 
 def spread(values: list[float]) -> str:
-    return f"best {min(values):.1f} s, spread {min(values):.1f}-{max(values):.1f} s over {len(values)} run(s)"
+    return (f"median {statistics.median(values):.1f} s, best {min(values):.1f} s, spread {min(values):.1f}-"
+            f"{max(values):.1f} s over {len(values)} run(s)")  # fmt: skip
 
 
 def main() -> None:
@@ -139,6 +174,7 @@ def main() -> None:
     parser.add_argument("--replicate", type=int, default=0, help="also run over N distinct copies of the corpus")
     parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
     parser.add_argument("--log", type=Path, help="write the (last) newsflow run's log here (stage timings)")
+    parser.add_argument("--newsflow", type=Path, help="also run this `newsflow` executable (another checkout)")
     args = parser.parse_args()
 
     print(
@@ -152,14 +188,24 @@ def main() -> None:
         for model in args.models:
             bare: list[dict] = []
             runs: list[dict] = []
+            others: list[dict] = []
             for i in range(args.repeat):
                 if not args.skip_bare:
                     if args.default_ops:
                         d = bare_spacy(texts, model, numpy_ops=False)
                         print(f"[{model}] bare spaCy (default ops): {d['seconds']:.1f} s")
                     bare.append(bare_spacy(texts, model, numpy_ops=True))
+                if args.newsflow:
+                    others.append(newsflow_run(args.corpus, Path(tmp) / f"other-{model}-{i}", model, args.newsflow))
+                    shutil.rmtree(Path(tmp) / f"other-{model}-{i}", ignore_errors=True)
                 runs.append(newsflow_run(args.corpus, Path(tmp) / f"out-{model}-{i}", model))
                 shutil.rmtree(Path(tmp) / f"out-{model}-{i}", ignore_errors=True)
+                print(
+                    f"[{model}] pass {i + 1}: newsflow {runs[-1]['seconds']:.1f} s, phases {runs[-1]['phases']}"
+                    + (f"; bare spaCy {bare[-1]['seconds']:.1f} s" if bare else "")
+                    + (f"; {args.newsflow} {others[-1]['seconds']:.1f} s" if others else ""),
+                    flush=True,
+                )
             if bare:
                 best = min(a["seconds"] for a in bare)
                 print(f"[{model}] bare spaCy: {words / best:,.0f} words/s, {spread([a['seconds'] for a in bare])}, "
@@ -171,6 +217,11 @@ def main() -> None:
                 ratios = [a["seconds"] / b["seconds"] for a, b in zip(bare, runs, strict=True)]
                 print(f"[{model}] ratio bare spaCy / newsflow: best {best / best_run:.2f}, "
                       f"per pair {min(ratios):.2f}-{max(ratios):.2f}")  # fmt: skip
+            if others:
+                print(f"[{model}] {args.newsflow}: {spread([b['seconds'] for b in others])}, "
+                      f"peak memory {max(b['peak_rss'] for b in others) / 2**30:.2f} GiB")  # fmt: skip
+            table = [("newsflow run", runs)] + ([(str(args.newsflow), others)] if others else [])
+            print("\n".join(phase_table(table, bare)))
             if args.log:
                 args.log.write_text(runs[-1]["log"])
             if args.replicate:
@@ -180,6 +231,7 @@ def main() -> None:
                     f"[{model}] newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
                     f"{words * args.replicate / c['seconds']:,.0f} words/s, peak {c['peak_rss'] / 2**30:.2f} GiB"
                 )
+                print("\n".join(phase_table([(f"newsflow run x{args.replicate}", [c])], [])))
                 growth = c["peak_rss"] / runs[0]["peak_rss"]
                 print(f"[{model}] peak memory growth x1 -> x{args.replicate}: {growth:.2f}x")
                 shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)

@@ -5,6 +5,10 @@ long enough for Prefect's temporary API server on a fresh machine (~25 s here).
 """
 
 import os
+import time
+
+# When the command line started: its run's start-up phase (imports, model, Prefect's API) counts from here.
+STARTED = time.time()
 
 for _name, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

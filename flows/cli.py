@@ -9,11 +9,13 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-import newsflow.flows  # noqa: F401  (sets the Prefect/GX environment defaults before they are imported)
+# First: importing newsflow.flows sets the Prefect/GX environment defaults before they are imported.
+from newsflow.flows import STARTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,37 +85,64 @@ def _run(args: argparse.Namespace) -> int:
     settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
                              chunk_size=args.chunk_size, task_runner=args.task_runner,
                              dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
-    from newsflow.tasks.nlp import resolve_model
+    from newsflow.tasks.nlp import load_pipeline, resolve_model
 
     resolve_model(settings.model)  # an unknown model fails here, before Prefect starts, naming what is installed
+    on_dask = settings.task_runner == "dask"
+    api_ready = _start_prefect_api()
+    if not on_dask:  # the model loads while the API starts; the analysis finds it in load_pipeline's cache
+        load_pipeline(settings.model, settings.numpy_ops)
     from newsflow.flows.newsflow import newsflow, with_task_runner
 
-    on_dask = settings.task_runner == "dask"
     if on_dask:  # before Dask is imported: it reads its configuration then
         os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(settings.output / ".newsflow" / "dask"))
     run = with_task_runner(newsflow, settings)
     if on_dask:  # the cluster has settings.n_process workers; each runs its chunks in one spaCy process
         settings = dataclasses.replace(settings, n_process=1)
-    with _one_prefect_api() if on_dask else nullcontext():
-        summary = run(settings=settings)
+    with api_ready():
+        summary = run(settings=settings, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 
 
-def _one_prefect_api() -> AbstractContextManager:
-    """Give the flow and every Dask worker one Prefect API. Without PREFECT_API_URL each worker
-    process would start its own temporary server on the same SQLite file (slow, "database is
-    locked"); here one temporary server is started, and its URL reaches the workers through the
-    settings Prefect sends with each task."""
+def _start_prefect_api() -> Callable[[], AbstractContextManager]:
+    """Start Prefect's temporary API server now, without waiting for it; the function returned
+    waits for it and points the flow (and every Dask worker) at it. Without PREFECT_API_URL the
+    flow would start the same server itself, but only once the model had loaded (~7 s more on the
+    critical path), and each Dask worker process its own on the same SQLite file (slow, "database
+    is locked"); the URL reaches the workers through the settings Prefect sends with each task.
+
+    Fork safety: the server is a subprocess (fork+exec in C, no Python runs in the child), and
+    the thread that waits for it imports nothing (its modules are imported here, first); it is
+    joined before the flow starts, so before spaCy forks its workers.
+    """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     if PREFECT_API_URL.value():
-        return nullcontext()
+        return nullcontext
+    from prefect.logging.configuration import ensure_logging_setup
     from prefect.server.api.server import SubprocessASGIServer
 
+    ensure_logging_setup()  # so that the server's start is logged, as when the flow starts it
     server = SubprocessASGIServer()
-    server.start()  # stopped at exit, after Prefect has sent the run's last logs to it
-    return temporary_settings(updates={PREFECT_API_URL: server.api_url})
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            server.start()  # stopped at exit, after Prefect has sent the run's last logs to it
+        except BaseException as exc:  # re-raised by ready(), in the main thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=start, name="newsflow-prefect-api", daemon=True)
+    thread.start()
+
+    def ready() -> AbstractContextManager:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return temporary_settings(updates={PREFECT_API_URL: server.api_url})
+
+    return ready
 
 
 def _serve(args: argparse.Namespace) -> int:

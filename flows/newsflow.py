@@ -15,7 +15,7 @@ from prefect.context import get_run_context
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from newsflow.flows import queries
+from newsflow.flows.profile import PhaseClock, phase_line
 from newsflow.tasks.analyse import Analysed, analyse_task
 from newsflow.tasks.config import Settings, load_settings
 from newsflow.tasks.ingest import discover_task
@@ -23,10 +23,13 @@ from newsflow.tasks.prepare import Prepared, prepare_task
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.records import Reject
 from newsflow.tasks.storage import Run, open_run
-from newsflow.tasks.validate import Report, ValidationFailed, validate_task
+from newsflow.tasks.validate import Report, ValidationFailed, import_in_background, validate_task
 
 
-def _summary(settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, seconds: float) -> dict:
+def _summary(
+    settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, clock: PhaseClock
+) -> dict:
+    seconds = clock.total()
     rows = {"documents": prepared.n_new, "rejects": len(prepared.rejects)}
     for a in analysed:
         for name, n in a.rows.items():
@@ -39,6 +42,7 @@ def _summary(settings: Settings, prepared: Prepared, analysed: list[Analysed], r
         "words": prepared.n_words, "seconds": round(seconds, 1),
         "words_per_second": round(prepared.n_words / seconds) if seconds else None,
         "validation": "passed" if report.success else "failed", "data_docs": report.data_docs,
+        "phases": clock.profile(seconds),
     }  # fmt: skip
 
 
@@ -60,12 +64,16 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
              "| table | new rows |", "| --- | --- |"]  # fmt: skip
     lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
     lines += ["", f"Validation: **{summary['validation']}** (Data Docs: `{summary['data_docs']}`)"]
+    lines += ["", "| phase | seconds |", "| --- | --- |"]
+    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in summary["phases"].items()]
     if rejects:
         lines += ["", "## Rejects", "", "| source | stage | reason |", "| --- | --- | --- |"]
         lines += [f"| {_cell(r.source)} | {r.stage} | {_cell(r.reason)} |" for r in rejects[:100]]
     create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
     if not (output / "quotes").is_dir():  # nothing published yet
         return
+    from newsflow.flows import queries  # DuckDB: imported when the run needs it, at its end
+
     for key, query, what in (
         ("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
         ("newsflow-top-entities", "mentioned_most", "Most mentioned entities"),
@@ -95,7 +103,10 @@ def _analyse(run: Run, prepared: Prepared, settings: Settings, slots: int) -> li
     """Submit the analysis of every staged chunk and log the progress as tasks finish."""
     logger = get_run_logger()
     started = time.monotonic()
-    futures = [analyse_task.submit(str(run.staging), group, settings) for group in task_groups(prepared.chunks, slots)]
+    # Locally the analysis runs in this process: Great Expectations is imported while it parses.
+    once_forked = import_in_background if slots == 1 else None
+    futures = [analyse_task.submit(str(run.staging), group, settings, once_forked)
+               for group in task_groups(prepared.chunks, slots)]  # fmt: skip
     analysed: list[Analysed] = []
     for future in as_completed(futures):
         analysed += future.result()
@@ -120,6 +131,7 @@ def newsflow(
     n_process: int | None = None,
     chunk_size: int | None = None,
     settings: Settings | None = None,
+    requested_at: float | None = None,
 ) -> dict:
     """Process every article under `input` and publish the tables under `output`.
 
@@ -131,15 +143,18 @@ def newsflow(
         chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
         settings: every setting at once, as the command line builds them; the arguments above
             are then not used
+        requested_at: `time.time()` when the run was asked for (the command line's start): the
+            summary's `phases.startup` counts from it
     """
+    clock = PhaseClock(requested_at)
     logger = get_run_logger()
     if settings is None:
         settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
-    started = time.monotonic()
     with open_run(settings.output, settings.lock_timeout, logger) as run:
-        files, discover_rejects = discover_task(str(settings.input), str(settings.output))
         slots = _task_slots()
-        prepared = prepare_task(files, discover_rejects, run, settings, slots)
+        with clock.phase("read_clean"):
+            files, discover_rejects = discover_task(str(settings.input), str(settings.output))
+            prepared = prepare_task(files, discover_rejects, run, settings, slots)
         logger.info(
             "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
             "%d duplicates, %d rejected; %d updated in place)",
@@ -151,17 +166,21 @@ def newsflow(
             prepared.statuses["rejected"],
             len(prepared.updated),
         )
-        analysed = _analyse(run, prepared, settings, slots)
-        report = validate_task(run, prepared.parts, prepared.drops)
+        with clock.phase("analysis"):
+            analysed = _analyse(run, prepared, settings, slots)
+        with clock.phase("validation"):
+            report = validate_task(run, prepared.parts, prepared.drops)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
-        if prepared.changed:
-            publish_task(run, prepared.drops)
-        else:
-            logger.info("nothing new under %s: the published tables are unchanged", settings.input)
-    summary = _summary(settings, prepared, analysed, report, time.monotonic() - started)
+        with clock.phase("publish"):
+            if prepared.changed:
+                publish_task(run, prepared.drops)
+            else:
+                logger.info("nothing new under %s: the published tables are unchanged", settings.input)
+    summary = _summary(settings, prepared, analysed, report, clock)
     logger.info("run summary: %s", summary)
+    logger.info("phases: %s", phase_line(summary["phases"]))
     _artifacts(summary, prepared.rejects, settings.output)
     return summary
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +46,15 @@ def _documents(staging: Path, chunks: list[str]) -> Iterator[tuple[str, tuple[st
 
 
 def analyse_chunks(
-    staging: Path, chunks: list[str], settings: Settings, logger: logging.Logger = log
+    staging: Path,
+    chunks: list[str],
+    settings: Settings,
+    logger: logging.Logger = log,
+    once_forked: Callable[[], object] | None = None,
 ) -> list[Analysed]:
-    """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk."""
+    """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk.
+    `once_forked` is called as soon as spaCy's worker processes run (the first document is back),
+    for work this process can do meanwhile that must not be under way while they are forked."""
     started = time.monotonic()
     total = sum(pq.ParquetFile(staged_path(staging, "documents", c)).metadata.num_rows for c in chunks)
     nlp = load_pipeline(settings.model, settings.numpy_ops)
@@ -70,6 +76,8 @@ def analyse_chunks(
     for i, ((chunk, doc_id, words), found) in enumerate(
         pipe_rows(nlp, _documents(staging, chunks), n_process, settings.batch_size), 1
     ):
+        if i == 1 and once_forked is not None:
+            once_forked()
         if chunk != current:
             if current is not None:
                 flush()
@@ -89,7 +97,9 @@ def analyse_chunks(
 
 
 @task(name="analyse", retries=0, persist_result=False, cache_policy=NO_CACHE)
-def analyse_task(staging: str, chunks: list[str], settings: Settings) -> list[Analysed]:
+def analyse_task(
+    staging: str, chunks: list[str], settings: Settings, once_forked: Callable[[], object] | None = None
+) -> list[Analysed]:
     from prefect.logging import get_run_logger
 
-    return analyse_chunks(Path(staging), chunks, settings, get_run_logger())
+    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), once_forked)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -24,6 +27,27 @@ from newsflow.schemas.tables import FUTURE_SLACK_DAYS
 from newsflow.tasks.storage import Run, read_published, read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
+
+
+def import_in_background() -> threading.Thread:
+    """Import Great Expectations (7-8 s) in a thread, so that the analysis hides it; the validating
+    task then finds it imported, or waits on the module's import lock until it is.
+
+    Call it only once spaCy has forked its worker processes: a fork copies the import locks this
+    thread holds, and a child that then imported one of those modules would wait forever. An
+    import that fails here is simply tried again, and reported, by the validating task."""
+
+    def load() -> None:
+        try:
+            import great_expectations  # noqa: F401
+            import great_expectations.expectations  # noqa: F401
+            from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
+        except Exception:  # the validating task imports it again and raises what it finds
+            pass
+
+    thread = threading.Thread(target=load, name="newsflow-import-gx", daemon=True)
+    thread.start()
+    return thread
 
 
 class ValidationFailed(RuntimeError):
@@ -68,6 +92,39 @@ class Report:
         return "\n".join(lines)
 
 
+def _code_points(strings: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """All the strings as one array of Unicode code points, and where each starts (Python's string
+    offsets are code points, as spaCy's are); one encode for the whole column, no per-row work."""
+    strings = pc.fill_null(strings, "")
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks() if strings.num_chunks else pa.array([], pa.string())
+    lengths = pc.utf8_length(strings).to_numpy(zero_copy_only=False).astype(np.int64)
+    # The UTF-8 bytes of every string, back to back, straight from the Arrow buffers.
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset : strings.offset + len(strings) + 1]
+    data = strings.buffers()[2]
+    raw = data.to_pybytes()[offsets[0] : offsets[-1]] if data is not None and len(strings) else b""
+    points = np.frombuffer(raw.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    return points, np.concatenate([[0], np.cumsum(lengths)])
+
+
+def _slices_back(doc_index: np.ndarray, known: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                 inside: np.ndarray, span_texts: pa.ChunkedArray, texts: pa.ChunkedArray) -> np.ndarray:  # fmt: skip
+    """text[start:end] == span text for every row, compared code point by code point in numpy."""
+    doc_points, doc_offsets = _code_points(texts)
+    span_points, span_offsets = _code_points(span_texts)
+    span_lengths = np.diff(span_offsets)
+    ok = known & inside & (ends - starts == span_lengths)
+    lengths = np.where(ok, span_lengths, 0)
+    # For every code point of every comparable span: its place in the span texts and in its document.
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    in_spans = span_offsets[row] + within
+    in_docs = doc_offsets[doc_index[row]] + starts[row] + within
+    differs = np.bincount(row, weights=doc_points[in_docs] != span_points[in_spans], minlength=len(ok))
+    return ok & (differs == 0)
+
+
 def check_columns(
     name: str,
     table: pa.Table,
@@ -75,8 +132,9 @@ def check_columns(
     entity_ids: pa.Table | None = None,
     doc_ids: set[str] | None = None,
 ) -> pd.DataFrame:
-    """The table as a frame plus the boolean check columns its suite expects to be true. For
-    `sources`, `doc_ids` are the documents the output holds once the run is published."""
+    """The table as a frame plus the boolean check columns its suite expects to be true, computed
+    over Arrow columns where the table is large (mentions, quotes, entities: no per-row Python).
+    For `sources`, `doc_ids` are the documents the output holds once the run is published."""
     frame = table.to_pandas()
     if name == "documents":
         latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=FUTURE_SLACK_DAYS)
@@ -90,21 +148,35 @@ def check_columns(
         return frame
     if name not in ("mentions", "quotes", "entities"):
         return frame
-    texts = dict(zip(documents.column("doc_id").to_pylist(), documents.column("text").to_pylist(), strict=True))
-    frame["doc_known"] = [d in texts for d in frame["doc_id"]]
+    found = pc.index_in(table.column("doc_id"), value_set=documents.column("doc_id"))
+    known = found.is_valid().to_numpy(zero_copy_only=False)
+    frame["doc_known"] = known
     if name == "entities":
         return frame
-    spans = list(zip(frame["doc_id"], frame["start_char"], frame["end_char"], frame["text"], strict=True))
-    frame["inside_document"] = [d in texts and 0 <= s <= e <= len(texts[d]) for d, s, e, _ in spans]
-    frame["slices_back"] = [d in texts and texts[d][s:e] == t for d, s, e, t in spans]
-    known = set(zip(entity_ids.column("doc_id").to_pylist(), entity_ids.column("entity_id").to_pylist(), strict=True))
+    doc_index = pc.fill_null(found, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    doc_lengths = pc.utf8_length(documents.column("text")).to_numpy(zero_copy_only=False).astype(np.int64)
+    starts = table.column("start_char").to_numpy().astype(np.int64)
+    ends = table.column("end_char").to_numpy().astype(np.int64)
+    length = doc_lengths[doc_index] if len(doc_lengths) else np.zeros(len(starts), dtype=np.int64)
+    inside = known & (starts >= 0) & (starts <= ends) & (ends <= length)
+    frame["inside_document"] = inside
+    frame["slices_back"] = _slices_back(
+        doc_index, known, starts, ends, inside, table.column("text"), documents.column("text")
+    )
+    pairs = _pair_keys(entity_ids)
     if name == "mentions":
-        frame["entity_known"] = [(d, e) in known for d, e in zip(frame["doc_id"], frame["entity_id"], strict=True)]
+        frame["entity_known"] = pc.is_in(_pair_keys(table), value_set=pairs).to_numpy(zero_copy_only=False)
     else:
-        frame["speaker_entity_known"] = [
-            pd.isna(e) or (d, e) in known for d, e in zip(frame["doc_id"], frame["speaker_entity_id"], strict=True)
-        ]
+        speaker = table.column("speaker_entity_id")
+        keys = _pair_keys(table.select(["doc_id"]).append_column("entity_id", speaker))
+        known_speaker = pc.or_kleene(pc.is_null(speaker), pc.is_in(keys, value_set=pairs))
+        frame["speaker_entity_known"] = pc.fill_null(known_speaker, False).to_numpy(zero_copy_only=False)
     return frame
+
+
+def _pair_keys(table: pa.Table) -> pa.ChunkedArray:
+    """`doc_id` and `entity_id` as one string per row (null when the entity_id is null)."""
+    return pc.binary_join_element_wise(table.column("doc_id"), table.column("entity_id"), "\x1f")
 
 
 def _sample(frame: pd.DataFrame, indexes: list | None, n: int = 3) -> list[dict]:

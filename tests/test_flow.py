@@ -50,6 +50,15 @@ def test_seed_run_publishes_the_six_tables_with_their_schemas(published):
     assert docs[0]["text"].startswith("Russia is dismissing") and docs[0]["source"] == SEED.name
 
 
+def test_the_summary_profiles_every_phase_and_they_add_up_to_the_run(published):
+    _, summary = published
+    phases = summary["phases"]
+    assert list(phases) == ["startup", "read_clean", "analysis", "validation", "publish", "other"]
+    assert all(seconds >= 0 for seconds in phases.values())
+    assert phases["analysis"] > 0 and phases["validation"] > 0 and phases["publish"] > 0
+    assert abs(sum(phases.values()) - summary["seconds"]) < 0.3  # rounded to 0.01 s each, the total to 0.1 s
+
+
 def test_every_span_slices_back_read_with_duckdb(published):
     out = published[0] / "output"
     for table in ("mentions", "quotes"):
@@ -164,7 +173,11 @@ def test_command_line_run_and_its_errors(tmp_path):
     ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
                         cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert ok.returncode == 0, ok.stderr[-2000:]
-    assert json.loads(ok.stdout[ok.stdout.index("{") :])["published"] is True
+    summary = json.loads(ok.stdout[ok.stdout.index("{") :])
+    assert summary["published"] is True
+    # The command line's run counts its start-up (imports, the model, Prefect's API) among its phases.
+    assert summary["phases"]["startup"] > 0.5
+    assert abs(sum(summary["phases"].values()) - summary["seconds"]) < 0.3
     bad = subprocess.run([*newsflow, "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")],
                          cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert bad.returncode != 0

@@ -1,8 +1,9 @@
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
-from newsflow.tasks.validate import Validator, check_columns
+from newsflow.tasks.validate import Validator, check_columns, import_in_background
 
 TEXT = "Maria Zakharova said it was fine."
 
@@ -87,3 +88,27 @@ def test_speaker_entity_must_be_an_entity_of_the_document_or_null():
     bad = tables(quotes=rows)
     frame = check_columns("quotes", bad["quotes"], bad["documents"], bad["entities"])
     assert frame["speaker_entity_known"].tolist() == [True, False]
+
+
+def test_check_columns_match_python_slicing_with_characters_outside_the_basic_plane():
+    """The vectorised checks count code points as Python (and spaCy) do, across several documents."""
+    texts = {"d1": "“Ça va” 😀 said Zoë.", "d2": "Plain text here, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 too."}
+    docs = [{"doc_id": d, "source": f"{d}.txt", "title": None, "text": t, "n_words": 3,
+             "pipeline_version": PIPELINE_VERSION} for d, t in texts.items()]  # fmt: skip
+    spans = [("d1", 1, 6), ("d1", 8, 9), ("d1", 15, 18), ("d2", 17, 24), ("d2", 0, 5), ("d2", 3, 3)]
+    rows = [{"doc_id": d, "start_char": s, "end_char": e, "text": texts[d][s:e], "label": "PERSON",
+             "entity_id": "e1"} for d, s, e in spans]  # fmt: skip
+    rows += [{**rows[0], "text": "Ça vb"}, {**rows[3], "start_char": 18, "end_char": 25}, {**rows[1], "doc_id": "dx"}]
+    entities = [{"doc_id": "d1", "entity_id": "e1", "name": "Zoë", "label": "PERSON", "n_mentions": 1}]
+    frame = check_columns("mentions", from_rows("mentions", rows), from_rows("documents", docs),
+                          from_rows("entities", entities))  # fmt: skip
+    assert frame["slices_back"].tolist() == [True] * 6 + [False, False, False]
+    assert frame["inside_document"].tolist() == [True] * 8 + [False]
+    assert frame["doc_known"].tolist() == [True] * 8 + [False]
+    assert frame["entity_known"].tolist() == [True, True, True, False, False, False, True, False, False]
+
+
+def test_great_expectations_is_imported_in_the_background_for_the_validating_task():
+    thread = import_in_background()
+    thread.join(timeout=600)
+    assert not thread.is_alive() and "great_expectations.expectations" in sys.modules
