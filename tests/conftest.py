@@ -23,6 +23,19 @@ def nlp():
 
 
 @pytest.fixture(scope="session")
+def spacy_nlp():
+    """The model with newsflow's two components, added by name as any spaCy user would."""
+    import spacy
+
+    from newsflow.tasks.nlp import resolve_model
+
+    pipeline = spacy.load(resolve_model(MODEL))
+    pipeline.add_pipe("newsflow_entities")
+    pipeline.add_pipe("newsflow_quotes")
+    return pipeline
+
+
+@pytest.fixture(scope="session")
 def prefect_api():
     """One temporary Prefect API for the whole session (no server to install or start)."""
     from prefect.testing.utilities import prefect_test_harness

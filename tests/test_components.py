@@ -51,11 +51,8 @@ USER_SCRIPT = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    nlp = spacy.load(resolve_model(MODEL))
-    nlp.add_pipe("newsflow_entities")
-    nlp.add_pipe("newsflow_quotes")
-    return nlp
+def nlp(spacy_nlp):
+    return spacy_nlp
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-import spacy
 
 from newsflow.schemas.tables import QUOTE_TYPES, QUOTES
 from newsflow.tasks.config import Settings
 from newsflow.tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
-from newsflow.tasks.nlp import resolve_model
 from newsflow.tasks.quotes import find_marked_spans
 from newsflow.tasks.rows import quote_rows
 
@@ -20,12 +18,8 @@ GOLD = Path(__file__).parent / "gold"
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    """The model with newsflow's two components, added by name as any spaCy user would."""
-    nlp = spacy.load(resolve_model(MODEL))
-    nlp.add_pipe("newsflow_entities")
-    nlp.add_pipe("newsflow_quotes")
-    return nlp
+def nlp(spacy_nlp):
+    return spacy_nlp
 
 
 @pytest.fixture(scope="module")
