@@ -208,18 +208,18 @@ def people_scores(
     people: dict[str, set[str]],
     predicted: dict[str, list[dict]],
     gold_dir: Path | dict,
-    person_ids: dict[str, set[str]] | None = None,
+    person_ids: dict[str, set[str]],
 ) -> dict:
     """People named (PERSON entities by canonical name) and people quoted (distinct
-    `speaker_name`s of quotes whose `speaker_entity_id` is a PERSON entity of the document, given
-    `person_ids`; without them, the `speaker_name`s that are among its PERSON names), against the
+    `speaker_name`s of quotes whose `speaker_entity_id` is one of the document's PERSON entities,
+    `person_ids`), against the
     gold `people` and `sources` (or, in older gold, its PERSON `entities` and those that speak a
     gold quote); micro-averaged over the gold documents that carry them; names compared
     lower-cased with white space folded. Empty when no gold document carries them."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
     people_by_key = {doc_key(k): v for k, v in people.items()}
     preds_by_key = {doc_key(k): v for k, v in predicted.items()}
-    ids_by_key = {doc_key(k): v for k, v in person_ids.items()} if person_ids is not None else None
+    ids_by_key = {doc_key(k): v for k, v in person_ids.items()}
     counts = {"people": [0, 0, 0], "sources": [0, 0, 0]}  # matched, predicted, gold
     for doc_name, g in gold.items():
         truth = _gold_people(g)
@@ -228,12 +228,9 @@ def people_scores(
         named, quoted = truth
         key = doc_key(doc_name)
         named_pred = {_name(n) for n in people_by_key.get(key, set())}
-        doc_quotes = [q for q in preds_by_key.get(key, []) if q.get("speaker_name")]
-        if ids_by_key is not None:
-            ids = ids_by_key.get(key, set())
-            quoted_pred = {_name(q["speaker_name"]) for q in doc_quotes if q.get("speaker_entity_id") in ids}
-        else:
-            quoted_pred = {_name(q["speaker_name"]) for q in doc_quotes} & named_pred
+        ids = ids_by_key.get(key, set())
+        quoted_pred = {_name(q["speaker_name"]) for q in preds_by_key.get(key, [])
+                       if q.get("speaker_name") and q.get("speaker_entity_id") in ids}  # fmt: skip
         for name, pred, truth in (
             ("people", named_pred, named),
             ("sources", quoted_pred, quoted),

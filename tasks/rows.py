@@ -27,8 +27,12 @@ def _columns(schema) -> list[str]:
     return [name for name in schema.names if name != "doc_id"]
 
 
+# Computed once: the rows are built per document, inside spaCy's worker processes.
+MENTION_COLUMNS, ENTITY_COLUMNS, QUOTE_COLUMNS = _columns(MENTIONS), _columns(ENTITIES), _columns(QUOTES)
+
+
 def mention_rows(doc: Doc) -> list[dict]:
-    columns = _columns(MENTIONS)
+    columns = MENTION_COLUMNS
     rows = []
     for ent in doc.ents:
         if ent._.entity_id is None:
@@ -40,7 +44,7 @@ def mention_rows(doc: Doc) -> list[dict]:
 
 
 def entity_rows(doc: Doc) -> list[dict]:
-    columns = _columns(ENTITIES)
+    columns = ENTITY_COLUMNS
     rows = []
     for eid, entity in (doc._.entity_index or {}).items():
         row = {"entity_id": eid, **entity}
@@ -49,7 +53,7 @@ def entity_rows(doc: Doc) -> list[dict]:
 
 
 def quote_rows(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict]:
-    columns = _columns(QUOTES)
+    columns = QUOTE_COLUMNS
     rows = []
     for span in doc.spans.get(spans_key, []):
         speaker = span._.speaker
