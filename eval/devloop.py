@@ -1,0 +1,108 @@
+"""Fast development loop for the quote and people rules: parse each gold set once with the spaCy
+model (cached as a DocBin under a temporary folder, keyed by model and text), then run only
+newsflow's own components over the cached parses and score them with `newsflow eval`'s metric.
+A rule change is scored in seconds instead of a whole flow run; `newsflow eval` stays the
+reference (it also runs the flow's cleaning of records, HTML and metadata).
+
+usage: python eval/devloop.py [--sets bbc polnear seed extra] [--misses] [--save FILE]
+
+The texts are read from ../shared (licensed for measurement only) and never copied into the repo;
+the cache lives in $NEWSFLOW_DEVCACHE (default /tmp/newsflow-devcache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from spacy.tokens import DocBin
+
+from newsflow.tasks.config import Settings
+from newsflow.tasks.evaluate import body_text, document_paths, load_gold, people_scores, score
+from newsflow.tasks.ingest import decode
+from newsflow.tasks.nlp import load_pipeline
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SETS = {
+    "bbc": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc"),
+    "polnear": (SHARED / "eval" / "polnear-dev" / "input", SHARED / "eval" / "polnear-dev" / "gold"),
+    "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
+    "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
+}
+NEWSFLOW_PIPES = ("newsflow_entities", "newsflow_quotes", "newsflow_rows")
+CACHE = Path(os.environ.get("NEWSFLOW_DEVCACHE", "/tmp/newsflow-devcache"))
+
+
+def texts_of(input_dir: Path, gold: dict) -> dict[str, str]:
+    names = document_paths(gold)
+    if names is None:
+        names = [p.name for p in sorted(input_dir.glob("*.txt"))]
+    return {name: body_text(decode((input_dir / name).read_bytes())[0]) for name in names}
+
+
+def parsed(nlp, model: str, set_name: str, texts: dict[str, str]) -> dict:
+    key = hashlib.sha256(json.dumps(sorted(texts.items())).encode()).hexdigest()[:16]
+    path = CACHE / model / f"{set_name}-{key}.spacy"
+    names = list(texts)
+    if path.exists():
+        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
+    else:
+        docs = list(nlp.pipe((texts[n] for n in names), disable=list(NEWSFLOW_PIPES), n_process=1))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        DocBin(docs=docs).to_disk(path)
+    return dict(zip(names, docs, strict=True))
+
+
+def run_set(nlp, model: str, set_name: str) -> dict:
+    input_dir, gold_dir = SETS[set_name]
+    gold = load_gold(gold_dir)
+    docs = parsed(nlp, model, set_name, texts_of(input_dir, gold))
+    quotes, people, person_ids = {}, {}, {}
+    for name, doc in docs.items():
+        for pipe in NEWSFLOW_PIPES:
+            doc = nlp.get_pipe(pipe)(doc)
+        rows = doc._.table_rows
+        quotes[name] = rows["quotes"]
+        persons = [e for e in rows["entities"] if e["label"] == "PERSON"]
+        people[name] = {e["name"] for e in persons}
+        person_ids[name] = {e["entity_id"] for e in persons}
+    return score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", nargs="+", default=["bbc", "polnear", "seed", "extra"], choices=list(SETS))
+    ap.add_argument("--model", default=Settings.model)
+    ap.add_argument("--misses", action="store_true", help="print every miss")
+    ap.add_argument("--save", type=Path, help="write the scores (with misses) as JSON")
+    args = ap.parse_args(argv)
+    nlp = load_pipeline(args.model)
+    out = {}
+    keys = ("quote_f1", "speaker_acc", "e2e_f1", "people_f1", "sources_f1")
+    print(f"{'set':8s} " + " ".join(f"{k:>11s}" for k in keys))
+    for set_name in args.sets:
+        if not SETS[set_name][0].exists():
+            print(f"{set_name}: {SETS[set_name][0]} not found", file=sys.stderr)
+            continue
+        result = run_set(nlp, args.model, set_name)
+        out[set_name] = result
+        print(f"{set_name:8s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
+        if args.misses:
+            print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
+            for m in result["misses"]:
+                pred = m.get("predicted")
+                print(f"  [{m['kind']}] {m['document']} | pred={pred!r} gold={m.get('gold')!r} "
+                      f"| {m.get('method')} | {(m.get('text') or '')[:90]}")  # fmt: skip
+    if args.save:
+        args.save.write_text(json.dumps(out, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
