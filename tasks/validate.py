@@ -184,7 +184,7 @@ def _sample(frame: pd.DataFrame, indexes: list | None, n: int = 3) -> list[dict]
         return []
     rows = frame.loc[[i for i in indexes[:n] if i in frame.index]]
     return [{k: (v[:80] if isinstance(v, str) else v) for k, v in row.items()}
-            for row in json.loads(rows.to_json(orient="records"))]  # fmt: skip
+            for row in json.loads(rows.to_json(orient="records", date_format="iso"))]  # fmt: skip
 
 
 class Validator:
