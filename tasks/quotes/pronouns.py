@@ -14,6 +14,7 @@ PRONOUNS_F = {"she", "her"}
 PRONOUNS_M = {"he", "him"}
 PRONOUNS_PL = {"they", "them"}
 PRONOUNS_IT = {"it"}
+POSSESSIVE_TO_SUBJECT = {"his": "he", "her": "she", "their": "they", "its": "it"}
 SPEAKER_PRONOUNS = PRONOUNS_F | PRONOUNS_M | PRONOUNS_PL | PRONOUNS_IT | {"i", "we", "you"}
 
 
@@ -36,7 +37,7 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
     and a known gender match before an unknown one; "they" may also be a plural subject.
     When nothing fits, the speaker of a recent quote that fits, then the nearest person whatever
     the gender guess says (first names mislead: Kelly Ortberg is a man)."""
-    pron = tok.lower_
+    pron = POSSESSIVE_TO_SUBJECT.get(tok.lower_, tok.lower_)  # "his message said": he
     surface = tok.text
     if pron in ("i", "we", "you"):
         return Speaker(surface, None, None, None, "pronoun", start=tok.idx)
