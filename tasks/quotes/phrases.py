@@ -80,7 +80,7 @@ def salient_person(tok: Token, idx: DocIndex) -> Mention | None:
         if idx.para_of(sent[-1].idx) < para - 1:  # (a sentence may start with the previous paragraph's mark)
             break
         found: dict[str, bool] = {}
-        for t in idx.doc[sent.start : min(sent.end, tok.i)]:
+        for t in idx.doc[sent.start : min(sent.end, tok.left_edge.i)]:  # not the description's own words
             m = idx.mention(t)
             if m is None or m.label != "PERSON" or idx.in_quote(t.idx):
                 continue

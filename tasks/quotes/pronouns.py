@@ -43,6 +43,9 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
         return Speaker(surface, None, None, None, "pronoun", start=tok.idx)
     s_i = idx.sent_of[tok.i]
     para = idx.para_of(tok.idx)
+    # the same pronoun earlier, already resolved as a speaker: "He said X. He said Y." is one person
+    chained = {q.speaker_start: q for q in prev[-1:-9:-1]
+               if q.speaker_entity_id and q.speaker and q.speaker.lower() == tok.lower_}  # fmt: skip
     best = None
     fallback = None
     for back in range(0, 6):
@@ -58,6 +61,13 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
             if idx.in_quote(t.idx):
                 continue
             m_i = idx.tok_mention[t.i]
+            if m_i < 0 and t.idx in chained and t.i != tok.i:
+                q = chained[t.idx]
+                ent = idx.entities.get(q.speaker_entity_id)
+                label = ent.label if ent else None
+                speaker = Speaker(surface, q.speaker_name, q.speaker_entity_id, None, "pronoun", label, tok.idx)
+                cands.append((t.dep_ not in SUBJ_DEPS, False, t.i, speaker))
+                continue
             if m_i < 0:
                 if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
                     np_ = noun_phrase(t)
