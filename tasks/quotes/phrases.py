@@ -46,8 +46,46 @@ def nominal_mention(tok: Token, idx: DocIndex) -> Mention | None:
             return m
         if m.label == "PERSON" and word in role_words(idx, m):
             return m
-    if last_org is not None and only_organisation(idx, last_org, tok):
-        return last_org  # "the company" when several were named: no guess
+    if last_org is not None:
+        return main_organisation(idx, last_org, tok)
+    return None
+
+
+def lede_person(tok: Token, idx: DocIndex) -> Mention | None:
+    """A description in the article's first sentence ("..., the Trade and Industry Secretary has
+    said.") -> the first person named within the next two paragraphs with all of its words as
+    title or role ("Trade and Industry Secretary Patricia Hewitt")."""
+    if idx.sent_of[tok.i] != 0:
+        return None
+    words = {t.lower_ for t in noun_phrase(tok) if t.is_alpha and t.dep_ not in ("det", "poss")}
+    first = bisect.bisect_left(idx.mention_starts, tok.idx)
+    last_para = idx.para_of(tok.idx) + 2
+    for m in idx.ents.mentions[first : first + 100]:
+        if idx.para_of(m.start_char) > last_para:
+            break
+        if m.label == "PERSON" and words <= role_words(idx, m):
+            return m
+    return None
+
+
+def main_organisation(idx: DocIndex, last: Mention, tok: Token) -> Mention | None:
+    """"the company" when organisations were named before: the one named from the paragraph
+    before `tok`'s up to `tok`, or else the one the text has named most often so far (the
+    article's subject: "Acme ... its AOL unit ... the company said"), if it is named at least
+    twice and more often than any other; otherwise no guess."""
+    if only_organisation(idx, last, tok):
+        return last
+    counts: dict[str, int] = {}
+    latest: dict[str, Mention] = {}
+    for m in idx.ents.mentions:
+        if m.start_char >= tok.idx:
+            break
+        if m.label == "ORG":
+            counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+            latest[m.entity_id] = m
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return latest[ranked[0][0]]
     return None
 
 

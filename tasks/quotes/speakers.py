@@ -17,6 +17,7 @@ from newsflow.tasks.quotes.marks import Marked
 from newsflow.tasks.quotes.phrases import (
     common_noun,
     definite,
+    lede_person,
     nominal_mention,
     noun_phrase,
     person_noun,
@@ -121,7 +122,7 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     name = eid = label = None
     m = nominal_mention(tok, idx)
     if m is None and definite(tok) and common_noun(tok, idx) and person_noun(tok, idx):
-        m = salient_person(tok, idx)  # "Liam Neeson has held a dinner. The Ballymena-born actor said"
+        m = salient_person(tok, idx) or lede_person(tok, idx)  # "Liam Neeson has held a dinner. The actor said"
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
