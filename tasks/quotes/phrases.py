@@ -52,20 +52,32 @@ def nominal_mention(tok: Token, idx: DocIndex) -> Mention | None:
 
 
 def lede_person(tok: Token, idx: DocIndex) -> Mention | None:
-    """A description in the article's first sentence ("..., the Trade and Industry Secretary has
-    said.") -> the first person named within the next two paragraphs with all of its words as
-    title or role ("Trade and Industry Secretary Patricia Hewitt")."""
+    """A description in the article's first sentence, the lede ("..., the Trade and Industry
+    Secretary has said."; "..., a clergyman has said.") -> the person the next two paragraphs
+    name with all of its words as title or role ("Trade and Industry Secretary Patricia Hewitt"),
+    else the first person they name as the subject of a sentence ("Patricia Hewitt said the cost
+    ..."): news names the lede's speaker right after it."""
+    from newsflow.tasks.quotes.cues import SUBJ_DEPS
+
     if idx.sent_of[tok.i] != 0:
         return None
     words = {t.lower_ for t in noun_phrase(tok) if t.is_alpha and t.dep_ not in ("det", "poss")}
     first = bisect.bisect_left(idx.mention_starts, tok.idx)
     last_para = idx.para_of(tok.idx) + 2
+    subject = None
     for m in idx.ents.mentions[first : first + 100]:
         if idx.para_of(m.start_char) > last_para:
             break
-        if m.label == "PERSON" and words <= role_words(idx, m):
+        if m.label != "PERSON" or idx.in_quote(m.start_char):
+            continue
+        if words <= role_words(idx, m):
             return m
-    return None
+        head = idx.doc[idx.tokens_in(m.start_char, m.end_char)[-1]]
+        if head.dep_ == "appos":
+            head = head.head
+        if subject is None and head.dep_ in SUBJ_DEPS and idx.para_of(m.start_char) > idx.para_of(tok.idx):
+            subject = m
+    return subject
 
 
 def main_organisation(idx: DocIndex, last: Mention, tok: Token) -> Mention | None:

@@ -121,8 +121,9 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     surface = np_.text
     name = eid = label = None
     m = nominal_mention(tok, idx)
-    if m is None and definite(tok) and common_noun(tok, idx) and person_noun(tok, idx):
-        m = salient_person(tok, idx) or lede_person(tok, idx)  # "Liam Neeson has held a dinner. The actor said"
+    if m is None and common_noun(tok, idx) and person_noun(tok, idx):
+        # "Liam Neeson has held a dinner. The actor said"; "..., a clergyman has said." in the lede
+        m = (salient_person(tok, idx) if definite(tok) else None) or lede_person(tok, idx)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
