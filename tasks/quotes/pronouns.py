@@ -43,9 +43,9 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
         return Speaker(surface, None, None, None, "pronoun", start=tok.idx)
     s_i = idx.sent_of[tok.i]
     para = idx.para_of(tok.idx)
-    # the same pronoun earlier, already resolved as a speaker: "He said X. He said Y." is one person
-    chained = {q.speaker_start: q for q in prev[-1:-9:-1]
-               if q.speaker_entity_id and q.speaker and q.speaker.lower() == tok.lower_}  # fmt: skip
+    # where an earlier quote's speaker is written, resolved: "He said X. He said Y." is one
+    # person, and "..., according to the Bishop. "...," he said." is the Bishop
+    chained = {q.speaker_start: q for q in prev[-1:-9:-1] if q.speaker_entity_id and q.speaker_start is not None}
     best = None
     fallback = None
     for back in range(0, 6):
@@ -61,12 +61,14 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
             if idx.in_quote(t.idx):
                 continue
             m_i = idx.tok_mention[t.i]
-            if m_i < 0 and t.idx in chained and t.i != tok.i:
+            if t.idx in chained and t.i != tok.i and (m_i < 0 or idx.ents.mentions[m_i].label != "PERSON"):
                 q = chained[t.idx]
                 ent = idx.entities.get(q.speaker_entity_id)
-                label = ent.label if ent else None
-                speaker = Speaker(surface, q.speaker_name, q.speaker_entity_id, None, "pronoun", label, tok.idx)
-                cands.append((t.dep_ not in SUBJ_DEPS, False, t.i, speaker))
+                if ent is not None and gender_fits(pron, ent.gender, ent.label):
+                    speaker = Speaker(surface, ent.name, ent.entity_id, None, "pronoun", ent.label, tok.idx)
+                    cands.append((False, ent.gender is None, t.i, speaker))  # a speaker: as salient as a subject
+                if m_i >= 0:
+                    seen.add(m_i)
                 continue
             if m_i < 0:
                 if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
