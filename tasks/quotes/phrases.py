@@ -81,7 +81,7 @@ def lede_person(tok: Token, idx: DocIndex) -> Mention | None:
 
 
 def main_organisation(idx: DocIndex, last: Mention, tok: Token) -> Mention | None:
-    """"the company" when organisations were named before: the one named from the paragraph
+    """ "the company" when organisations were named before: the one named from the paragraph
     before `tok`'s up to `tok`, or else the one the text has named most often so far (the
     article's subject: "Acme ... its AOL unit ... the company said"), if it is named at least
     twice and more often than any other; otherwise no guess."""

@@ -123,7 +123,9 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     m = nominal_mention(tok, idx)
     if m is None and common_noun(tok, idx) and person_noun(tok, idx):
         # "Liam Neeson has held a dinner. The actor said"; "..., a clergyman has said." in the lede
-        m = (salient_person(tok, idx) if definite(tok) else None) or lede_person(tok, idx)
+        # (an office, "the minister", needs its evidence: a role_words match, above)
+        descriptive = definite(tok) and tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles
+        m = (salient_person(tok, idx) if descriptive else None) or lede_person(tok, idx)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
