@@ -99,7 +99,9 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
                     fallback = speaker
                 continue
             second_choice = gender is None if label == "PERSON" else (pron in PRONOUNS_IT and label != "ORG")
-            cands.append((not is_subj, second_choice, t.i, speaker))
+            # the main clause's subject before a subject inside a clause ("Greene believes Gatlin will ...")
+            rank = 2 if not is_subj else 0 if head.head.dep_ == "ROOT" else 1
+            cands.append((rank, second_choice, t.i, speaker))
         if cands:  # the nearest sentence with a fitting candidate; its subject first
             cands.sort(key=lambda c: (c[0], c[1], c[2]))
             best = cands[0]

@@ -106,7 +106,7 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
         return entity_speaker(tok, mention, idx, method)
     np_ = noun_phrase(tok)
     if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said", "his message said": their words
-        owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+        owner = next((t for t in np_ if t.dep_ == "poss"), None)  # also "Mr Campbell's e-mail" (on "e")
         if owner is not None and owner.lower_ in POSSESSIVE_PRONOUNS:
             sp = resolve_pronoun(owner, idx, prev)
             if sp.entity_id is not None:
