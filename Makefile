@@ -48,6 +48,7 @@ eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold
 	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
 	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc
+	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc-test
 
 benchmark: setup
 	$(VENV)/bin/python benchmarks/throughput.py

@@ -6,6 +6,9 @@ reference (it also runs the flow's cleaning of records, HTML and metadata).
 
 usage: python eval/devloop.py [--sets bbc polnear seed extra] [--misses] [--save FILE]
 
+`bbc-test` (eval/gold/bbc-test) is the held-out test set: not in the default sets; score it to
+measure, never read its misses to tune rules (see its README).
+
 The texts are read from ../shared (licensed for measurement only) and never copied into the repo;
 the cache lives in $NEWSFLOW_DEVCACHE (default /tmp/newsflow-devcache).
 """
@@ -31,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SETS = {
     "bbc": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc"),
+    "bbc-test": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc-test"),
     "polnear": (SHARED / "eval" / "polnear-dev" / "input", SHARED / "eval" / "polnear-dev" / "gold"),
     "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
     "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
