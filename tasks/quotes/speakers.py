@@ -29,6 +29,7 @@ from newsflow.tasks.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"}
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 
 
@@ -84,8 +85,19 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if tok.lower_ in SPEAKER_PRONOUNS:
         return resolve_pronoun(tok, idx, prev)
     mention = idx.mention(tok)
+    if tok.pos_ == "PROPN" and (mention is None or mention.label in NOT_AGENTS):
+        person = named_person(tok, idx)  # "Mr Thoday said" with "Thoday" missed or taken for a date
+        if person is not None:
+            ent = idx.entities[person]
+            np_ = noun_phrase(tok)
+            return Speaker(np_.text, ent.name, ent.entity_id, None, method, "PERSON", np_.start_char)
     if mention is not None and mention.label in NOT_AGENTS:
-        return None  # "12:15 p.m. said" is a parse error, not a speaker
+        honorific = [c for c in tok.lefts if c.lower_.rstrip(".") in HONORIFICS]
+        if not honorific or tok.pos_ != "PROPN":
+            return None  # "12:15 p.m. said" is a parse error, not a speaker
+        np_ = noun_phrase(tok)  # "Mr Thoday said", the name taken for a date: a person all the same
+        name = idx.text[honorific[-1].idx + len(honorific[-1].text) : tok.idx + len(tok.text)].strip(" .")
+        return Speaker(np_.text, name, None, None, method, "PERSON", np_.start_char)
     if mention is not None and mention.label != "PERSON":
         person = described_person(tok, mention, idx)  # "The Bishop of Durham, Tom Wright, said"
         if person is not None:
@@ -132,6 +144,16 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def named_person(tok: Token, idx: DocIndex) -> str | None:
+    """The entity id of the one person of the document whose name ends with this capitalised
+    surname, for a name the model missed or mislabelled ("Jon Thoday ... Mr Thoday said" with
+    "Thoday" taken for a date); None when no person or several have that surname."""
+    if not tok.text[:1].isupper() or not tok.is_alpha:
+        return None
+    found = {e.entity_id for e in idx.ents.entities if e.label == "PERSON" and e.name.split()[-1] == tok.text}
+    return found.pop() if len(found) == 1 else None
 
 
 def described_person(tok: Token, mention: Mention | None, idx: DocIndex) -> tuple[Token, Mention] | None:
