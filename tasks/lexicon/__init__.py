@@ -43,6 +43,7 @@ class Lexicon:
     org_heads: frozenset[str]  # last words of organisation and work names: "club", "university", "show"
     role_nouns: frozenset[str]  # "spokesperson", "adviser": an apposition that makes its name a person
     utterance_nouns: frozenset[str]  # "statement", "brief": "X's statement said" quotes X
+    person_nouns: frozenset[str]  # "actor", "champion": a definite description of a person ("the actor said")
 
     @functools.cached_property
     def canonical_alias(self) -> Mapping[str, str]:

@@ -14,6 +14,7 @@ PRONOUNS_F = {"she", "her"}
 PRONOUNS_M = {"he", "him"}
 PRONOUNS_PL = {"they", "them"}
 PRONOUNS_IT = {"it"}
+POSSESSIVE_TO_SUBJECT = {"his": "he", "her": "she", "their": "they", "its": "it"}
 SPEAKER_PRONOUNS = PRONOUNS_F | PRONOUNS_M | PRONOUNS_PL | PRONOUNS_IT | {"i", "we", "you"}
 
 
@@ -36,12 +37,15 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
     and a known gender match before an unknown one; "they" may also be a plural subject.
     When nothing fits, the speaker of a recent quote that fits, then the nearest person whatever
     the gender guess says (first names mislead: Kelly Ortberg is a man)."""
-    pron = tok.lower_
+    pron = POSSESSIVE_TO_SUBJECT.get(tok.lower_, tok.lower_)  # "his message said": he
     surface = tok.text
     if pron in ("i", "we", "you"):
         return Speaker(surface, None, None, None, "pronoun", start=tok.idx)
     s_i = idx.sent_of[tok.i]
     para = idx.para_of(tok.idx)
+    # where an earlier quote's speaker is written, resolved: "He said X. He said Y." is one
+    # person, and "..., according to the Bishop. "...," he said." is the Bishop
+    chained = {q.speaker_start: q for q in prev[-1:-9:-1] if q.speaker_entity_id and q.speaker_start is not None}
     best = None
     fallback = None
     for back in range(0, 6):
@@ -57,6 +61,15 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
             if idx.in_quote(t.idx):
                 continue
             m_i = idx.tok_mention[t.i]
+            if t.idx in chained and t.i != tok.i and (m_i < 0 or idx.ents.mentions[m_i].label != "PERSON"):
+                q = chained[t.idx]
+                ent = idx.entities.get(q.speaker_entity_id)
+                if ent is not None and gender_fits(pron, ent.gender, ent.label):
+                    speaker = Speaker(surface, ent.name, ent.entity_id, None, "pronoun", ent.label, tok.idx)
+                    cands.append((False, ent.gender is None, t.i, speaker))  # a speaker: as salient as a subject
+                if m_i >= 0:
+                    seen.add(m_i)
+                continue
             if m_i < 0:
                 if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
                     np_ = noun_phrase(t)
@@ -86,7 +99,9 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
                     fallback = speaker
                 continue
             second_choice = gender is None if label == "PERSON" else (pron in PRONOUNS_IT and label != "ORG")
-            cands.append((not is_subj, second_choice, t.i, speaker))
+            # the main clause's subject before a subject inside a clause ("Greene believes Gatlin will ...")
+            rank = 2 if not is_subj else 0 if head.head.dep_ == "ROOT" else 1
+            cands.append((rank, second_choice, t.i, speaker))
         if cands:  # the nearest sentence with a fitting candidate; its subject first
             cands.sort(key=lambda c: (c[0], c[1], c[2]))
             best = cands[0]

@@ -14,11 +14,22 @@ from newsflow.tasks.entities import Mention
 from newsflow.tasks.quotes.cues import SUBJ_DEPS, subject_of
 from newsflow.tasks.quotes.index import CUE_WINDOW, DocIndex
 from newsflow.tasks.quotes.marks import Marked
-from newsflow.tasks.quotes.phrases import nominal_mention, noun_phrase
+from newsflow.tasks.quotes.phrases import (
+    common_noun,
+    definite,
+    lede_person,
+    nominal_mention,
+    noun_phrase,
+    person_noun,
+    role_person,
+    salient_person,
+)
 from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
 from newsflow.tasks.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"}
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 
 
@@ -74,8 +85,24 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if tok.lower_ in SPEAKER_PRONOUNS:
         return resolve_pronoun(tok, idx, prev)
     mention = idx.mention(tok)
+    if tok.pos_ == "PROPN" and (mention is None or mention.label in NOT_AGENTS):
+        person = named_person(tok, idx)  # "Mr Thoday said" with "Thoday" missed or taken for a date
+        if person is not None:
+            ent = idx.entities[person]
+            np_ = noun_phrase(tok)
+            return Speaker(np_.text, ent.name, ent.entity_id, None, method, "PERSON", np_.start_char)
     if mention is not None and mention.label in NOT_AGENTS:
-        return None  # "12:15 p.m. said" is a parse error, not a speaker
+        honorific = [c for c in tok.lefts if c.lower_.rstrip(".") in HONORIFICS]
+        if not honorific or tok.pos_ != "PROPN":
+            return None  # "12:15 p.m. said" is a parse error, not a speaker
+        np_ = noun_phrase(tok)  # "Mr Thoday said", the name taken for a date: a person all the same
+        name = idx.text[honorific[-1].idx + len(honorific[-1].text) : tok.idx + len(tok.text)].strip(" .")
+        return Speaker(np_.text, name, None, None, method, "PERSON", np_.start_char)
+    if mention is not None and mention.label != "PERSON":
+        person = described_person(tok, mention, idx)  # "The Bishop of Durham, Tom Wright, said"
+        if person is not None:
+            return replace(entity_speaker(person[0], person[1], idx, method), surface=mention.text,
+                           start=mention.start_char)  # fmt: skip
     if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
         return entity_speaker(tok, mention, idx, method)
     for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
@@ -90,20 +117,67 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if mention is not None:
         return entity_speaker(tok, mention, idx, method)
     np_ = noun_phrase(tok)
-    if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said": her words
-        owner = next((c for c in tok.children if c.dep_ == "poss" and idx.mention(c) is not None), None)
-        if owner is not None and idx.mention(owner).label in ("PERSON", "ORG", "GPE", "NORP"):
-            sp = entity_speaker(owner, idx.mention(owner), idx, method)
-            return replace(sp, surface=np_.text, title=None, start=np_.start_char)
+    if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said", "his message said": their words
+        owner = next((t for t in np_ if t.dep_ == "poss"), None)  # also "Mr Campbell's e-mail" (on "e")
+        if owner is not None and owner.lower_ in POSSESSIVE_PRONOUNS:
+            sp = resolve_pronoun(owner, idx, prev)
+            if sp.entity_id is not None:
+                return replace(sp, surface=np_.text, start=np_.start_char, method=method)
+        elif owner is not None and idx.mention(owner) is not None:
+            if idx.mention(owner).label in ("PERSON", "ORG", "GPE", "NORP"):
+                sp = entity_speaker(owner, idx.mention(owner), idx, method)
+                return replace(sp, surface=np_.text, title=None, start=np_.start_char)
+    person = described_person(tok, None, idx)
+    if person is not None:  # "the play's organiser in Uganda, Sarah Mukasa, told"
+        return replace(entity_speaker(person[0], person[1], idx, method), surface=np_.text, start=np_.start_char)
     surface = np_.text
     name = eid = label = None
     m = nominal_mention(tok, idx)
+    if m is None and common_noun(tok, idx) and person_noun(tok, idx):
+        # "Liam Neeson has held a dinner. The actor said"; "..., a clergyman has said." in the lede
+        # (an office, "the minister", needs its evidence: a role_words match, above)
+        descriptive = definite(tok) and tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles
+        m = (salient_person(tok, idx) if descriptive else None) or lede_person(tok, idx)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def named_person(tok: Token, idx: DocIndex) -> str | None:
+    """The entity id of the one person of the document whose name ends with this capitalised
+    surname, for a name the model missed or mislabelled ("Jon Thoday ... Mr Thoday said" with
+    "Thoday" taken for a date); None when no person or several have that surname."""
+    if not tok.text[:1].isupper() or not tok.is_alpha:
+        return None
+    found = {e.entity_id for e in idx.ents.entities if e.label == "PERSON" and e.name.split()[-1] == tok.text}
+    return found.pop() if len(found) == 1 else None
+
+
+def described_person(tok: Token, mention: Mention | None, idx: DocIndex) -> tuple[Token, Mention] | None:
+    """The person a subject that is not a person's name stands for, on evidence in the text: a
+    name in apposition ("The Bishop of Durham, the Rt Rev Tom Wright, said"; also when the parse
+    hangs it on a place or organisation inside the phrase: "the play's organiser in Uganda, Sarah
+    Mukasa, told"), or, for a title the model took for an organisation ("the Bishop said"), the
+    last person written with that title."""
+    for t in tok.subtree:
+        if t.dep_ != "appos" or t.i < tok.i:
+            continue
+        m = idx.mention(t)
+        anchor = idx.mention(t.head)
+        if m is None or m.label != "PERSON" or (anchor is not None and anchor.label == "PERSON"):
+            continue
+        if t.head.i == tok.i or anchor is not None and anchor.label in ("GPE", "LOC", "ORG", "FAC", "NORP"):
+            return t, m
+    if mention is not None and mention.label in ("ORG", "FAC", "NORP", "WORK_OF_ART"):
+        first = idx.doc[idx.tokens_in(mention.start_char, mention.end_char)[0]]
+        if first.lower_ in idx.lex.titles:
+            m = role_person(first.lower_, tok, idx)
+            if m is not None:
+                return idx.doc[idx.tokens_in(m.start_char, m.end_char)[-1]], m
+    return None
 
 
 def speaker_for_cue(cue: Token, lemma: str | None, idx: DocIndex, prev: list[Quote]) -> Speaker | None:
