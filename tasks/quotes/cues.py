@@ -96,16 +96,27 @@ def is_conjoined_cue(tok: Token, lex: Lexicon) -> bool:
     )
 
 
-def complement(cue: Token) -> Token | None:
+def complement(cue: Token, lex: Lexicon) -> Token | None:
     """The reported clause of a cue: its clausal complement (the one after it, when there are
-    two), or a subject-bearing clause the parser hung on as an adverbial ("said after the
-    convention he would not ...")."""
+    two), the infinitive a directive verb tells its object ("warned users not to click"), or a
+    subject-bearing clause the parser hung on as an adverbial ("said after the convention he
+    would not ...")."""
     comps = [c for c in cue.children if c.dep_ == "ccomp"]
     right = [c for c in comps if c.i > cue.i]
     if right:
         return right[0]
     if comps:
         return comps[0]
+    if cue.lemma_.lower() in lex.directive_verbs:
+        told = next((c for c in cue.rights if c.dep_ in ("dobj", "dative")), None)
+        for c in cue.rights:
+            if (
+                told is not None
+                and told.i < c.i
+                and c.dep_ in ("xcomp", "ccomp", "advcl")
+                and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+            ):
+                return c
     # "told employees in a memo that ...": a that-clause the parser took for a relative clause
     for c in cue.rights:
         if c.dep_ not in ("prep", "dobj", "pobj", "npadvmod", "dative"):
@@ -228,7 +239,7 @@ def cue_for_marked(m: Marked, idx: DocIndex) -> tuple[Token | None, str | None]:
                 continue
             if not is_cue(t, idx.lex):
                 continue
-            comp = complement(t)
+            comp = complement(t, idx.lex)
             if comp is not None and not (comp.left_edge.idx <= m.start and comp.right_edge.idx >= m.end - 1):
                 comp_quoted = idx.in_quote(comp.idx)
                 if not comp_quoted:

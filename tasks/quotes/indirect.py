@@ -1,7 +1,8 @@
 """Indirect quotes: the clause a reporting verb reports, and "according to X, ...".
 
 Handled: clausal complements ("said that ...", "..., saying ...", "told reporters ...",
-"..., she said.", "told employees in a memo that ..."), cut where a new report starts
+"..., she said.", "told employees in a memo that ..."), the infinitive of a directive verb
+("warned users not to click ..."), cut where a new report starts
 (", arguing that") and at the paragraph's end. Not handled: reported speech in a noun phrase
 ("his claim that ..."), and clauses the parser does not attach to their cue.
 """
@@ -43,7 +44,7 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
     for tok in doc:
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
-        comp = complement(tok)
+        comp = complement(tok, idx.lex)
         if comp is None:
             continue
         lo, hi = comp.left_edge.i, complement_end(comp, idx.lex)
