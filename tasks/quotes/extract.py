@@ -20,7 +20,7 @@ from newsflow.tasks.quotes.index import DocIndex
 from newsflow.tasks.quotes.indirect import indirect_quotes
 from newsflow.tasks.quotes.marks import find_marked_spans
 from newsflow.tasks.quotes.records import Draft, Quote
-from newsflow.tasks.quotes.speakers import speaker_for_cue
+from newsflow.tasks.quotes.speakers import speaker_for_cue, speaker_from_token
 
 
 def _cue_chars(cue: Token, lemma: str) -> tuple[int, int]:
@@ -85,7 +85,9 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ..
     anchored = False  # the running quote follows its speaker's quote in the same paragraph
     for _, item in items:
         if isinstance(item, Draft):
-            if item.speaker is None and item.cue is not None:
+            if item.speaker is None and item.speaker_token is not None:
+                item.speaker = speaker_from_token(item.speaker_token, idx, "cue", quotes)
+            elif item.speaker is None and item.cue is not None:
                 item.speaker = speaker_for_cue(item.cue, item.cue_lemma, idx, quotes)
             quotes.append(_finish(item, text))
             prev_runs_on, chain, anchored = False, [], False
