@@ -15,6 +15,7 @@ from spacy.tokens import Token
 from newsflow.tasks.quotes.cues import complement, complement_end, is_cue, is_negated, subject_of
 from newsflow.tasks.quotes.index import DocIndex
 from newsflow.tasks.quotes.marks import ALL_MARKS, CLOSE_MARKS
+from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS
 from newsflow.tasks.quotes.records import Draft
 
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
@@ -104,6 +105,9 @@ def noun_cue_quotes(idx: DocIndex) -> list[Draft]:
         if verb is None or noun.pos_ != "NOUN" or idx.in_quote(noun.idx):
             continue
         clause = next((c for c in noun.rights if _is_that_clause(c)), None)
+        if clause is None and noun.dep_ == "dobj" and noun.head.lemma_.lower() in idx.lex.delivery_verbs:
+            # "issued a warning on Friday that ...": the parser hangs the clause on the verb
+            clause = next((c for c in noun.head.rights if c.i > noun.i and _is_that_clause(c)), None)
         who = _owner_of(noun, idx) if clause is not None else None
         chars = reported_chars(idx, noun, clause) if who is not None else None
         if chars is not None:
@@ -126,8 +130,8 @@ def _owner_of(noun: Token, idx: DocIndex) -> Token | None:
     X", "a warning from X", "comments in X"), or the subject of a verb that delivers it ("X
     issued a warning")."""
     for c in noun.children:
-        if c.dep_ == "poss":
-            return c
+        if c.dep_ == "poss":  # a name, or a pronoun the speaker rules resolve ("his" is not one yet)
+            return None if c.pos_ == "PRON" and c.lower_ not in SPEAKER_PRONOUNS else c
     for c in noun.children:
         if c.dep_ == "prep" and c.lower_ in ("by", "from", "in") and c.i < noun.i + 6:
             obj = next((g for g in c.children if g.dep_ == "pobj"), None)

@@ -88,6 +88,7 @@ def find_marked_spans(text: str) -> list[Marked]:
     paras = paragraphs(text)
     for p_i, (p_start, p_end) in enumerate(paras):
         pending: int | None = None
+        pending_len = 0
         for i, length, ch in marks_in(text, p_start, p_end):
             role = mark_role(text, i, length, ch)
             if role == "?":
