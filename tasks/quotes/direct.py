@@ -115,4 +115,6 @@ def attribute_marked(m: Marked, idx: DocIndex, prev: list[Quote], cont: bool) ->
                     None, last.speaker_name or last.speaker, last.speaker_entity_id, last.speaker_title, "adjacency"
                 )
             return draft
+    if partial:
+        return None  # words in marks inside a sentence that nobody is said to say: a scare quote
     return draft
