@@ -1,10 +1,11 @@
 """Reporting verbs ("cues") and the grammar around them: which verb reports, who its subject is,
 and which clause it reports.
 
-A cue is a verb of the `speech_verbs` list that is not negated ("did not say how many") and not a
-participle said of the listener ("Asked whether ..., she said"). Its subject is found through
-passives ("was described by X"), relative clauses, "..., saying" and conjoined verbs, never
-inside quotation marks. Not handled: cues the parser does not attach to their clause.
+A cue is a verb of the `speech_verbs` list that is not negated ("did not say how many"), not
+refused ("refused to say whether") and not a participle said of the listener ("Asked whether ...,
+she said"). Its subject is found through passives ("was described by X"), relative clauses,
+"..., saying" and conjoined verbs, never inside quotation marks. Not handled: cues the parser
+does not attach to their clause.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def is_negated(verb: Token) -> bool:
 
 
 def is_cue(tok: Token, lex: Lexicon) -> bool:
-    """A reporting verb that reports: not negated, not a participle said of the listener
-    ("Asked whether ..., she said")."""
+    """A reporting verb that reports: not negated, not refused ("refused to say whether ..."), not
+    a participle said of the listener ("Asked whether ..., she said")."""
     if tok.lemma_.lower() not in lex.speech_verbs or tok.pos_ not in ("VERB", "AUX") or is_negated(tok):
         return False
+    if tok.dep_ == "xcomp" and (tok.head.lemma_.lower() in lex.refusal_verbs or is_negated(tok.head)):
+        return False  # "refused to say", "did not want to say"
     if tok.tag_ == "VBN" and tok.dep_ in ("advcl", "acl", "amod") and not any(c.dep_ == "agent" for c in tok.children):
         return False
     return True
