@@ -124,10 +124,10 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
     for c in cue.rights:
         if c.dep_ not in ("prep", "dobj", "pobj", "npadvmod", "dative"):
             continue
-        for d in c.subtree:
-            if d.i - c.i > 12:
-                break
-            if d.dep_ in ("relcl", "acl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in d.children):
+        for d in c.subtree:  # the "that" near the cue; the clause's verb may come long after it
+            if d.dep_ in ("relcl", "acl") and any(
+                g.dep_ == "mark" and g.lower_ == "that" and g.i - c.i <= 12 for g in d.children
+            ):
                 return d
     for c in cue.rights:
         if (
