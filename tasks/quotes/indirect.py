@@ -3,7 +3,8 @@
 Handled: clausal complements ("said that ...", "..., saying ...", "told reporters ...",
 "..., she said.", "told employees in a memo that ..."), the infinitive of a directive verb
 ("warned users not to click ..."), the that-clause of a speech noun whose speaker is written
-("issued a warning that ...", "his claim that ..."), cut where a new report starts
+("issued a warning that ...", "his claim that ..."), a clause its cue interrupts ("The plan, says
+the union, will cost jobs", the cue's words included, as a quote is one stretch of text), cut where a new report starts
 (", arguing that") and at the paragraph's end. Not handled: a speech noun with nobody's name to it
 ("the claim that ..."), and clauses the parser does not attach to their cue.
 """
@@ -48,8 +49,11 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
             continue
         comp = complement(tok, idx.lex)
         chars = reported_chars(idx, tok, comp) if comp is not None else None
+        who = parenthetical_subject(tok, idx) if comp is None else None
+        if who is not None:  # "The plan, she said, will cost jobs."
+            chars = reported_chars(idx, tok, tok.head, around_cue=True)
         if chars is not None:
-            drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower()))
+            drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower(), speaker_token=who))
     drafts += noun_cue_quotes(idx)
     for tok in doc:  # according to X, ...
         if tok.lower_ != "according" or idx.in_quote(tok.idx):
@@ -77,12 +81,36 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
     return drafts
 
 
-def reported_chars(idx: DocIndex, cue: Token, comp: Token) -> tuple[int, int] | None:
+def parenthetical_subject(cue: Token, idx: DocIndex) -> Token | None:
+    """ "The plan, says the union, will cost jobs": the subject of a cue set off by commas inside
+    the clause it reports, after that clause's first words (not in quotation marks: '"The plan,"
+    she said, "will ..."' is two direct quotes). None when the cue is not such a one."""
+    doc = cue.doc
+    sent_start = cue.sent.start
+    before = next((i for i in range(cue.i - 1, max(sent_start, cue.i - 5) - 1, -1) if doc[i].text == ","), None)
+    after = next((i for i in range(cue.i + 1, min(len(doc), cue.i + 9)) if doc[i].text == ","), None)
+    if (
+        cue.dep_ != "parataxis"
+        or before is None
+        or after is None
+        or before <= sent_start
+        or cue.head.pos_ not in ("VERB", "AUX")
+        or cue.head.i <= after
+        or any(idx.in_quote(t.idx) for t in doc[cue.head.left_edge.i : after])
+    ):
+        return None
+    return next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and before < c.i < after), None)
+
+
+def reported_chars(idx: DocIndex, cue: Token, comp: Token, around_cue: bool = False) -> tuple[int, int] | None:
     """(start, end) of the clause `comp` that `cue` reports, without "that" and edge punctuation,
-    cut to the cue's paragraph; None when too little is left."""
+    cut to the cue's paragraph; None when too little is left. A parenthetical cue stays inside
+    its clause (`around_cue`): a quote is one stretch of text."""
     doc = idx.doc
     lo, hi = comp.left_edge.i, complement_end(comp, idx.lex)
-    if lo <= cue.i <= hi:
+    if around_cue:
+        lo = min(lo, cue.left_edge.i)
+    elif lo <= cue.i <= hi:
         return None
     lo, hi = within_paragraph(idx, cue, lo, hi)
     while lo <= hi and (doc[lo].dep_ == "mark" and doc[lo].lower_ == "that" or doc[lo].is_punct):
