@@ -177,6 +177,17 @@ def test_running_quote_after_its_speakers_quote_keeps_that_speaker(quotes_of):
     assert one(rows, "We will vote")["speaker_name"] == "Tom Berg"
 
 
+def test_names_titles_and_scare_quotes_are_not_quotes(quotes_of):
+    text = (
+        'The band released the album "Nights We Kept Awake" in May. Fans coined the term "the harbour sound" '
+        'for it. The station found four "serious" faults in the old boiler. '
+        'The town was known in the 1990s as "a quiet place for artists and fishermen".'
+    )
+    assert quotes_of(text) == []
+    row = one(quotes_of('Mayor Ana Ruiz called the plan "reckless" on Monday.'), "reckless")
+    assert row["speaker_name"] == "Ana Ruiz" and row["type"] == "mixed"
+
+
 # --------------------------------------------------------------------------- indirect and mixed
 
 
@@ -239,6 +250,31 @@ def test_speech_nouns_report_their_that_clause(quotes_of):
 def test_a_speech_noun_that_is_not_the_subjects_own_is_no_quote(quotes_of):
     rows = quotes_of("Officials rejected the claim that the water was unsafe. The claim that prices fell is old.")
     assert not any("water was unsafe" in r["text"] or "prices fell" in r["text"] for r in rows), rows
+
+
+def test_a_clause_interrupted_by_its_cue_is_one_quote(quotes_of):
+    row = one(quotes_of("The new bridge, says the transport agency, will open in the spring."), "bridge")
+    assert row["text"] == "The new bridge, says the transport agency, will open in the spring"
+    assert row["speaker_name"] == "the transport agency" and row["cue"] == "say"
+    row = one(quotes_of("Ticket prices, coach Dana Whitfield said on Monday, would stay the same."), "Ticket")
+    assert row["speaker_name"] == "Dana Whitfield"
+    rows = quotes_of('"The bridge," she said, "will open in the spring."')
+    assert [r["type"] for r in rows] == ["direct", "direct"]
+
+
+def test_a_refused_reporting_verb_reports_nothing(quotes_of):
+    rows = quotes_of("The mayor refused to say whether the pool would reopen. Tom Berg declined to comment.")
+    assert not any("pool would reopen" in r["text"] for r in rows), rows
+
+
+def test_said_in_a_report_that_with_a_long_clause_subject(quotes_of):
+    text = (
+        "The Harbour Trust said in a report that city ferries and buses for commuters in the northern "
+        "districts are among the oldest in the country."
+    )
+    row = one(quotes_of(text), "ferries")
+    assert row["text"].startswith("city ferries") and row["text"].endswith("oldest in the country")
+    assert row["speaker_name"] == "Harbour Trust"
 
 
 def test_mixed_quote_inside_reported_clause(quotes_of):

@@ -49,9 +49,9 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
             continue
         comp = complement(tok, idx.lex)
         chars = reported_chars(idx, tok, comp) if comp is not None else None
-        who = parenthetical_subject(tok, idx) if comp is None else None
+        who = parenthetical_subject(tok, idx)
         if who is not None:  # "The plan, she said, will cost jobs."
-            chars = reported_chars(idx, tok, tok.head, around_cue=True)
+            chars = reported_chars(idx, tok, tok.head if tok.dep_ == "parataxis" else tok, around_cue=True)
         if chars is not None:
             drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower(), speaker_token=who))
     drafts += noun_cue_quotes(idx)
@@ -89,17 +89,18 @@ def parenthetical_subject(cue: Token, idx: DocIndex) -> Token | None:
     sent_start = cue.sent.start
     before = next((i for i in range(cue.i - 1, max(sent_start, cue.i - 5) - 1, -1) if doc[i].text == ","), None)
     after = next((i for i in range(cue.i + 1, min(len(doc), cue.i + 9)) if doc[i].text == ","), None)
-    if (
-        cue.dep_ != "parataxis"
-        or before is None
-        or after is None
-        or before <= sent_start
-        or cue.head.pos_ not in ("VERB", "AUX")
-        or cue.head.i <= after
-        or any(idx.in_quote(t.idx) for t in doc[cue.head.left_edge.i : after])
-    ):
+    if before is None or after is None or before <= sent_start or idx.in_quote(doc[sent_start].idx):
         return None
-    return next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and before < c.i < after), None)
+    if cue.dep_ == "parataxis" and cue.head.pos_ in ("VERB", "AUX") and cue.head.i > after:
+        owner = cue  # the parser's reading: the cue hangs from the clause's verb
+    else:  # or the cue heads the sentence and its subject went to the rest of the clause
+        owner = next((c for c in cue.children if c.dep_ == "ccomp" and c.i > after), None)
+        if owner is None or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < before for c in cue.children):
+            return None
+    if any(idx.in_quote(t.idx) for t in doc[sent_start:after]):
+        return None
+    candidates = [*owner.children, *cue.children]
+    return next((c for c in candidates if c.dep_ in ("nsubj", "nsubjpass") and before < c.i < after), None)
 
 
 def reported_chars(idx: DocIndex, cue: Token, comp: Token, around_cue: bool = False) -> tuple[int, int] | None:
