@@ -235,6 +235,8 @@ def test_directive_verbs_report_the_infinitive(quotes_of):
     row = one(quotes_of("Union leader Pat Moran urged members to reject the pay offer."), "reject")
     assert row["text"] == "to reject the pay offer" and row["speaker_name"] == "Pat Moran"
     assert not quotes_of("The company hired engineers to build a new plant.")
+    rows = quotes_of("The report came out a day after the union warned the council not to sell the depot.")
+    assert [r["text"] for r in rows] == ["not to sell the depot"]
 
 
 def test_speech_nouns_report_their_that_clause(quotes_of):

@@ -108,9 +108,7 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
     right = [c for c in comps if c.i > cue.i]
     if right:
         return right[0]
-    if comps:
-        return comps[0]
-    if cue.lemma_.lower() in lex.directive_verbs:
+    if cue.lemma_.lower() in lex.directive_verbs:  # before a clause on the left the parser hung on it
         told = next((c for c in cue.rights if c.dep_ in ("dobj", "dative")), None)
         for c in cue.rights:
             if (
@@ -120,6 +118,8 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
                 and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
             ):
                 return c
+    if comps:
+        return comps[0]
     # "told employees in a memo that ...": a that-clause the parser took for a relative clause
     for c in cue.rights:
         if c.dep_ not in ("prep", "dobj", "pobj", "npadvmod", "dative"):
