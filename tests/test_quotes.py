@@ -134,6 +134,60 @@ def test_unbalanced_marks_do_not_swallow_the_text(quotes_of):
     assert not any("useful" in r["text"] and "Smith" in r["text"] for r in rows)
 
 
+def test_running_quote_with_lost_paragraph_breaks_is_one_quote_per_paragraph(quotes_of):
+    # scraped pages often join a long quote's paragraphs: each part opens a mark, only the last closes
+    text = (
+        'Coach Dana Whitfield said: "We trained hard all winter and it showed today. '
+        '"The young players surprised me more than anyone. '
+        '"Next season we aim for the title."\n\nThe club plays again on Saturday.'
+    )
+    rows = quotes_of(text)
+    assert [r["text"] for r in rows] == [
+        "We trained hard all winter and it showed today.",
+        "The young players surprised me more than anyone.",
+        "Next season we aim for the title.",
+    ]
+    assert [r["speaker_name"] for r in rows] == ["Dana Whitfield"] * 3
+    assert [r["cue"] for r in rows] == ["say", None, None]
+
+
+def test_lost_paragraph_breaks_named_at_the_end(quotes_of):
+    text = (
+        'The ferry was late again on Monday. "Nobody tells us anything about the delays. '
+        '"We just stand on the pier and wait," said commuter Rob Ellis.'
+    )
+    rows = quotes_of(text)
+    assert [r["speaker_name"] for r in rows] == ["Rob Ellis", "Rob Ellis"]
+
+
+def test_an_unclosed_mark_inside_a_clause_does_not_run_on():
+    text = 'The mayor called the plan "reckless. Residents disagree with him. "We need the road," said Tom Berg.'
+    spans = [text[m.start : m.end] for m in find_marked_spans(text)]
+    assert spans == ["We need the road,"]
+
+
+def test_running_quote_after_its_speakers_quote_keeps_that_speaker(quotes_of):
+    # a closing mark left out: the words still belong to the speaker just named, not to the next one
+    text = (
+        '"Rents will rise again this year," said Ana Ruiz, the housing minister. "Nobody likes it but the '
+        'numbers are clear. "We will vote on Friday," added Tom Berg, the opposition leader.'
+    )
+    rows = quotes_of(text)
+    assert one(rows, "Nobody likes it")["speaker_name"] == "Ana Ruiz"
+    assert one(rows, "We will vote")["speaker_name"] == "Tom Berg"
+
+
+def test_names_titles_and_scare_quotes_are_not_quotes(quotes_of):
+    text = (
+        'The band released the album "Nights We Kept Awake" in May. Fans coined the term "the harbour sound" '
+        'for it. The station found four "serious" faults in the old boiler. '
+        'The town was known in the 1990s as "a quiet place for artists and fishermen".'
+    )
+    assert quotes_of(text) == []
+    row = one(quotes_of('Mayor Ana Ruiz called the plan "reckless" on Monday.'), "reckless")
+    assert row["speaker_name"] == "Ana Ruiz" and row["type"] == "mixed"
+
+
 # --------------------------------------------------------------------------- indirect and mixed
 
 
@@ -171,6 +225,58 @@ def test_according_to(quotes_of):
 def test_negated_reporting_verb_is_not_a_quote(quotes_of):
     rows = quotes_of("Zakharova did not say how many Russian military experts had gone to Venezuela.")
     assert not any("experts" in r["text"] for r in rows)
+
+
+def test_directive_verbs_report_the_infinitive(quotes_of):
+    rows = quotes_of("The health agency warned parents not to leave children alone near pools.")
+    row = one(rows, "leave children")
+    assert row["text"] == "not to leave children alone near pools"
+    assert row["speaker_name"] == "The health agency" and row["cue"] == "warn"
+    row = one(quotes_of("Union leader Pat Moran urged members to reject the pay offer."), "reject")
+    assert row["text"] == "to reject the pay offer" and row["speaker_name"] == "Pat Moran"
+    assert not quotes_of("The company hired engineers to build a new plant.")
+    rows = quotes_of("The report came out a day after the union warned the council not to sell the depot.")
+    assert [r["text"] for r in rows] == ["not to sell the depot"]
+
+
+def test_speech_nouns_report_their_that_clause(quotes_of):
+    row = one(quotes_of("Council leader Ana Ruiz issued a warning on Friday that the library would close."), "library")
+    assert row["text"] == "the library would close"
+    assert row["speaker_name"] == "Ana Ruiz" and row["type"] == "indirect"
+    rows = quotes_of("The board met in March. Tom Berg's admission that the accounts were wrong shocked investors.")
+    assert one(rows, "accounts were wrong")["speaker_name"] == "Tom Berg"
+    row = one(quotes_of("Farmers dismissed comments by Pat Moran that the harvest had been poor."), "harvest")
+    assert row["speaker_name"] == "Pat Moran"
+
+
+def test_a_speech_noun_that_is_not_the_subjects_own_is_no_quote(quotes_of):
+    rows = quotes_of("Officials rejected the claim that the water was unsafe. The claim that prices fell is old.")
+    assert not any("water was unsafe" in r["text"] or "prices fell" in r["text"] for r in rows), rows
+
+
+def test_a_clause_interrupted_by_its_cue_is_one_quote(quotes_of):
+    row = one(quotes_of("The new bridge, says the transport agency, will open in the spring."), "bridge")
+    assert row["text"] == "The new bridge, says the transport agency, will open in the spring"
+    assert row["speaker_name"] == "the transport agency" and row["cue"] == "say"
+    row = one(quotes_of("Ticket prices, coach Dana Whitfield said on Monday, would stay the same."), "Ticket")
+    assert row["speaker_name"] == "Dana Whitfield"
+    rows = quotes_of('"The bridge," she said, "will open in the spring."')
+    assert [r["type"] for r in rows] == ["direct", "direct"]
+
+
+def test_a_refused_reporting_verb_reports_nothing(quotes_of):
+    rows = quotes_of("The mayor refused to say whether the pool would reopen. Tom Berg declined to comment.")
+    assert not any("pool would reopen" in r["text"] for r in rows), rows
+
+
+def test_said_in_a_report_that_with_a_long_clause_subject(quotes_of):
+    text = (
+        "The Harbour Trust said in a report that city ferries and buses for commuters in the northern "
+        "districts are among the oldest in the country."
+    )
+    row = one(quotes_of(text), "ferries")
+    assert row["text"].startswith("city ferries") and row["text"].endswith("oldest in the country")
+    assert row["speaker_name"] == "Harbour Trust"
 
 
 def test_mixed_quote_inside_reported_clause(quotes_of):

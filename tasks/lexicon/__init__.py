@@ -23,6 +23,11 @@ PACKAGED = Path(__file__).resolve().parent
 @dataclass(frozen=True)
 class Lexicon:
     speech_verbs: frozenset[str]  # lemmas whose clausal complement is reported speech
+    directive_verbs: frozenset[str]  # "warned users to update": the infinitive is reported speech
+    speech_nouns: Mapping[str, str]  # "warning" -> "warn": "his warning that ..." reports speech
+    delivery_verbs: frozenset[str]  # "issued a warning that ...": the subject is the speaker
+    refusal_verbs: frozenset[str]  # "refused to say whether": the reporting verb under one reports nothing
+    title_nouns: frozenset[str]  # "the term "...": a marked span right after one is a name, not speech
     attitude_verbs: frozenset[str]  # lemmas that take a stance on a partial quote under them
     not_cues: frozenset[str]  # lemmas under which a partial quote is never speech
     generic_org_nouns: frozenset[str]  # "the company": the last organisation named

@@ -1,10 +1,11 @@
 """Reporting verbs ("cues") and the grammar around them: which verb reports, who its subject is,
 and which clause it reports.
 
-A cue is a verb of the `speech_verbs` list that is not negated ("did not say how many") and not a
-participle said of the listener ("Asked whether ..., she said"). Its subject is found through
-passives ("was described by X"), relative clauses, "..., saying" and conjoined verbs, never
-inside quotation marks. Not handled: cues the parser does not attach to their clause.
+A cue is a verb of the `speech_verbs` list that is not negated ("did not say how many"), not
+refused ("refused to say whether") and not a participle said of the listener ("Asked whether ...,
+she said"). Its subject is found through passives ("was described by X"), relative clauses,
+"..., saying" and conjoined verbs, never inside quotation marks. Not handled: cues the parser
+does not attach to their clause.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def is_negated(verb: Token) -> bool:
 
 
 def is_cue(tok: Token, lex: Lexicon) -> bool:
-    """A reporting verb that reports: not negated, not a participle said of the listener
-    ("Asked whether ..., she said")."""
+    """A reporting verb that reports: not negated, not refused ("refused to say whether ..."), not
+    a participle said of the listener ("Asked whether ..., she said")."""
     if tok.lemma_.lower() not in lex.speech_verbs or tok.pos_ not in ("VERB", "AUX") or is_negated(tok):
         return False
+    if tok.dep_ == "xcomp" and (tok.head.lemma_.lower() in lex.refusal_verbs or is_negated(tok.head)):
+        return False  # "refused to say", "did not want to say"
     if tok.tag_ == "VBN" and tok.dep_ in ("advcl", "acl", "amod") and not any(c.dep_ == "agent" for c in tok.children):
         return False
     return True
@@ -96,24 +99,35 @@ def is_conjoined_cue(tok: Token, lex: Lexicon) -> bool:
     )
 
 
-def complement(cue: Token) -> Token | None:
+def complement(cue: Token, lex: Lexicon) -> Token | None:
     """The reported clause of a cue: its clausal complement (the one after it, when there are
-    two), or a subject-bearing clause the parser hung on as an adverbial ("said after the
-    convention he would not ...")."""
+    two), the infinitive a directive verb tells its object ("warned users not to click"), or a
+    subject-bearing clause the parser hung on as an adverbial ("said after the convention he
+    would not ...")."""
     comps = [c for c in cue.children if c.dep_ == "ccomp"]
     right = [c for c in comps if c.i > cue.i]
     if right:
         return right[0]
+    if cue.lemma_.lower() in lex.directive_verbs:  # before a clause on the left the parser hung on it
+        told = next((c for c in cue.rights if c.dep_ in ("dobj", "dative")), None)
+        for c in cue.rights:
+            if (
+                told is not None
+                and told.i < c.i
+                and c.dep_ in ("xcomp", "ccomp", "advcl")
+                and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+            ):
+                return c
     if comps:
         return comps[0]
     # "told employees in a memo that ...": a that-clause the parser took for a relative clause
     for c in cue.rights:
         if c.dep_ not in ("prep", "dobj", "pobj", "npadvmod", "dative"):
             continue
-        for d in c.subtree:
-            if d.i - c.i > 12:
-                break
-            if d.dep_ in ("relcl", "acl") and any(g.dep_ == "mark" and g.lower_ == "that" for g in d.children):
+        for d in c.subtree:  # the "that" near the cue; the clause's verb may come long after it
+            if d.dep_ in ("relcl", "acl") and any(
+                g.dep_ == "mark" and g.lower_ == "that" and g.i - c.i <= 12 for g in d.children
+            ):
                 return d
     for c in cue.rights:
         if (
@@ -228,7 +242,7 @@ def cue_for_marked(m: Marked, idx: DocIndex) -> tuple[Token | None, str | None]:
                 continue
             if not is_cue(t, idx.lex):
                 continue
-            comp = complement(t)
+            comp = complement(t, idx.lex)
             if comp is not None and not (comp.left_edge.idx <= m.start and comp.right_edge.idx >= m.end - 1):
                 comp_quoted = idx.in_quote(comp.idx)
                 if not comp_quoted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import replace
 
@@ -35,6 +36,29 @@ def is_partial(text: str, m: Marked) -> bool:
     return i >= 0 and (text[i].isalnum() or text[i] in "’'%$")
 
 
+def names_a_title(m: Marked, idx: DocIndex) -> bool:
+    """'the study “Whose Job Is It”', 'coined the term “the Friday effect”': a marked span right
+    after a noun that names works or words is that name, not speech."""
+    before = bisect.bisect_left(idx.tok_starts, m.open_char) - 1
+    return before >= 0 and idx.doc[before].pos_ == "NOUN" and idx.doc[before].lower_ in idx.lex.title_nouns
+
+
+def is_premodifier(m: Marked, idx: DocIndex) -> bool:
+    """'eight “critical” flaws', 'endured “shocking” abuse': the marked words only modify the noun
+    right after them (a scare quote), rather than saying something."""
+    toks = idx.tokens_in(m.start, m.end)
+    if not len(toks):
+        return False
+    inside = set(toks)
+    roots = [idx.doc[i] for i in toks if idx.doc[i].head.i not in inside and not idx.doc[i].is_punct]
+    return bool(roots) and all(
+        t.dep_ in ("amod", "compound", "nmod", "advmod")
+        and t.head.pos_ in ("NOUN", "PROPN")
+        and toks[-1] < t.head.i <= toks[-1] + 4
+        for t in roots
+    )
+
+
 def attribute_marked(m: Marked, idx: DocIndex, prev: list[Quote], cont: bool) -> Draft | None:
     """The quote a marked span makes (None when it is no speech) and its speaker: a dash after
     it, its cue, the verb a partial quote hangs from, or the previous quote's speaker."""
@@ -43,6 +67,8 @@ def attribute_marked(m: Marked, idx: DocIndex, prev: list[Quote], cont: bool) ->
     words = re.findall(r"[^\W\d_][\w'’-]*", text[m.start : m.end])
     if not any(len(w) > 1 for w in words) or (partial and looks_like_a_title_of_work(words)):
         return None  # numbers, ids, or the title of a show or a book
+    if partial and names_a_title(m, idx):
+        return None
     kind = "mixed" if partial else "direct"
     draft = Draft(m.start, m.end, kind, marked=m)
     # a continuation paragraph may carry its own cue too: '“... more,” she said.'
@@ -63,8 +89,10 @@ def attribute_marked(m: Marked, idx: DocIndex, prev: list[Quote], cont: bool) ->
             if subj is not None and not idx.in_quote(subj.idx):
                 sp = speaker_from_token(subj, idx, method, prev)
                 speechy = verb.lemma_.lower() in idx.lex.speech_verbs or verb.lemma_.lower() in idx.lex.attitude_verbs
-                if sp is not None and (
-                    sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun" or speechy
+                if (
+                    sp is not None
+                    and (sp.label in ("PERSON", "ORG", "GPE", "NORP") or sp.method == "pronoun" or speechy)
+                    and (speechy or not is_premodifier(m, idx))
                 ):
                     draft.cue, draft.cue_lemma, draft.speaker = verb, verb.lemma_.lower(), sp
                     return draft
@@ -87,4 +115,6 @@ def attribute_marked(m: Marked, idx: DocIndex, prev: list[Quote], cont: bool) ->
                     None, last.speaker_name or last.speaker, last.speaker_entity_id, last.speaker_title, "adjacency"
                 )
             return draft
+    if partial:
+        return None  # words in marks inside a sentence that nobody is said to say: a scare quote
     return draft

@@ -2,7 +2,8 @@
 
 Indirect clauses that hold a marked span become mixed quotes; the other marked spans are direct
 (or mixed, when partial) quotes; a quote with no cue takes the speaker of the one before it, and a
-quote running over several paragraphs gets the speaker its last paragraph names.
+quote running over several paragraphs gets the speaker its last paragraph names, unless it began
+right after a quote of its own paragraph whose speaker it takes.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from newsflow.tasks.quotes.index import DocIndex
 from newsflow.tasks.quotes.indirect import indirect_quotes
 from newsflow.tasks.quotes.marks import find_marked_spans
 from newsflow.tasks.quotes.records import Draft, Quote
-from newsflow.tasks.quotes.speakers import speaker_for_cue
+from newsflow.tasks.quotes.speakers import speaker_for_cue, speaker_from_token
 
 
 def _cue_chars(cue: Token, lemma: str) -> tuple[int, int]:
@@ -81,27 +82,39 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ..
     quotes: list[Quote] = []
     prev_runs_on = False
     chain: list[int] = []  # paragraphs of one running quote that have no cue of their own yet
+    anchored = False  # the running quote follows its speaker's quote in the same paragraph
     for _, item in items:
         if isinstance(item, Draft):
-            if item.speaker is None and item.cue is not None:
+            if item.speaker is None and item.speaker_token is not None:
+                item.speaker = speaker_from_token(item.speaker_token, idx, "cue", quotes)
+            elif item.speaker is None and item.cue is not None:
                 item.speaker = speaker_for_cue(item.cue, item.cue_lemma, idx, quotes)
             quotes.append(_finish(item, text))
-            prev_runs_on, chain = False, []
+            prev_runs_on, chain, anchored = False, [], False
             continue
         cont = prev_runs_on
+        if not cont:
+            anchored = _follows_in_paragraph(quotes, idx, item.paragraph)
         draft = attribute_marked(item, idx, quotes, cont=cont)
         prev_runs_on = item.runs_on
         if draft is not None:
             quotes.append(_finish(draft, text))
             if item.runs_on or cont:
-                if quotes[-1].method in ("adjacency", "none"):
+                if quotes[-1].method == "none" or (quotes[-1].method == "adjacency" and not anchored):
                     chain.append(len(quotes) - 1)
-                else:
+                elif quotes[-1].method != "adjacency":
                     _backfill(quotes, chain, quotes[-1])
                     chain = []
         if not item.runs_on:
-            chain = []
+            chain, anchored = [], False
     return tuple(q for q in quotes if q.text)
+
+
+def _follows_in_paragraph(quotes: list[Quote], idx: DocIndex, paragraph: int) -> bool:
+    """'“A,” said X. “B ...' with B running on: B goes with X, the speaker just named, whoever a
+    later paragraph's cue names (a closing mark left out by mistake reads the same way)."""
+    last = next((q for q in reversed(quotes) if q.speaker_name or q.speaker), None)
+    return last is not None and idx.para_of(last.start_char) == paragraph
 
 
 def _backfill(quotes: list[Quote], chain: list[int], attributed: Quote) -> None:

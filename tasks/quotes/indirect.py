@@ -1,18 +1,22 @@
 """Indirect quotes: the clause a reporting verb reports, and "according to X, ...".
 
 Handled: clausal complements ("said that ...", "..., saying ...", "told reporters ...",
-"..., she said.", "told employees in a memo that ..."), cut where a new report starts
-(", arguing that") and at the paragraph's end. Not handled: reported speech in a noun phrase
-("his claim that ..."), and clauses the parser does not attach to their cue.
+"..., she said.", "told employees in a memo that ..."), the infinitive of a directive verb
+("warned users not to click ..."), the that-clause of a speech noun whose speaker is written
+("issued a warning that ...", "his claim that ..."), a clause its cue interrupts ("The plan, says
+the union, will cost jobs", the cue's words included, as a quote is one stretch of text), cut where a new report starts
+(", arguing that") and at the paragraph's end. Not handled: a speech noun with nobody's name to it
+("the claim that ..."), and clauses the parser does not attach to their cue.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newsflow.tasks.quotes.cues import complement, complement_end, is_cue
+from newsflow.tasks.quotes.cues import complement, complement_end, is_cue, is_negated, subject_of
 from newsflow.tasks.quotes.index import DocIndex
 from newsflow.tasks.quotes.marks import ALL_MARKS, CLOSE_MARKS
+from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS
 from newsflow.tasks.quotes.records import Draft
 
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
@@ -43,21 +47,14 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
     for tok in doc:
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
-        comp = complement(tok)
-        if comp is None:
-            continue
-        lo, hi = comp.left_edge.i, complement_end(comp, idx.lex)
-        if lo <= tok.i <= hi:
-            continue
-        lo, hi = within_paragraph(idx, tok, lo, hi)
-        while lo <= hi and (doc[lo].dep_ == "mark" and doc[lo].lower_ == "that" or doc[lo].is_punct):
-            lo += 1
-        if lo > hi:
-            continue
-        start, end = clip_clause(text, doc[lo].idx, doc[hi].idx + len(doc[hi].text))
-        if end - start < 3 or len([t for t in doc[lo : hi + 1] if t.is_alpha]) < 2:
-            continue
-        drafts.append(Draft(start, end, "indirect", cue=tok, cue_lemma=tok.lemma_.lower()))
+        comp = complement(tok, idx.lex)
+        chars = reported_chars(idx, tok, comp) if comp is not None else None
+        who = parenthetical_subject(tok, idx)
+        if who is not None:  # "The plan, she said, will cost jobs."
+            chars = reported_chars(idx, tok, tok.head if tok.dep_ == "parataxis" else tok, around_cue=True)
+        if chars is not None:
+            drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower(), speaker_token=who))
+    drafts += noun_cue_quotes(idx)
     for tok in doc:  # according to X, ...
         if tok.lower_ != "according" or idx.in_quote(tok.idx):
             continue
@@ -82,6 +79,98 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         cue_chars = (tok.idx, to.idx + len(to.text))
         drafts.append(Draft(start, end, "indirect", cue=who, cue_lemma="according to", cue_chars=cue_chars))
     return drafts
+
+
+def parenthetical_subject(cue: Token, idx: DocIndex) -> Token | None:
+    """ "The plan, says the union, will cost jobs": the subject of a cue set off by commas inside
+    the clause it reports, after that clause's first words (not in quotation marks: '"The plan,"
+    she said, "will ..."' is two direct quotes). None when the cue is not such a one."""
+    doc = cue.doc
+    sent_start = cue.sent.start
+    before = next((i for i in range(cue.i - 1, max(sent_start, cue.i - 5) - 1, -1) if doc[i].text == ","), None)
+    after = next((i for i in range(cue.i + 1, min(len(doc), cue.i + 9)) if doc[i].text == ","), None)
+    if before is None or after is None or before <= sent_start or idx.in_quote(doc[sent_start].idx):
+        return None
+    if cue.dep_ == "parataxis" and cue.head.pos_ in ("VERB", "AUX") and cue.head.i > after:
+        owner = cue  # the parser's reading: the cue hangs from the clause's verb
+    else:  # or the cue heads the sentence and its subject went to the rest of the clause
+        owner = next((c for c in cue.children if c.dep_ == "ccomp" and c.i > after), None)
+        if owner is None or not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < before for c in cue.children):
+            return None
+    if any(idx.in_quote(t.idx) for t in doc[sent_start:after]):
+        return None
+    candidates = [*owner.children, *cue.children]
+    return next((c for c in candidates if c.dep_ in ("nsubj", "nsubjpass") and before < c.i < after), None)
+
+
+def reported_chars(idx: DocIndex, cue: Token, comp: Token, around_cue: bool = False) -> tuple[int, int] | None:
+    """(start, end) of the clause `comp` that `cue` reports, without "that" and edge punctuation,
+    cut to the cue's paragraph; None when too little is left. A parenthetical cue stays inside
+    its clause (`around_cue`): a quote is one stretch of text."""
+    doc = idx.doc
+    lo, hi = comp.left_edge.i, complement_end(comp, idx.lex)
+    if around_cue:
+        lo = min(lo, cue.left_edge.i)
+    elif lo <= cue.i <= hi:
+        return None
+    lo, hi = within_paragraph(idx, cue, lo, hi)
+    while lo <= hi and (doc[lo].dep_ == "mark" and doc[lo].lower_ == "that" or doc[lo].is_punct):
+        lo += 1
+    if lo > hi:
+        return None
+    start, end = clip_clause(idx.text, doc[lo].idx, doc[hi].idx + len(doc[hi].text))
+    if end - start < 3 or len([t for t in doc[lo : hi + 1] if t.is_alpha]) < 2:
+        return None
+    return start, end
+
+
+def noun_cue_quotes(idx: DocIndex) -> list[Draft]:
+    """A speech noun's that-clause whose speaker the text gives: "X issued a warning that ...",
+    "X repeated his claim that ...", "comments by X that ...". Not "rejected the claim that ..."
+    (the claim is someone else's) nor "the claim that ..." with nobody's name to it."""
+    drafts = []
+    for noun in idx.doc:
+        verb = idx.lex.speech_nouns.get(noun.lower_)
+        if verb is None or noun.pos_ != "NOUN" or idx.in_quote(noun.idx):
+            continue
+        clause = next((c for c in noun.rights if _is_that_clause(c)), None)
+        if clause is None and noun.dep_ == "dobj" and noun.head.lemma_.lower() in idx.lex.delivery_verbs:
+            # "issued a warning on Friday that ...": the parser hangs the clause on the verb
+            clause = next((c for c in noun.head.rights if c.i > noun.i and _is_that_clause(c)), None)
+        who = _owner_of(noun, idx) if clause is not None else None
+        chars = reported_chars(idx, noun, clause) if who is not None else None
+        if chars is not None:
+            cue_chars = (noun.idx, noun.idx + len(noun.text))
+            drafts.append(Draft(*chars, "indirect", cue=noun, cue_lemma=verb, cue_chars=cue_chars, speaker_token=who))
+    return drafts
+
+
+def _is_that_clause(tok: Token) -> bool:
+    """A clause with its own subject opened by the conjunction "that" (not a relative "that")."""
+    return (
+        tok.dep_ in ("acl", "ccomp", "relcl")
+        and any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children)
+        and any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in tok.children)
+    )
+
+
+def _owner_of(noun: Token, idx: DocIndex) -> Token | None:
+    """Whose words a speech noun names: its possessor ("his warning"), its author ("comments by
+    X", "a warning from X", "comments in X"), or the subject of a verb that delivers it ("X
+    issued a warning")."""
+    for c in noun.children:
+        if c.dep_ == "poss":  # a name, or a pronoun the speaker rules resolve ("his" is not one yet)
+            return None if c.pos_ == "PRON" and c.lower_ not in SPEAKER_PRONOUNS else c
+    for c in noun.children:
+        if c.dep_ == "prep" and c.lower_ in ("by", "from", "in") and c.i < noun.i + 6:
+            obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if obj is not None and idx.mention(obj) is not None or obj is not None and obj.pos_ == "NOUN":
+                return obj
+    head = noun.head
+    if noun.dep_ == "dobj" and head.lemma_.lower() in idx.lex.delivery_verbs and not is_negated(head):
+        subj, _ = subject_of(head, idx.lex, lambda t: idx.in_quote(t.idx))
+        return subj
+    return None
 
 
 def within_paragraph(idx: DocIndex, cue: Token, lo: int, hi: int) -> tuple[int, int]:

@@ -1,7 +1,9 @@
 """Quotation marks: which marks open and close, and the spans they enclose, paragraph by paragraph.
 
 Handled: straight and curly double marks, '' and `` as some newswires write them, a quote left
-open at a paragraph's end and re-opened by the next (the multi-paragraph convention); marks that
+open at a paragraph's end and re-opened by the next (the multi-paragraph convention), also where
+the paragraph breaks were lost and the next paragraph's opening mark follows a full stop inside the
+same line ('said: "... about. "Next paragraph ..."'), each paragraph's part one span; marks that
 pair with nothing are ignored. Not handled: single quotation marks as quotes (British style), and
 guillemets as pairs only partly.
 """
@@ -86,11 +88,14 @@ def find_marked_spans(text: str) -> list[Marked]:
     paras = paragraphs(text)
     for p_i, (p_start, p_end) in enumerate(paras):
         pending: int | None = None
+        pending_len = 0
         for i, length, ch in marks_in(text, p_start, p_end):
             role = mark_role(text, i, length, ch)
             if role == "?":
                 role = "close" if pending is not None else "open"
             if role == "open":
+                if pending is not None and _reopens(text, pending, i, p_start):
+                    _add_span(spans, text, pending, pending + pending_len, i, i, p_i, runs_on=True)
                 pending = i
                 pending_len = length
             elif pending is not None:
@@ -102,6 +107,15 @@ def find_marked_spans(text: str) -> list[Marked]:
             if first[:1] in OPEN_MARKS or first[:1] in AMBIGUOUS_MARKS or first[:2] in ("''", "``"):
                 _add_span(spans, text, pending, pending + pending_len, p_end, p_end, p_i, runs_on=True)
     return spans
+
+
+def _reopens(text: str, open_i: int, i: int, p_start: int) -> bool:
+    """An opening mark while a quote is open, after a full stop, where the open quote itself began
+    a sentence or followed a colon or comma: a paragraph break lost inside a running quote. A mark
+    that opened mid-clause (a title, a scare quote left unclosed) runs on into nothing."""
+    before = text[p_start:open_i].rstrip()
+    inner = text[open_i:i].rstrip().rstrip("'’")
+    return (not before or before[-1] in ".!?:,—–-") and inner[-1:] in (".", "!", "?") and len(inner.split()) >= 3
 
 
 def _add_span(

@@ -52,3 +52,4 @@ class Draft:
     speaker: Speaker | None = None
     marked: Marked | None = None
     cue_chars: tuple[int, int] | None = None  # the cue as written ("according to": both words)
+    speaker_token: Token | None = None  # who said it, when the cue is a noun ("his warning that")
