@@ -18,12 +18,14 @@ from newsflow.schemas.tables import ENTITY_LABELS
 from newsflow.tasks.credits import credit_like_spans
 from newsflow.tasks.entities.evidence import (
     NOT_A_NAME,
+    author_bio,
     never_a_person,
     person_cue,
     person_evidence,
     place_context,
     place_names,
     span_label,
+    thing_label,
 )
 from newsflow.tasks.entities.names import core, extend_name, name_segments, shared_surname_first_name, surname
 from newsflow.tasks.lexicon import Lexicon
@@ -80,6 +82,7 @@ class _Raw:
     cluster: int = -1
     title: str = ""  # the lower-cased word written just before the name ("mr", "president")
     name: str = ""  # the canonical name when the text alone does not give it ("Sarah" -> "Sarah Rogers")
+    thing: str = ""  # the label a class noun gives it ("oil giant Yukos" -> ORG), see `thing_label`
 
 
 def _trim(span: Span, lex: Lexicon) -> Span | None:
@@ -122,6 +125,7 @@ def _alias(text: str, lex: Lexicon) -> str | None:
 
 def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
     credits = credit_like_spans(doc.text)
+    bio = author_bio(doc)
     raws: list[_Raw] = []
     taken: set[int] = set()
     for ent in doc.ents:
@@ -139,13 +143,18 @@ def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
         if span.label_ != "PERSON":
             raws.append(_raw(span, span.label_, lex))
             continue
+        if bio is not None and bio[0] <= span.start_char < bio[1]:
+            continue
+        thing = thing_label(ent, lex)
         for s, e in name_segments(span, lex):
             s, e = extend_name(doc, s, e, lex, taken)
             name = Span(doc, s, e, label="PERSON")
             taken.update(range(s, e))
             raw = _raw(name, span_label(name, _words(name, lex), lex), lex)
+            raw.thing = thing
             raws.append(raw)
-            shared = shared_surname_first_name(doc, s, lex) if raw.label == "PERSON" else None
+            two_words = raw.label == "PERSON" and len(raw.words) >= 2  # "Richard and Judy" share none
+            shared = shared_surname_first_name(doc, s, lex) if two_words else None
             if shared is not None and _name_alone(raws, shared):
                 raws[-2].words, raws[-2].name = (
                     raws[-2].words + (raw.words[-1],),
@@ -206,6 +215,11 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     single_people = {r.words[0] for r in raws if r.label == "PERSON" and len(r.words) == 1}
     org_starts = {r.words[0] for r in raws if r.label in ("ORG", "FAC") and len(r.words) >= 2}
     org_starts |= {r.words[0] for r in raws if r.label == "ORG" and len(r.words) == 1}
+    evidenced = {r.words for r, sp in zip(raws, spans, strict=True) if person_evidence(sp, lex)}
+    things = {r.words: r.thing for r in raws if r.thing and r.label == "PERSON" and r.words not in evidenced}
+    for r in raws:
+        if r.label == "PERSON" and r.words in things:
+            r.label = things[r.words]  # "the film Mary Poppins", then "Mary Poppins" alone
     for r, sp in zip(raws, spans, strict=True):
         if not r.words:
             continue
@@ -220,7 +234,45 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
                 r.label = "PERSON"
         elif r.label in ("ORG", "NORP") and len(r.words) == 1 and r.words[0] in lex.well_known:
             r.label = "PERSON"
+    _label_from_conjuncts(doc, raws, evidenced, lex)
     return raws
+
+
+def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, ...]], lex: Lexicon) -> None:
+    """A list holds one kind of thing: a PERSON with no evidence of its own ("Torbay" of
+    "Leicester, Dorset and Torbay"; "Windows Messenger" of "Windows Messenger and MSN Messenger")
+    takes the label of the other names of its list when they all have the same one."""
+    by_token = {}
+    for r in raws:
+        for i in range(r.token_start, r.token_end):
+            by_token[i] = r
+    for r in raws:
+        if r.label != "PERSON" or not r.words or r.words in evidenced or r.words[0] in lex.male_names:
+            continue
+        if r.words[0] in lex.female_names:
+            continue
+        labels = {o.label for o in _conjuncts(doc, r, by_token)}
+        if len(labels) == 1 and labels & (NAME_LABELS - {"PERSON", "NORP"}):
+            r.label = labels.pop()
+
+
+def _conjuncts(doc: Doc, r: _Raw, by_token: dict[int, _Raw]) -> list[_Raw]:
+    """The other names of the coordination the name is in ("A, B and C")."""
+    root = Span(doc, r.token_start, r.token_end).root
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    group, todo = [], [first]
+    while todo:
+        tok = todo.pop()
+        group.append(tok)
+        todo.extend(c for c in tok.children if c.dep_ == "conj")
+    out = []
+    for tok in group:
+        other = by_token.get(tok.i)
+        if other is not None and other is not r and other not in out:
+            out.append(other)
+    return out
 
 
 def _looks_like_a_name(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool:

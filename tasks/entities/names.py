@@ -6,7 +6,8 @@ files of the Lexicon. Handled: titles and role words glued before a name ("organ
 like "de", "van", "bin", "al"); a possessive fragment ("'s Carter"); a verb the model took in
 ("Said Ellis"); a dash inside a span ("Scott - Brentley Vinson" is two names); a nickname in
 quotes ('Marcia "Cia" Price'); a generational suffix (", Jr.", "Sr."); a first name the model left
-out right before the name ("Nell" of "Nell Carden Grey"); first names sharing a surname ("Sarah
+out right before the name ("Nell" of "Nell Carden Grey"); letters after a name for an office or
+honour ("Jane Doe MP", "John Roe QC"); first names sharing a surname ("Sarah
 and Timothy Rogers": "Sarah" is Sarah Rogers). Not handled: names written surname first, or
 joined by other words than "and".
 """
@@ -78,6 +79,8 @@ def name_segments(span: Span, lex: Lexicon) -> list[tuple[int, int]]:
             s += 1
         while e > s and (doc[e - 1].is_punct and doc[e - 1].text not in CLOSE_QUOTES or doc[e - 1].is_space):
             e -= 1
+        while e > s + 1 and doc[e - 1].text.isupper() and doc[e - 1].lower_ in lex.post_nominals:
+            e -= 1  # "Margaret Moran MP"
         if e > s and any(_capitalised(doc[i]) and doc[i].is_alpha for i in range(s, e)):
             out.append((s, e))
     return out
