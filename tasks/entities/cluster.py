@@ -140,12 +140,13 @@ def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
             continue
         if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
             continue  # "china shop": names are capitalised
+        thing = thing_label(ent, lex)
         if span.label_ != "PERSON":
             raws.append(_raw(span, span.label_, lex))
+            raws[-1].thing = thing
             continue
         if bio is not None and bio[0] <= span.start_char < bio[1]:
             continue
-        thing = thing_label(ent, lex)
         for s, e in name_segments(span, lex):
             s, e = extend_name(doc, s, e, lex, taken)
             name = Span(doc, s, e, label="PERSON")
@@ -251,8 +252,11 @@ def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, 
             continue
         if r.words[0] in lex.female_names:
             continue
-        labels = {o.label for o in _conjuncts(doc, r, by_token)}
-        if len(labels) == 1 and labels & (NAME_LABELS - {"PERSON", "NORP"}):
+        others = _conjuncts(doc, r, by_token)
+        labels = {o.label for o in others}
+        # one other name of one word may be the model's mistake too ("Clinton or Trump" PRODUCT)
+        sure = len(others) >= 2 or any(len(o.words) >= 2 or o.thing or o.label in ("GPE", "LOC") for o in others)
+        if sure and len(labels) == 1 and labels & (NAME_LABELS - {"PERSON", "NORP"}):
             r.label = labels.pop()
 
 

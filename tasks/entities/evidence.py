@@ -29,7 +29,7 @@ from newsflow.tasks.lexicon import Lexicon
 NOT_A_NAME = re.compile(r"[@#]|https?:|www\.|\.(?:com|org|net)\b", re.IGNORECASE)
 LOCATIVE = {"in", "from", "near", "at", "outside", "across", "to", "toward", "towards", "around", "into"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame"}
-ACRONYM = re.compile(r"[A-Z]{2,}s?")
+ACRONYM = re.compile(r"[A-Z]{2,5}s?")
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,7 +67,8 @@ def span_label(span: Span, words: tuple[str, ...], lex: Lexicon) -> str:
 
 
 def _acronym(tok: Token, lex: Lexicon) -> bool:
-    """ "BT", "MPs"; not a suffix ("III") nor two initials before a name ("TJ Holmes")."""
+    """ "BT", "MPs": two to five capitals; not a suffix ("III"), two initials before a name ("TJ
+    Holmes") or a surname in capitals ("WALLACE:" in a transcript)."""
     if not ACRONYM.fullmatch(tok.text) or tok.lower_ in lex.name_suffixes:
         return False
     span = tok.doc[tok.i : tok.i + 2]
