@@ -37,7 +37,7 @@ def misses_of(nlp, model: str, set_name: str) -> dict[str, dict[str, list[str]]]
         rows = doc._.table_rows
         ids = {e["entity_id"] for e in rows["entities"] if e["label"] == "PERSON"}
         named = {_name(e["name"]) for e in rows["entities"] if e["label"] == "PERSON"}
-        quoted = {_name(q["speaker_name"]) for q in rows["quotes"] if q.get("speaker_name") and q.get("speaker_entity_id") in ids}  # fmt: skip
+        quoted = {_name(q["speaker_name"]) for q in rows["quotes"] if q.get("speaker_entity_id") in ids}
         labels = {_name(e["name"]): e["label"] for e in rows["entities"]}
         out[name] = {
             "people_fp": sorted(named - truth[0]),

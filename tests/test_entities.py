@@ -255,3 +255,63 @@ def test_staff_credits_and_signatures_name_no_one(rows_of):
         "Jamie Lin contributed reporting."
     )
     assert people_of(rows_of, text) == {"Ellen Park"}
+
+
+def test_a_class_noun_before_or_after_a_name_makes_it_no_person(rows_of):
+    people = people_of(
+        rows_of,
+        "Shares in drinks firm Halvorsen Brands fell on Monday after the film Lucy Fairweather flopped. "
+        "Lucy Fairweather had cost twice its budget. The Kestrel virus infected thousands of computers, "
+        "said Maya Okonkwo, an analyst.",
+    )
+    assert not people & {"Halvorsen Brands", "Lucy Fairweather", "Kestrel"}
+    assert "Maya Okonkwo" in people
+
+
+def test_a_name_with_a_word_in_capitals_is_no_person(rows_of):
+    people = people_of(rows_of, "A flaw was found in Windows Messenger and QTX Messenger, said Ola Berg.")
+    assert not people & {"QTX Messenger", "Windows Messenger"}
+    assert "Ola Berg" in people
+
+
+def test_letters_after_a_name_are_trimmed(rows_of):
+    people = people_of(rows_of, "The report was written with the help of Joan Treadwell MP and two researchers.")
+    assert "Joan Treadwell" in people and "Joan Treadwell MP" not in people
+
+
+def test_a_name_in_a_list_of_places_is_a_place(rows_of):
+    people = people_of(
+        rows_of,
+        "The party will campaign in Bristol, Leeds, Norwich, Exeter and Penwarren, its chairman Tom Ashby said.",
+    )
+    assert "Penwarren" not in people and "Tom Ashby" in people
+
+
+def test_two_first_names_joined_by_and_share_no_surname(rows_of):
+    people = people_of(rows_of, "Viewers of the Tom and Jill show were upset, said Rita Moss.")
+    assert "Tom Jill" not in people and "Rita Moss" in people
+
+
+def test_crown_prince_is_a_title(rows_of):
+    mentions, entities = rows_of("Crown Prince Felix visited the school. Prince Felix said he enjoyed it.")
+    felix = by_name(entities)["Felix"]
+    assert felix["label"] == "PERSON" and felix["n_mentions"] == 2
+    assert "Crown Prince Felix" not in by_name(entities)
+
+
+def test_an_authors_closing_bio_line_names_no_one(rows_of):
+    text = (
+        "The city council has voted to close the library, and residents are angry. "
+        "Mayor Ellen Park said the budget left no choice.\n\n"
+        "Teresa Lindqvist is a professor of public policy at Harbor State University."
+    )
+    assert people_of(rows_of, text) == {"Ellen Park"}
+
+
+def test_a_surname_in_capitals_in_a_transcript_stays_a_person(rows_of):
+    text = (
+        "Partial transcript:\n\n"
+        '"HOLLOWAY: Governor Ruiz, will you sign the bill?\n\n'
+        '"RUIZ: I will, Chris Holloway, as soon as it reaches my desk."'
+    )
+    assert "Chris Holloway" in people_of(rows_of, text)

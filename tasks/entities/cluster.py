@@ -242,7 +242,7 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
 def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, ...]], lex: Lexicon) -> None:
     """A list holds one kind of thing: a PERSON with no evidence of its own ("Torbay" of
     "Leicester, Dorset and Torbay"; "Windows Messenger" of "Windows Messenger and MSN Messenger")
-    takes the label of the other names of its list when they all have the same one."""
+    takes the label most of the other names of its list have, when none of them is a person."""
     by_token = {}
     for r in raws:
         for i in range(r.token_start, r.token_end):
@@ -253,11 +253,13 @@ def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, 
         if r.words[0] in lex.female_names:
             continue
         others = _conjuncts(doc, r, by_token)
-        labels = {o.label for o in others}
+        if not others or any(o.label == "PERSON" for o in others):
+            continue
+        label, n = Counter(o.label for o in others).most_common(1)[0]
         # one other name of one word may be the model's mistake too ("Clinton or Trump" PRODUCT)
-        sure = len(others) >= 2 or any(len(o.words) >= 2 or o.thing or o.label in ("GPE", "LOC") for o in others)
-        if sure and len(labels) == 1 and labels & (NAME_LABELS - {"PERSON", "NORP"}):
-            r.label = labels.pop()
+        sure = n >= 2 or any(len(o.words) >= 2 or o.thing or o.label in ("GPE", "LOC") for o in others)
+        if sure and 2 * n > len(others) and label in NAME_LABELS - {"PERSON", "NORP"}:
+            r.label = label
 
 
 def _conjuncts(doc: Doc, r: _Raw, by_token: dict[int, _Raw]) -> list[_Raw]:
