@@ -12,11 +12,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newsflow.schemas.tables import ENTITY_LABELS
 from newsflow.tasks.credits import credit_like_spans
 from newsflow.tasks.entities.evidence import (
+    HONORIFICS,
     NOT_A_NAME,
     author_bio,
     never_a_person,
@@ -24,10 +25,18 @@ from newsflow.tasks.entities.evidence import (
     person_evidence,
     place_context,
     place_names,
+    role_apposition,
     span_label,
     thing_label,
 )
-from newsflow.tasks.entities.names import core, extend_name, name_segments, shared_surname_first_name, surname
+from newsflow.tasks.entities.names import (
+    OPEN_QUOTES,
+    core,
+    extend_name,
+    name_segments,
+    shared_surname_first_name,
+    surname,
+)
 from newsflow.tasks.lexicon import Lexicon
 
 
@@ -310,6 +319,59 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
     return sorted(raws + added, key=lambda r: r.start_char)
 
 
+def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
+    """Names the model missed or took for a date or a number, made certain by an honorific before
+    them ("Mr Thoday") or a role in apposition ("Hope Hicks, a campaign spokeswoman"; "the
+    shadow minister, Ann Vale,"): one to three capitalised proper nouns no name covers."""
+    covered = set()
+    for r in raws:
+        if r.label in NAME_LABELS:
+            covered.update(range(r.token_start, r.token_end))
+    credits = credit_like_spans(doc.text)
+    bio = author_bio(doc)
+    if bio is not None:
+        credits.append(bio)
+    runs, i = [], 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and _bare_name_word(doc[j], covered, lex):
+            j += 1
+        if j > i and not any(cs <= doc[i].idx < ce for cs, ce in credits):
+            runs.append(Span(doc, i, j, label="PERSON"))
+        i = max(j, i + 1)
+    added, surnames = [], set()
+    for span in runs:
+        before = doc[span.start - 1] if span.start > 0 else None
+        if before is None or before.lower_ in ("the", "a", "an"):
+            continue  # "The Phantom Menace", "the Daily Post": no name of a person
+        quoted = span.start > 1 and doc[span.start - 2].text in OPEN_QUOTES  # a nickname: “Miss Piggy”
+        honorific = before.lower_.rstrip(".") in HONORIFICS and not quoted
+        if honorific or (len(span) >= 2 and role_apposition(span, lex)):
+            added.append(span)
+            surnames.add(span[-1].lower_)
+    first_names = lex.female_names | lex.male_names
+    for span in runs:  # "producer Jon Thoday" when the article writes "Mr Thoday" too
+        if span not in added and len(span) >= 2 and span[-1].lower_ in surnames and span[0].lower_ in first_names:
+            added.append(span)
+    added = [_Raw(sp.start_char, sp.end_char, sp.text, "PERSON", _words(sp, lex), sp.start, sp.end) for sp in added]
+    if not added:
+        return raws
+    kept = [r for r in raws if not any(r.token_start < a.token_end and a.token_start < r.token_end for a in added)]
+    return sorted(kept + added, key=lambda r: r.start_char)
+
+
+def _bare_name_word(tok: Token, covered: set[int], lex: Lexicon) -> bool:
+    """A capitalised proper noun no name covers, not a title ("Vice President")."""
+    return (
+        tok.i not in covered
+        and tok.pos_ == "PROPN"
+        and tok.is_alpha
+        and tok.text[:1].isupper()
+        and not tok.is_upper
+        and tok.lower_ not in lex.titles
+    )
+
+
 def _cluster(raws: list[_Raw], lex: Lexicon) -> list[list[_Raw]]:
     """Group mentions: aliases, exact names, and short person names joined to full names."""
     clusters: list[list[_Raw]] = []
@@ -441,7 +503,7 @@ def _gender(doc: Doc, cluster: list[_Raw], lex: Lexicon) -> str | None:
 
 def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
     """Cluster the document's named entities into mentions of canonical entities."""
-    raws = _add_missed_surnames(doc, _collect(doc, lex))
+    raws = _add_missed_surnames(doc, _add_missed_names(doc, _collect(doc, lex), lex))
     if not raws:
         return DocEntities()
     mentions: list[Mention] = []
