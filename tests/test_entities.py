@@ -315,3 +315,19 @@ def test_a_surname_in_capitals_in_a_transcript_stays_a_person(rows_of):
         '"RUIZ: I will, Chris Holloway, as soon as it reaches my desk."'
     )
     assert "Chris Holloway" in people_of(rows_of, text)
+
+
+def test_a_name_after_an_honorific_is_a_person_even_when_the_model_calls_it_a_date(rows_of):
+    # the model reads "Monday" as a day; "Mr Monday" says it is a surname, and "Tom Monday" his full name
+    mentions, entities = rows_of(
+        "The show is being turned into a musical by producer Tom Monday. He is working with a writer. "
+        "Mr Monday said the idea came from a friend."
+    )
+    tom = by_name(entities)["Tom Monday"]
+    assert tom["label"] == "PERSON" and tom["n_mentions"] == 2
+    assert {e["name"] for e in entities if e["label"] == "PERSON"} == {"Tom Monday"}
+
+
+def test_a_nickname_in_quotes_after_an_honorific_is_no_person(rows_of):
+    people = people_of(rows_of, 'The rival called her "Miss Crumpet" on air, said Lena Ford.')
+    assert people == {"Lena Ford"}

@@ -350,9 +350,14 @@ def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
             added.append(span)
             surnames.add(span[-1].lower_)
     first_names = lex.female_names | lex.male_names
+    firsts = {r.token_start: r for r in raws if r.label == "PERSON" and len(r.words) == 1 and r.words[0] in first_names}
     for span in runs:  # "producer Jon Thoday" when the article writes "Mr Thoday" too
-        if span not in added and len(span) >= 2 and span[-1].lower_ in surnames and span[0].lower_ in first_names:
+        if span in added or span[-1].lower_ not in surnames:
+            continue
+        if len(span) >= 2 and span[0].lower_ in first_names:
             added.append(span)
+        elif len(span) == 1 and span.start - 1 in firsts:  # the model found "Jon" alone
+            added.append(Span(doc, span.start - 1, span.end, label="PERSON"))
     added = [_Raw(sp.start_char, sp.end_char, sp.text, "PERSON", _words(sp, lex), sp.start, sp.end) for sp in added]
     if not added:
         return raws
