@@ -242,6 +242,8 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
             elif r.text.lower() in place_names() and place_context(sp):
                 r.label = "GPE"
         elif r.label in NAME_LABELS - {"PERSON"} and len(core(r.words, lex)) >= 2 and last in single_people | cued:
+            if r.words in things:
+                continue
             if _looks_like_a_name(sp, r.words, lex):
                 r.label = "PERSON"
         elif r.label in ("ORG", "NORP") and len(r.words) == 1 and r.words[0] in lex.well_known:
