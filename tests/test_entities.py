@@ -331,3 +331,13 @@ def test_a_name_after_an_honorific_is_a_person_even_when_the_model_calls_it_a_da
 def test_a_nickname_in_quotes_after_an_honorific_is_no_person(rows_of):
     people = people_of(rows_of, 'The rival called her "Miss Crumpet" on air, said Lena Ford.')
     assert people == {"Lena Ford"}
+
+
+def test_a_classed_name_that_speaks_is_still_no_person(rows_of):
+    # the model calls the first mention an organisation and the next two a person
+    people = people_of(
+        rows_of,
+        "The owners of embattled oil giant Kuzmin are to sue the state. Kuzmin said the tax claim was "
+        "unlawful, and Kuzmin had filed for bankruptcy in Texas.",
+    )
+    assert "Kuzmin" not in people

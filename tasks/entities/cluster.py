@@ -228,7 +228,7 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     evidenced = {r.words for r, sp in zip(raws, spans, strict=True) if person_evidence(sp, lex)}
     # a company or a book "says" too: only a title, honorific or role keeps a classed name a person
     titled = {r.words for r, sp in zip(raws, spans, strict=True) if person_cue(sp, lex)}
-    things = {r.words: r.thing for r in raws if r.thing and r.label == "PERSON" and r.words not in titled}
+    things = {r.words: r.thing for r in raws if r.thing and r.words not in titled}
     for r in raws:
         if r.label == "PERSON" and r.words in things:
             r.label = things[r.words]  # "the film Lucy Fairweather", then "Lucy Fairweather" alone
