@@ -77,6 +77,8 @@ def name_segments(span: Span, lex: Lexicon) -> list[tuple[int, int]]:
                 s = i + 1
         while s < e - 1 and (doc[s].pos_ in ("VERB", "AUX") or doc[s].is_punct or _title(doc[s], lex)):
             s += 1
+        if s < e - 1 and _inverted_said(doc, s, e):
+            s += 1  # "Said Ellis: ..." (the model tags "Said" as a proper noun)
         while e > s and (doc[e - 1].is_punct and doc[e - 1].text not in CLOSE_QUOTES or doc[e - 1].is_space):
             e -= 1
         while e > s + 1 and doc[e - 1].text.isupper() and doc[e - 1].lower_ in lex.post_nominals:
@@ -84,6 +86,14 @@ def name_segments(span: Span, lex: Lexicon) -> list[tuple[int, int]]:
         if e > s and any(_capitalised(doc[i]) and doc[i].is_alpha for i in range(s, e)):
             out.append((s, e))
     return out
+
+
+def _inverted_said(doc: Doc, start: int, end: int) -> bool:
+    """ "Said Ellis: ...": a reporting verb opening a sentence before the name and a colon after
+    it ("Said" may be a first name elsewhere: "Said Jalili, a diplomat, left")."""
+    tok = doc[start]
+    after = doc[end].text if end < len(doc) else ""
+    return tok.text in ("Said", "Says") and (tok.is_sent_start or start == 0) and after == ":"
 
 
 def extend_name(doc: Doc, start: int, end: int, lex: Lexicon, taken: set[int]) -> tuple[int, int]:
