@@ -61,8 +61,12 @@ def test_name_and_head_word_lists_are_lower_case_single_words():
         lex.org_heads,
         lex.role_nouns,
         lex.utterance_nouns,
+        lex.post_nominals,
+        set(lex.thing_nouns),
     ):
         assert words and not [w for w in words if " " in w or "." in w or w != w.lower()]
     assert {"de", "van", "bin", "al"} <= lex.name_particles
     assert {"station", "mall", "square", "park"} <= lex.place_heads
     assert not lex.place_heads & lex.org_heads
+    assert set(lex.thing_nouns.values()) <= {"ORG", "PRODUCT", "WORK_OF_ART"}
+    assert not set(lex.thing_nouns) & lex.role_nouns  # a class noun never names a person

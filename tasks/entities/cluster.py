@@ -12,20 +12,31 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newsflow.schemas.tables import ENTITY_LABELS
 from newsflow.tasks.credits import credit_like_spans
 from newsflow.tasks.entities.evidence import (
+    HONORIFICS,
     NOT_A_NAME,
+    author_bio,
     never_a_person,
     person_cue,
     person_evidence,
     place_context,
     place_names,
+    role_apposition,
     span_label,
+    thing_label,
 )
-from newsflow.tasks.entities.names import core, extend_name, name_segments, shared_surname_first_name, surname
+from newsflow.tasks.entities.names import (
+    OPEN_QUOTES,
+    core,
+    extend_name,
+    name_segments,
+    shared_surname_first_name,
+    surname,
+)
 from newsflow.tasks.lexicon import Lexicon
 
 
@@ -80,6 +91,7 @@ class _Raw:
     cluster: int = -1
     title: str = ""  # the lower-cased word written just before the name ("mr", "president")
     name: str = ""  # the canonical name when the text alone does not give it ("Sarah" -> "Sarah Rogers")
+    thing: str = ""  # the label a class noun gives it ("oil giant Petrovia" -> ORG), see `thing_label`
 
 
 def _trim(span: Span, lex: Lexicon) -> Span | None:
@@ -122,6 +134,7 @@ def _alias(text: str, lex: Lexicon) -> str | None:
 
 def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
     credits = credit_like_spans(doc.text)
+    bio = author_bio(doc)
     raws: list[_Raw] = []
     taken: set[int] = set()
     for ent in doc.ents:
@@ -136,16 +149,22 @@ def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
             continue
         if span.label_ in NAME_LABELS and not any(ch.isupper() for ch in span.text):
             continue  # "china shop": names are capitalised
+        thing = thing_label(ent, lex)
         if span.label_ != "PERSON":
             raws.append(_raw(span, span.label_, lex))
+            raws[-1].thing = thing
+            continue
+        if bio is not None and bio[0] <= span.start_char < bio[1]:
             continue
         for s, e in name_segments(span, lex):
             s, e = extend_name(doc, s, e, lex, taken)
             name = Span(doc, s, e, label="PERSON")
             taken.update(range(s, e))
             raw = _raw(name, span_label(name, _words(name, lex), lex), lex)
+            raw.thing = thing
             raws.append(raw)
-            shared = shared_surname_first_name(doc, s, lex) if raw.label == "PERSON" else None
+            two_words = raw.label == "PERSON" and len(raw.words) >= 2  # "Richard and Judy" share none
+            shared = shared_surname_first_name(doc, s, lex) if two_words else None
             if shared is not None and _name_alone(raws, shared):
                 raws[-2].words, raws[-2].name = (
                     raws[-2].words + (raw.words[-1],),
@@ -206,6 +225,13 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     single_people = {r.words[0] for r in raws if r.label == "PERSON" and len(r.words) == 1}
     org_starts = {r.words[0] for r in raws if r.label in ("ORG", "FAC") and len(r.words) >= 2}
     org_starts |= {r.words[0] for r in raws if r.label == "ORG" and len(r.words) == 1}
+    evidenced = {r.words for r, sp in zip(raws, spans, strict=True) if person_evidence(sp, lex)}
+    # a company or a book "says" too: only a title, honorific or role keeps a classed name a person
+    titled = {r.words for r, sp in zip(raws, spans, strict=True) if person_cue(sp, lex)}
+    things = {r.words: r.thing for r in raws if r.thing and r.words not in titled}
+    for r in raws:
+        if r.label == "PERSON" and r.words in things:
+            r.label = things[r.words]  # "the film Lucy Fairweather", then "Lucy Fairweather" alone
     for r, sp in zip(raws, spans, strict=True):
         if not r.words:
             continue
@@ -216,11 +242,56 @@ def _repair_labels(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
             elif r.text.lower() in place_names() and place_context(sp):
                 r.label = "GPE"
         elif r.label in NAME_LABELS - {"PERSON"} and len(core(r.words, lex)) >= 2 and last in single_people | cued:
+            if r.words in things:
+                continue
             if _looks_like_a_name(sp, r.words, lex):
                 r.label = "PERSON"
         elif r.label in ("ORG", "NORP") and len(r.words) == 1 and r.words[0] in lex.well_known:
             r.label = "PERSON"
+    _label_from_conjuncts(doc, raws, evidenced, lex)
     return raws
+
+
+def _label_from_conjuncts(doc: Doc, raws: list[_Raw], evidenced: set[tuple[str, ...]], lex: Lexicon) -> None:
+    """A list holds one kind of thing: a PERSON with no evidence of its own ("Penwarren" of
+    "Leeds, Exeter and Penwarren"; "Windows Messenger" of "Windows Messenger and QTX Messenger")
+    takes the label most of the other names of its list have, when none of them is a person."""
+    by_token = {}
+    for r in raws:
+        for i in range(r.token_start, r.token_end):
+            by_token[i] = r
+    for r in raws:
+        if r.label != "PERSON" or not r.words or r.words in evidenced or r.words[0] in lex.male_names:
+            continue
+        if r.words[0] in lex.female_names:
+            continue
+        others = _conjuncts(doc, r, by_token)
+        if not others or any(o.label == "PERSON" for o in others):
+            continue
+        label, n = Counter(o.label for o in others).most_common(1)[0]
+        # one other name of one word may be the model's mistake too ("Clinton or Trump" PRODUCT)
+        sure = n >= 2 or any(len(o.words) >= 2 or o.thing or o.label in ("GPE", "LOC") for o in others)
+        if sure and 2 * n > len(others) and label in NAME_LABELS - {"PERSON", "NORP"}:
+            r.label = label
+
+
+def _conjuncts(doc: Doc, r: _Raw, by_token: dict[int, _Raw]) -> list[_Raw]:
+    """The other names of the coordination the name is in ("A, B and C")."""
+    root = Span(doc, r.token_start, r.token_end).root
+    first = root
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    group, todo = [], [first]
+    while todo:
+        tok = todo.pop()
+        group.append(tok)
+        todo.extend(c for c in tok.children if c.dep_ == "conj")
+    out = []
+    for tok in group:
+        other = by_token.get(tok.i)
+        if other is not None and other is not r and other not in out:
+            out.append(other)
+    return out
 
 
 def _looks_like_a_name(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool:
@@ -250,6 +321,64 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
         if tok.lower_ in surnames and not any(cs <= tok.idx < ce for cs, ce in credits):
             added.append(_Raw(tok.idx, tok.idx + len(tok.text), tok.text, "PERSON", (tok.lower_,), tok.i, tok.i + 1))
     return sorted(raws + added, key=lambda r: r.start_char)
+
+
+def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
+    """Names the model missed or took for a date or a number, made certain by an honorific before
+    them ("Mr Monday") or a role in apposition ("Ann Vale, a campaign spokeswoman"; "the
+    shadow minister, Ann Vale,"): one to three capitalised proper nouns no name covers."""
+    covered = set()
+    for r in raws:
+        if r.label in NAME_LABELS:
+            covered.update(range(r.token_start, r.token_end))
+    credits = credit_like_spans(doc.text)
+    bio = author_bio(doc)
+    if bio is not None:
+        credits.append(bio)
+    runs, i = [], 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and _bare_name_word(doc[j], covered, lex):
+            j += 1
+        if j > i and not any(cs <= doc[i].idx < ce for cs, ce in credits):
+            runs.append(Span(doc, i, j, label="PERSON"))
+        i = max(j, i + 1)
+    added, surnames = [], set()
+    for span in runs:
+        before = doc[span.start - 1] if span.start > 0 else None
+        if before is None or before.lower_ in ("the", "a", "an"):
+            continue  # "The Phantom Menace", "the Daily Post": no name of a person
+        quoted = span.start > 1 and doc[span.start - 2].text in OPEN_QUOTES  # a nickname: “Miss Crumpet”
+        honorific = before.lower_.rstrip(".") in HONORIFICS and not quoted
+        if honorific or (len(span) >= 2 and role_apposition(span, lex)):
+            added.append(span)
+            surnames.add(span[-1].lower_)
+    first_names = lex.female_names | lex.male_names
+    firsts = {r.token_start: r for r in raws if r.label == "PERSON" and len(r.words) == 1 and r.words[0] in first_names}
+    for span in runs:  # "producer Tom Monday" when the article writes "Mr Monday" too
+        if span in added or span[-1].lower_ not in surnames:
+            continue
+        if len(span) >= 2 and span[0].lower_ in first_names:
+            added.append(span)
+        elif len(span) == 1 and span.start - 1 in firsts:  # the model found "Jon" alone
+            added.append(Span(doc, span.start - 1, span.end, label="PERSON"))
+    added = [_Raw(sp.start_char, sp.end_char, sp.text, "PERSON", _words(sp, lex), sp.start, sp.end) for sp in added]
+    if not added:
+        return raws
+    kept = [r for r in raws if not any(r.token_start < a.token_end and a.token_start < r.token_end for a in added)]
+    return sorted(kept + added, key=lambda r: r.start_char)
+
+
+def _bare_name_word(tok: Token, covered: set[int], lex: Lexicon) -> bool:
+    """A capitalised proper noun no name covers, not a title ("Vice President")."""
+    return (
+        tok.i not in covered
+        and tok.pos_ == "PROPN"
+        and tok.is_alpha
+        and tok.text[:1].isupper()
+        and not tok.is_upper
+        and tok.lower_ not in lex.titles
+    )
 
 
 def _cluster(raws: list[_Raw], lex: Lexicon) -> list[list[_Raw]]:
@@ -383,7 +512,7 @@ def _gender(doc: Doc, cluster: list[_Raw], lex: Lexicon) -> str | None:
 
 def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
     """Cluster the document's named entities into mentions of canonical entities."""
-    raws = _add_missed_surnames(doc, _collect(doc, lex))
+    raws = _add_missed_surnames(doc, _add_missed_names(doc, _collect(doc, lex), lex))
     if not raws:
         return DocEntities()
     mentions: list[Mention] = []

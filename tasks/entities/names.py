@@ -6,7 +6,8 @@ files of the Lexicon. Handled: titles and role words glued before a name ("organ
 like "de", "van", "bin", "al"); a possessive fragment ("'s Carter"); a verb the model took in
 ("Said Ellis"); a dash inside a span ("Scott - Brentley Vinson" is two names); a nickname in
 quotes ('Marcia "Cia" Price'); a generational suffix (", Jr.", "Sr."); a first name the model left
-out right before the name ("Nell" of "Nell Carden Grey"); first names sharing a surname ("Sarah
+out right before the name ("Nell" of "Nell Carden Grey"); letters after a name for an office or
+honour ("Jane Doe MP", "John Roe QC"); first names sharing a surname ("Sarah
 and Timothy Rogers": "Sarah" is Sarah Rogers). Not handled: names written surname first, or
 joined by other words than "and".
 """
@@ -76,11 +77,23 @@ def name_segments(span: Span, lex: Lexicon) -> list[tuple[int, int]]:
                 s = i + 1
         while s < e - 1 and (doc[s].pos_ in ("VERB", "AUX") or doc[s].is_punct or _title(doc[s], lex)):
             s += 1
+        if s < e - 1 and _inverted_said(doc, s, e):
+            s += 1  # "Said Ellis: ..." (the model tags "Said" as a proper noun)
         while e > s and (doc[e - 1].is_punct and doc[e - 1].text not in CLOSE_QUOTES or doc[e - 1].is_space):
             e -= 1
+        while e > s + 1 and doc[e - 1].text.isupper() and doc[e - 1].lower_ in lex.post_nominals:
+            e -= 1  # "Joan Treadwell MP"
         if e > s and any(_capitalised(doc[i]) and doc[i].is_alpha for i in range(s, e)):
             out.append((s, e))
     return out
+
+
+def _inverted_said(doc: Doc, start: int, end: int) -> bool:
+    """ "Said Ellis: ...": a reporting verb opening a sentence before the name and a colon after
+    it ("Said" may be a first name elsewhere: "Said Jalili, a diplomat, left")."""
+    tok = doc[start]
+    after = doc[end].text if end < len(doc) else ""
+    return tok.text in ("Said", "Says") and (tok.is_sent_start or start == 0) and after == ":"
 
 
 def extend_name(doc: Doc, start: int, end: int, lex: Lexicon, taken: set[int]) -> tuple[int, int]:

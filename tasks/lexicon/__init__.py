@@ -44,8 +44,10 @@ class Lexicon:
     known_labels: Mapping[str, str]  # names the small model often mislabels -> label
     name_particles: frozenset[str]  # lower-case words inside a name: "de", "van", "bin"
     name_suffixes: frozenset[str]  # "jr", "sr", "iii": part of a name, never its surname
+    post_nominals: frozenset[str]  # "mp", "qc": letters after a name, trimmed from it
     place_heads: frozenset[str]  # last words of place names: "station", "bay", "mall"
     org_heads: frozenset[str]  # last words of organisation and work names: "club", "university", "show"
+    thing_nouns: Mapping[str, str]  # "firm", "film", "virus" -> the label of a name they class
     role_nouns: frozenset[str]  # "spokesperson", "adviser": an apposition that makes its name a person
     utterance_nouns: frozenset[str]  # "statement", "brief": "X's statement said" quotes X
     person_nouns: frozenset[str]  # "actor", "champion": a definite description of a person ("the actor said")
