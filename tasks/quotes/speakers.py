@@ -29,7 +29,6 @@ from newsflow.tasks.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
-HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"}
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 
 
@@ -92,12 +91,7 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
             np_ = noun_phrase(tok)
             return Speaker(np_.text, ent.name, ent.entity_id, None, method, "PERSON", np_.start_char)
     if mention is not None and mention.label in NOT_AGENTS:
-        honorific = [c for c in tok.lefts if c.lower_.rstrip(".") in HONORIFICS]
-        if not honorific or tok.pos_ != "PROPN":
-            return None  # "12:15 p.m. said" is a parse error, not a speaker
-        np_ = noun_phrase(tok)  # "Mr Thoday said", the name taken for a date: a person all the same
-        name = idx.text[honorific[-1].idx + len(honorific[-1].text) : tok.idx + len(tok.text)].strip(" .")
-        return Speaker(np_.text, name, None, None, method, "PERSON", np_.start_char)
+        return None  # "12:15 p.m. said" is a parse error, not a speaker ("Mr Thoday": entities make him a person)
     if mention is not None and mention.label != "PERSON":
         person = described_person(tok, mention, idx)  # "The Bishop of Durham, Tom Wright, said"
         if person is not None:
