@@ -3,7 +3,9 @@ components inside) → mentions, entities and quotes rows → staged Parquet bes
 documents. Works on any process that can see the staging folder (a Dask worker included).
 
 Several chunks go through one `nlp.pipe`, so spaCy's worker processes start once and never idle
-at a chunk's end; rows are written, and memory freed, chunk by chunk.
+at a chunk's end; rows are written, and memory freed, chunk by chunk. Within a chunk, documents
+go to spaCy in the order `balanced_order` gives, so that its batches carry near-equal numbers of
+characters; their rows are staged in the chunk's own order all the same.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import from_rows
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import load_pipeline, pipe_rows
+from newsflow.tasks.nlp import balanced_order, load_pipeline, pipe_rows
 from newsflow.tasks.rows import ROW_TABLES
 from newsflow.tasks.storage import read_staged, stage_table, staged_path
 
@@ -36,13 +38,16 @@ class Analysed:
     seconds: float
 
 
-def _documents(staging: Path, chunks: list[str]) -> Iterator[tuple[str, tuple[str, str, int]]]:
-    """(text, (chunk, doc_id, n_words)) for every staged document, one chunk file in memory at a time."""
+def _documents(staging: Path, chunks: list[str], batch_size: int) -> Iterator[tuple[str, tuple[str, int, str, int]]]:
+    """(text, (chunk, position, doc_id, n_words)) for every staged document, one chunk file in
+    memory at a time; within a chunk in balanced order, `position` being its place in the chunk."""
+    fed = 0
     for chunk in chunks:
         table = read_staged(staging, "documents", chunk, ["doc_id", "text", "n_words"])
-        columns = (table.column(c).to_pylist() for c in ("text", "doc_id", "n_words"))
-        for text, doc_id, n_words in zip(*columns, strict=True):
-            yield text, (chunk, doc_id, n_words)
+        texts, doc_ids, n_words = (table.column(c).to_pylist() for c in ("text", "doc_id", "n_words"))
+        for i in balanced_order([len(text) for text in texts], batch_size, start=fed):
+            yield texts[i], (chunk, i, doc_ids[i], n_words[i])
+        fed += len(texts)
 
 
 def analyse_chunks(
@@ -63,30 +68,35 @@ def analyse_chunks(
     n_process = max(1, min(settings.n_process, total // settings.batch_size))
     done: list[Analysed] = []
     current: str | None = None
-    rows: dict[str, list[dict]] = {}
+    found_at: dict[int, dict[str, list[dict]]] = {}  # the current chunk's rows, by document position
     n_docs = n_words = 0
     chunk_started = started
 
     def flush() -> None:
+        rows: dict[str, list[dict]] = {name: [] for name in ROW_TABLES}
+        for position in sorted(found_at):
+            for name, table_rows in found_at[position].items():
+                rows[name] += table_rows
         counts = {name: len(table_rows) for name, table_rows in rows.items()}
         for name, table_rows in rows.items():
             stage_table(staging, name, current, from_rows(name, table_rows))
         done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started))
 
-    for i, ((chunk, doc_id, words), found) in enumerate(
-        pipe_rows(nlp, _documents(staging, chunks), n_process, settings.batch_size), 1
+    documents = _documents(staging, chunks, settings.batch_size)
+    for i, ((chunk, position, doc_id, words), found) in enumerate(
+        pipe_rows(nlp, documents, n_process, settings.batch_size), 1
     ):
         if i == 1 and once_forked is not None:
             once_forked()
         if chunk != current:
             if current is not None:
                 flush()
-            current, rows, n_docs, n_words = chunk, {name: [] for name in ROW_TABLES}, 0, 0
+            current, found_at, n_docs, n_words = chunk, {}, 0, 0
             chunk_started = time.monotonic()
-        for name, table_rows in found.items():
+        for table_rows in found.values():
             for row in table_rows:
                 row["doc_id"] = doc_id
-            rows[name] += table_rows
+        found_at[position] = found
         n_docs += 1
         n_words += words
         if i % 200 == 0:

@@ -9,11 +9,12 @@ back from spaCy's worker processes: the rows alone, not the parse, the tensor or
 from __future__ import annotations
 
 import functools
+import heapq
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +119,41 @@ def pipe_rows(
     no `doc_id` yet. A document that a newsflow component failed on is logged and left out."""
     for doc, context in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
         yield context, doc._.table_rows
+
+
+def batch_sizes(n: int, batch_size: int, start: int = 0) -> list[int]:
+    """How `nlp.pipe` cuts `n` documents into batches of `batch_size` when `start` documents went
+    in before them: the first batch takes only the slots those left free, the last what remains."""
+    first = min(n, -start % batch_size or batch_size)
+    full, last = divmod(n - first, batch_size)
+    return [size for size in [first] + [batch_size] * full + [last] if size]
+
+
+def balanced_order(lengths: Sequence[int], batch_size: int, start: int = 0) -> list[int]:
+    """An order in which to feed documents of these `lengths` (characters) to `nlp.pipe`, such
+    that its batches carry near-equal numbers of characters for their number of documents.
+
+    spaCy deals its batches round-robin to its worker processes and reads them back in order, so
+    in file order one batch of long articles stalls the other workers and sets its worker's
+    memory peak. Longest first, each document joins the batch where it would leave the fewest
+    characters per document slot (among batches with a free slot: the rule that schedules jobs
+    on machines of unequal speed, here batches of unequal size); within a batch, documents keep
+    their order. `start` documents were fed before these (see `batch_sizes`). Returns a
+    permutation of `range(len(lengths))`; deterministic, so reruns feed the same batches.
+
+    Not handled: a document longer than a batch's share is not split; its batch gets it alone
+    with the shortest documents."""
+    sizes = batch_sizes(len(lengths), batch_size, start)
+    members: list[list[int]] = [[] for _ in sizes]
+    # Batches of one size are interchangeable: the lightest is the best of them, so one heap of
+    # (characters, batch) per size, at most three sizes.
+    heaps: dict[int, list[tuple[int, int]]] = {}
+    for b, size in enumerate(sizes):
+        heaps.setdefault(size, []).append((0, b))
+    for i in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
+        size = min((s for s in heaps if heaps[s]), key=lambda s: ((heaps[s][0][0] + lengths[i]) / s, heaps[s][0][1]))
+        load, b = heapq.heappop(heaps[size])
+        members[b].append(i)
+        if len(members[b]) < size:
+            heapq.heappush(heaps[size], (load + lengths[i], b))
+    return [i for batch in members for i in sorted(batch)]
