@@ -132,9 +132,7 @@ def _alias(text: str, lex: Lexicon) -> str | None:
     return lex.canonical_alias.get(key)
 
 
-def _collect(doc: Doc, lex: Lexicon) -> list[_Raw]:
-    credits = credit_like_spans(doc.text)
-    bio = author_bio(doc)
+def _collect(doc: Doc, lex: Lexicon, credits: list[tuple[int, int]], bio: tuple[int, int] | None) -> list[_Raw]:
     raws: list[_Raw] = []
     taken: set[int] = set()
     for ent in doc.ents:
@@ -304,7 +302,7 @@ def _looks_like_a_name(span: Span, words: tuple[str, ...], lex: Lexicon) -> bool
     )
 
 
-def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
+def _add_missed_surnames(doc: Doc, raws: list[_Raw], credits: list[tuple[int, int]]) -> list[_Raw]:
     """Capitalised tokens equal to a known person's surname that no entity covers (proper nouns,
     and nouns: the parser takes "Trump" for the word "trump")."""
     surnames = {r.words[-1] for r in raws if r.label == "PERSON" and len(r.words) >= 2}
@@ -313,7 +311,6 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
     covered = set()
     for r in raws:
         covered.update(range(r.token_start, r.token_end))
-    credits = credit_like_spans(doc.text)
     added = []
     for tok in doc:
         if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.text[:1].isupper():
@@ -323,7 +320,9 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw]) -> list[_Raw]:
     return sorted(raws + added, key=lambda r: r.start_char)
 
 
-def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
+def _add_missed_names(
+    doc: Doc, raws: list[_Raw], lex: Lexicon, credits: list[tuple[int, int]], bio: tuple[int, int] | None
+) -> list[_Raw]:
     """Names the model missed or took for a date or a number, made certain by an honorific before
     them ("Mr Monday") or a role in apposition ("Ann Vale, a campaign spokeswoman"; "the
     shadow minister, Ann Vale,"): one to three capitalised proper nouns no name covers."""
@@ -331,10 +330,8 @@ def _add_missed_names(doc: Doc, raws: list[_Raw], lex: Lexicon) -> list[_Raw]:
     for r in raws:
         if r.label in NAME_LABELS:
             covered.update(range(r.token_start, r.token_end))
-    credits = credit_like_spans(doc.text)
-    bio = author_bio(doc)
     if bio is not None:
-        credits.append(bio)
+        credits = [*credits, bio]
     runs, i = [], 0
     while i < len(doc):
         j = i
@@ -512,7 +509,11 @@ def _gender(doc: Doc, cluster: list[_Raw], lex: Lexicon) -> str | None:
 
 def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
     """Cluster the document's named entities into mentions of canonical entities."""
-    raws = _add_missed_surnames(doc, _add_missed_names(doc, _collect(doc, lex), lex))
+    text = doc.text  # Doc.text joins every token: once per document
+    credits = credit_like_spans(text)
+    bio = author_bio(doc, text)
+    raws = _collect(doc, lex, credits, bio)
+    raws = _add_missed_surnames(doc, _add_missed_names(doc, raws, lex, credits, bio), credits)
     if not raws:
         return DocEntities()
     mentions: list[Mention] = []

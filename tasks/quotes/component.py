@@ -64,13 +64,15 @@ class QuoteExtractor(Pipe):
         # No catch-all here: spaCy hands an exception to the component's error handler
         # (`set_error_handler`), which raises by default.
         quotes = extract_quotes(doc, read_entities(doc), self.lexicon)
-        doc.spans[self.spans_key] = [span for span in (quote_span(doc, q) for q in quotes) if span is not None]
+        text = doc.text  # Doc.text joins every token: once per document, not once per quote
+        doc.spans[self.spans_key] = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
         return doc
 
 
-def quote_span(doc: Doc, quote: Quote) -> Span | None:
-    """The quote as a Span with its speaker and cue; None when no whole token lies inside it."""
-    span = whole_tokens(doc, quote.start_char, quote.end_char, quote.type)
+def quote_span(doc: Doc, quote: Quote, text: str | None = None) -> Span | None:
+    """The quote as a Span with its speaker and cue; None when no whole token lies inside it.
+    `text`: `doc.text`, when the caller has it."""
+    span = whole_tokens(doc, quote.start_char, quote.end_char, quote.type, text)
     if span is None:
         return None
     if quote.speaker is not None and quote.speaker_start is not None:
@@ -85,11 +87,11 @@ def quote_span(doc: Doc, quote: Quote) -> Span | None:
     return span
 
 
-def whole_tokens(doc: Doc, start: int, end: int, label: str) -> Span | None:
+def whole_tokens(doc: Doc, start: int, end: int, label: str, text: str | None = None) -> Span | None:
     """The tokens inside [start, end), or, when that would lose a letter or digit of it (a quote
-    ending in "N.C" of the token "N.C."), the tokens it touches."""
+    ending in "N.C" of the token "N.C."), the tokens it touches. `text`: `doc.text`, if known."""
     span = doc.char_span(start, end, label=label, alignment_mode="contract")
-    text = doc.text
+    text = doc.text if text is None else text
     if span is None or any(c.isalnum() for c in text[start : span.start_char] + text[span.end_char : end]):
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
     return span if span is not None and span.text else None
