@@ -7,6 +7,7 @@ import bisect
 from spacy.tokens import Span, Token
 
 from newsflow.tasks.entities import Mention
+from newsflow.tasks.quotes.cues import SUBJ_DEPS
 from newsflow.tasks.quotes.index import DocIndex
 
 
@@ -57,8 +58,6 @@ def lede_person(tok: Token, idx: DocIndex) -> Mention | None:
     name with all of its words as title or role ("Trade and Industry Secretary Patricia Hewitt"),
     else the first person they name as the subject of a sentence ("Patricia Hewitt said the cost
     ..."): news names the lede's speaker right after it."""
-    from newsflow.tasks.quotes.cues import SUBJ_DEPS
-
     if idx.sent_of[tok.i] != 0:
         return None
     words = {t.lower_ for t in noun_phrase(tok) if t.is_alpha and t.dep_ not in ("det", "poss")}
@@ -117,8 +116,6 @@ def salient_person(tok: Token, idx: DocIndex) -> Mention | None:
     most three back and within its paragraph or the one before, that names a person outside
     quotation marks, the person who is its subject, else the one person it names; None when that
     sentence names several and none of them is its subject, or a gendered noun does not fit."""
-    from newsflow.tasks.quotes.cues import SUBJ_DEPS
-
     word = tok.lower_.rsplit("-", 1)[-1]
     want = "f" if word in idx.lex.female_cues else "m" if word in idx.lex.male_cues else None
     s_i = idx.sent_of[tok.i]
@@ -130,6 +127,7 @@ def salient_person(tok: Token, idx: DocIndex) -> Mention | None:
         if idx.para_of(sent[-1].idx) < para - 1:  # (a sentence may start with the previous paragraph's mark)
             break
         found: dict[str, bool] = {}
+        mentions: dict[str, Mention] = {}
         for t in idx.doc[sent.start : min(sent.end, tok.left_edge.i)]:  # not the description's own words
             m = idx.mention(t)
             if m is None or m.label != "PERSON" or idx.in_quote(t.idx):
@@ -138,6 +136,7 @@ def salient_person(tok: Token, idx: DocIndex) -> Mention | None:
             while idx.mention(head.head) is m and head.head.i != head.i:
                 head = head.head
             found[m.entity_id] = found.get(m.entity_id, False) or head.dep_ in SUBJ_DEPS
+            mentions.setdefault(m.entity_id, m)
         if not found:
             continue
         subjects = [e for e, is_subj in found.items() if is_subj]
@@ -147,7 +146,7 @@ def salient_person(tok: Token, idx: DocIndex) -> Mention | None:
         ent = idx.entities.get(chosen)
         if want is not None and ent is not None and ent.gender not in (None, want):
             return None
-        return next(m for m in idx.ents.mentions if m.entity_id == chosen)
+        return mentions[chosen]
     return None
 
 
