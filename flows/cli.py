@@ -9,13 +9,14 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # First: importing newsflow.flows sets the Prefect/GX environment defaults before they are imported.
 from newsflow.flows import STARTED
+from newsflow.flows.api import TemporaryAPI
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    # First of all, before the imports below: Prefect's temporary API starts while they run.
+    api = None if os.environ.get("PREFECT_API_URL") else TemporaryAPI().start()
     from newsflow.tasks.config import load_settings
 
     settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
@@ -89,7 +92,6 @@ def _run(args: argparse.Namespace) -> int:
 
     resolve_model(settings.model)  # an unknown model fails here, before Prefect starts, naming what is installed
     on_dask = settings.task_runner == "dask"
-    api_ready = _start_prefect_api()
     if not on_dask:  # the model loads while the API starts; the analysis finds it in load_pipeline's cache
         load_pipeline(settings.model, settings.numpy_ops)
     from newsflow.flows.newsflow import newsflow, with_task_runner
@@ -99,50 +101,38 @@ def _run(args: argparse.Namespace) -> int:
     run = with_task_runner(newsflow, settings)
     if on_dask:  # the cluster has settings.n_process workers; each runs its chunks in one spaCy process
         settings = dataclasses.replace(settings, n_process=1)
-    with api_ready():
+    with _api_settings(api):
         summary = run(settings=settings, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 
 
-def _start_prefect_api() -> Callable[[], AbstractContextManager]:
-    """Start Prefect's temporary API server now, without waiting for it; the function returned
-    waits for it and points the flow (and every Dask worker) at it. Without PREFECT_API_URL the
-    flow would start the same server itself, but only once the model had loaded (~7 s more on the
-    critical path), and each Dask worker process its own on the same SQLite file (slow, "database
-    is locked"); the URL reaches the workers through the settings Prefect sends with each task.
-
-    Fork safety: the server is a subprocess (fork+exec in C, no Python runs in the child), and
-    the thread that waits for it imports nothing (its modules are imported here, first); it is
-    joined before the flow starts, so before spaCy forks its workers.
-    """
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if PREFECT_API_URL.value():
-        return nullcontext
+@contextmanager
+def _api_settings(api: TemporaryAPI | None) -> Iterator[None]:
+    """Point the flow (and every Dask worker) at the temporary API once it answers. Without
+    PREFECT_API_URL the flow would start the same server itself, but only once the model had
+    loaded, and each Dask worker process its own on the same SQLite file (slow, "database is
+    locked"); the URL reaches the workers through the settings Prefect sends with each task.
+    A PREFECT_API_URL from the Prefect profile (not the environment) wins: the temporary server
+    is then stopped unused."""
+    from prefect.logging import get_logger
     from prefect.logging.configuration import ensure_logging_setup
-    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, temporary_settings
 
-    ensure_logging_setup()  # so that the server's start is logged, as when the flow starts it
-    server = SubprocessASGIServer()
-    failed: list[BaseException] = []
-
-    def start() -> None:
-        try:
-            server.start()  # stopped at exit, after Prefect has sent the run's last logs to it
-        except BaseException as exc:  # re-raised by ready(), in the main thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=start, name="newsflow-prefect-api", daemon=True)
-    thread.start()
-
-    def ready() -> AbstractContextManager:
-        thread.join()
-        if failed:
-            raise failed[0]
-        return temporary_settings(updates={PREFECT_API_URL: server.api_url})
-
-    return ready
+    if api is None:
+        yield
+        return
+    if PREFECT_API_URL.value():
+        api.stop()
+        yield
+        return
+    ensure_logging_setup()
+    url = api.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
+    get_logger("newsflow").info(
+        "Starting temporary server on %s: ready %.1f s after the command started", url.removesuffix("/api"),
+        time.time() - STARTED)  # fmt: skip
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from newsflow.tasks.prepare import Prepared, prepare_task
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.records import Reject
 from newsflow.tasks.storage import Run, open_run
-from newsflow.tasks.validate import Report, ValidationFailed, import_in_background, validate_task
+from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
 
 
 def _summary(
@@ -99,13 +99,15 @@ def task_groups(chunks: list[str], slots: int) -> list[list[str]]:
     return [chunks] if chunks else []
 
 
-def _analyse(run: Run, prepared: Prepared, settings: Settings, slots: int) -> list[Analysed]:
-    """Submit the analysis of every staged chunk and log the progress as tasks finish."""
+def _analyse(
+    run: Run, prepared: Prepared, settings: Settings, slots: int, early: ChunkValidation | None
+) -> list[Analysed]:
+    """Submit the analysis of every staged chunk and log the progress as tasks finish. Locally
+    (`early`), each chunk is validated while the next ones are analysed."""
     logger = get_run_logger()
     started = time.monotonic()
-    # Locally the analysis runs in this process: Great Expectations is imported while it parses.
-    once_forked = import_in_background if slots == 1 else None
-    futures = [analyse_task.submit(str(run.staging), group, settings, once_forked)
+    hooks = (early.start, early.submit) if early is not None else (None, None)
+    futures = [analyse_task.submit(str(run.staging), group, settings, *hooks)
                for group in task_groups(prepared.chunks, slots)]  # fmt: skip
     analysed: list[Analysed] = []
     for future in as_completed(futures):
@@ -166,10 +168,17 @@ def newsflow(
             prepared.statuses["rejected"],
             len(prepared.updated),
         )
-        with clock.phase("analysis"):
-            analysed = _analyse(run, prepared, settings, slots)
-        with clock.phase("validation"):
-            report = validate_task(run, prepared.parts, prepared.drops)
+        # Locally the analysis runs in this process, and the validation of each staged chunk
+        # (Great Expectations' import first) in a thread beside it, while spaCy's workers parse.
+        early = ChunkValidation(run) if slots == 1 else None
+        try:
+            with clock.phase("analysis"):
+                analysed = _analyse(run, prepared, settings, slots, early)
+            with clock.phase("validation"):
+                report = validate_task(run, prepared.parts, prepared.drops, early)
+        finally:
+            if early is not None:
+                early.close()
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())

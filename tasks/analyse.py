@@ -56,10 +56,12 @@ def analyse_chunks(
     settings: Settings,
     logger: logging.Logger = log,
     once_forked: Callable[[], object] | None = None,
+    on_staged: Callable[[str], object] | None = None,
 ) -> list[Analysed]:
     """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk.
     `once_forked` is called as soon as spaCy's worker processes run (the first document is back),
-    for work this process can do meanwhile that must not be under way while they are forked."""
+    for work this process can do meanwhile that must not be under way while they are forked;
+    `on_staged` with each chunk's name once its rows are staged."""
     started = time.monotonic()
     total = sum(pq.ParquetFile(staged_path(staging, "documents", c)).metadata.num_rows for c in chunks)
     nlp = load_pipeline(settings.model, settings.numpy_ops)
@@ -81,6 +83,8 @@ def analyse_chunks(
         for name, table_rows in rows.items():
             stage_table(staging, name, current, from_rows(name, table_rows))
         done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started))
+        if on_staged is not None:
+            on_staged(current)
 
     documents = _documents(staging, chunks, settings.batch_size)
     for i, ((chunk, position, doc_id, words), found) in enumerate(
@@ -108,8 +112,12 @@ def analyse_chunks(
 
 @task(name="analyse", retries=0, persist_result=False, cache_policy=NO_CACHE)
 def analyse_task(
-    staging: str, chunks: list[str], settings: Settings, once_forked: Callable[[], object] | None = None
+    staging: str,
+    chunks: list[str],
+    settings: Settings,
+    once_forked: Callable[[], object] | None = None,
+    on_staged: Callable[[str], object] | None = None,
 ) -> list[Analysed]:
     from prefect.logging import get_run_logger
 
-    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), once_forked)
+    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), once_forked, on_staged)

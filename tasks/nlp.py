@@ -2,8 +2,13 @@
 
 The pipeline is the model, then newsflow's two components (`newsflow_entities`,
 `newsflow_quotes`, usable in any spaCy pipeline), then `newsflow_rows`, which runs only here:
-it turns the components' spans into table rows (`newsflow.tasks.rows`) and decides what crosses
-back from spaCy's worker processes: the rows alone, not the parse, the tensor or the spans.
+it turns the components' spans into table rows (`newsflow.tasks.rows`).
+
+With several processes, `pipe_rows` runs its own workers (`RowWorkers`) rather than
+`nlp.pipe(n_process=...)`: spaCy's own multiprocessing tokenizes `as_tuples` input in the parent
+and sends every Doc both ways as bytes (tensor included), which kept this process busy for a
+quarter of a core while the workers parsed (see the README's performance section). Here the
+workers get the texts and send back only the rows.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ import importlib
 import importlib.metadata
 import importlib.util
 import logging
+import multiprocessing
+import os
+import queue
+import traceback
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,6 +107,10 @@ def _use_numpy_ops() -> None:
     set_current_ops(NumpyOps(use_blis=False))
 
 
+# One sentence that takes every component down its main paths (names, titles, places, a quote).
+WARM_UP = 'Dr Jane Smith, the chief executive of Acme Ltd in London, said: "It works." She told the BBC it would.'
+
+
 @functools.lru_cache(maxsize=4)
 def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
     """The spaCy model with the newsflow components appended; cached per process."""
@@ -109,6 +123,7 @@ def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
     for name in ("newsflow_entities", "newsflow_quotes"):
         nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)
+    nlp(WARM_UP)  # loads the word lists and gazetteers the components read lazily, once, before any fork
     return nlp
 
 
@@ -116,9 +131,108 @@ def pipe_rows(
     nlp: Language, items: Iterable[tuple[str, Any]], n_process: int = 1, batch_size: int = 64
 ) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
     """(context, rows by table) for each (text, context), in order, through `nlp.pipe`; rows have
-    no `doc_id` yet. A document that a newsflow component failed on is logged and left out."""
-    for doc, context in nlp.pipe(items, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        yield context, doc._.table_rows
+    no `doc_id` yet. A document that a newsflow component failed on is logged and left out.
+    With `n_process` > 1, batches of `batch_size` documents (cut as `spacy.util.minibatch` cuts
+    them, see `batch_sizes`) go round-robin to that many worker processes."""
+    if n_process <= 1:
+        for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+            yield context, doc._.table_rows
+        return
+    with RowWorkers(nlp, n_process) as workers:
+        yield from workers.rows(spacy.util.minibatch(items, batch_size))
+
+
+class WorkerFailed(RuntimeError):
+    pass
+
+
+def _row_worker(nlp: Language, inbox: Any, outbox: Any, parent: int) -> None:
+    """A worker process: for each batch of (text, context) from `inbox`, its [(context, rows)] to
+    `outbox` (or the traceback of what failed, as a string); stops at None, or when its parent is
+    gone (a killed run leaves no workers behind)."""
+    while True:
+        try:
+            batch = inbox.get(timeout=5)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
+        if batch is None:
+            outbox.close()
+            return
+        try:
+            found: Any = [(context, doc._.table_rows)
+                          for doc, context in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))]  # fmt: skip
+        except Exception:
+            found = traceback.format_exc()
+        outbox.send(found)
+
+
+class RowWorkers:
+    """`n` forked processes running the pipeline (the model is shared with this process, copy on
+    write). Batches go round-robin, two in flight per worker so none waits for the next; results
+    are read back in the same order, so documents come out in the order they went in. Only the
+    texts go out and only the rows come back: this process stays nearly idle while they parse."""
+
+    IN_FLIGHT = 2
+
+    def __init__(self, nlp: Language, n: int) -> None:
+        ctx = multiprocessing.get_context("fork")  # the loaded model is inherited, not reloaded
+        self.inboxes = [ctx.Queue() for _ in range(n)]  # a queue's feeder thread never blocks us
+        pipes = [ctx.Pipe(duplex=False) for _ in range(n)]
+        self.outboxes = [receive for receive, _ in pipes]
+        self.procs = [ctx.Process(target=_row_worker, args=(nlp, inbox, send, os.getpid()), daemon=True,
+                                  name=f"newsflow-spacy-{i}")
+                      for i, (inbox, (_, send)) in enumerate(zip(self.inboxes, pipes, strict=True))]  # fmt: skip
+        for proc in self.procs:
+            proc.start()
+        for _, send in pipes:
+            send.close()  # so that a worker's death ends our read with EOFError instead of a hang
+
+    def rows(self, batches: Iterable[list[tuple[str, Any]]]) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
+        batches = iter(batches)
+        pending: deque[int] = deque()  # the workers whose results are due, in order
+        n = len(self.procs)
+
+        def send(worker: int) -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                self.inboxes[worker].put(batch)
+                pending.append(worker)
+
+        for _ in range(self.IN_FLIGHT):
+            for worker in range(n):
+                send(worker)
+        while pending:
+            worker = pending.popleft()
+            try:
+                found = self.outboxes[worker].recv()
+            except EOFError:
+                code = self.procs[worker].exitcode
+                raise WorkerFailed(
+                    f"spaCy worker process {worker} died (exit code {code}); if it was killed for lack of "
+                    "memory, lower --n-process or NEWSFLOW_MAX_CHARS"
+                ) from None
+            if isinstance(found, str):
+                raise WorkerFailed(f"spaCy worker process {worker} failed:\n{found}")
+            send(worker)
+            yield from found
+
+    def __enter__(self) -> RowWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for inbox in self.inboxes:
+            inbox.put(None)
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+        for inbox in self.inboxes:
+            inbox.close()
+        for outbox in self.outboxes:
+            outbox.close()
 
 
 def batch_sizes(n: int, batch_size: int, start: int = 0) -> list[int]:

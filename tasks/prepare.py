@@ -15,17 +15,19 @@ Run semantics (the README says the same to users):
 - A document published by an older `PIPELINE_VERSION` is analysed again: from its file, or from
   its published text when no file in the input has its content any more.
 
-Streams: one file at a time is read and cleaned, and a chunk of `chunk_size` documents is written
-as soon as it is full, so memory does not grow with the corpus (the sources, one small row per
-file, are held whole).
+Streams: files are read and cleaned in order (by a few processes at once when there are many), and
+a chunk of `chunk_size` documents is written as soon as it is full, so memory does not grow with
+the corpus (the sources, one small row per file, are held whole).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import multiprocessing
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -216,6 +218,37 @@ class _Chunks:
             self.rows.clear()
 
 
+def cleaned_articles(root: Path, rel: str, settings: Settings) -> Iterator[tuple[SourceFile, Document | Reject]]:
+    """The articles of one input file, read and cleaned, each with what `sources` records of it."""
+    for file, item in read_inputs(root, rel, settings.max_bytes):
+        yield file, item if isinstance(item, Reject) else clean_document(item, settings.max_chars)
+
+
+def _read_and_clean(job: tuple[str, Settings]) -> list[tuple[SourceFile, Document | Reject]] | None:
+    """A pool worker's part of `read_cleaned`; None for a .jsonl file (its records stream)."""
+    rel, settings = job
+    return None if Path(rel).suffix.lower() == ".jsonl" else list(cleaned_articles(settings.input, rel, settings))
+
+
+# Below this many files a pool of processes costs more than it saves.
+PARALLEL_FROM = 64
+
+
+def read_cleaned(files: list[str], settings: Settings) -> Iterator[Iterable[tuple[SourceFile, Document | Reject]]]:
+    """Per file, in order, its articles read and cleaned (`cleaned_articles`). With many files
+    and `settings.n_process` > 1, that many forked processes read and clean them (cleaning is
+    CPU-bound: ftfy, the debris rules); a .jsonl file's records are read here, one at a time, so
+    that a large one need not fit in memory."""
+    if settings.n_process < 2 or len(files) < PARALLEL_FROM:
+        for rel in files:
+            yield cleaned_articles(settings.input, rel, settings)
+        return
+    with multiprocessing.get_context("fork").Pool(settings.n_process) as pool:
+        jobs = pool.imap(_read_and_clean, ((rel, settings) for rel in files), chunksize=8)
+        for rel, found in zip(files, jobs, strict=True):
+            yield cleaned_articles(settings.input, rel, settings) if found is None else found
+
+
 def prepare(
     files: list[str],
     discover_rejects: list[Reject],
@@ -236,10 +269,8 @@ def prepare(
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     holders: dict[str, str] = {}  # doc_id → the first file that has its content now
     started = time.monotonic()
-    for i, rel in enumerate(files, 1):
-        for file, item in read_inputs(settings.input, rel, settings.max_bytes):
-            if not isinstance(item, Reject):
-                item = clean_document(item, settings.max_chars)
+    for i, (rel, found) in enumerate(zip(files, read_cleaned(files, settings), strict=True), 1):
+        for file, item in found:
             if file.source in present:
                 logger.warning("skipped %r: its name reads the same as another file's; rename one of them", rel)
                 continue

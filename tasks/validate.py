@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import threading
+import time
 from collections.abc import Collection, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,25 +30,61 @@ from newsflow.tasks.storage import Run, read_published, read_staged
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
 
-def import_in_background() -> threading.Thread:
-    """Import Great Expectations (7-8 s) in a thread, so that the analysis hides it; the validating
-    task then finds it imported, or waits on the module's import lock until it is.
+class ChunkValidation:
+    """Validates staged chunks while the analysis of the next ones runs: one background thread
+    imports Great Expectations (7-8 s), builds the run's GX context, then validates each chunk as
+    the analysis stages it. The validating task then only adds the rejects and the sources and
+    renders Data Docs; nothing is published before every suite has run (write-audit-publish).
 
-    Call it only once spaCy has forked its worker processes: a fork copies the import locks this
-    thread holds, and a child that then imported one of those modules would wait forever. An
-    import that fails here is simply tried again, and reported, by the validating task."""
+    `start()` only once spaCy's worker processes have forked: a fork copies the import locks the
+    thread holds, and a child that then imported one of those modules would wait forever."""
 
-    def load() -> None:
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.executor: ThreadPoolExecutor | None = None
+        self.futures: list[Future] = []
+        self.validator: Validator | None = None
+        self.parts: list[str] = []  # validated, in order
+        self.seconds = 0.0
+
+    def start(self) -> None:
+        if self.executor is None:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-validate")
+            self.futures.append(self.executor.submit(self._validator))
+
+    def submit(self, part: str) -> None:
+        self.start()
+        self.futures.append(self.executor.submit(self._validate, part))
+
+    def _validator(self) -> Validator:
+        if self.validator is None:
+            started = time.monotonic()
+            (self.run.root / "validation").mkdir(parents=True, exist_ok=True)
+            self.validator = Validator(self.run.root / "validation" / self.run.run_id, self.run.run_id)
+            self.seconds += time.monotonic() - started
+        return self.validator
+
+    def _validate(self, part: str) -> None:
+        validator = self._validator()
+        started = time.monotonic()
+        validate_part(validator, self.run.staging, part)
+        self.seconds += time.monotonic() - started
+        self.parts.append(part)
+
+    def result(self) -> tuple[Validator, list[str]]:
+        """The validator and the parts it validated, once every submitted part is done; what
+        failed in the thread is raised here."""
         try:
-            import great_expectations  # noqa: F401
-            import great_expectations.expectations  # noqa: F401
-            from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: F401
-        except Exception:  # the validating task imports it again and raises what it finds
-            pass
+            for future in self.futures:
+                future.result()
+        finally:
+            self.close()
+        return self._validator(), list(self.parts)
 
-    thread = threading.Thread(target=load, name="newsflow-import-gx", daemon=True)
-    thread.start()
-    return thread
+    def close(self) -> None:
+        """Stop: the part under way finishes, the ones not started are dropped."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class ValidationFailed(RuntimeError):
@@ -268,18 +305,30 @@ def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[s
     return (published - set(drop.get("documents", ()))) | staged
 
 
+def validate_part(validator: Validator, staging: Path, part: str) -> bool:
+    """Validate one staged part: its documents with their entities, mentions and quotes."""
+    tables = {name: read_staged(staging, name, part) for name in ("documents", "entities", "mentions", "quotes")}
+    return validator.validate(part, tables)
+
+
 def validate_staged(
-    root: Path, staging: Path, run_id: str, parts: list[str], drop: Mapping[str, Collection[str]]
+    root: Path,
+    staging: Path,
+    run_id: str,
+    parts: list[str],
+    drop: Mapping[str, Collection[str]],
+    early: ChunkValidation | None = None,
 ) -> Report:
     """Run every suite over every staged part, then over the rejects and the sources; results
     under `root/validation/<run_id>/`, with `root/validation/latest` pointing at them. `drop`
-    names the published rows the publish would drop (`storage.swap`)."""
+    names the published rows the publish would drop (`storage.swap`). `early` has validated
+    some parts already, while the analysis ran."""
     validation = root / "validation"
     validation.mkdir(parents=True, exist_ok=True)
-    validator = Validator(validation / run_id, run_id)
+    validator, done = early.result() if early is not None else (Validator(validation / run_id, run_id), [])
     for part in parts:
-        tables = {name: read_staged(staging, name, part) for name in ("documents", "entities", "mentions", "quotes")}
-        validator.validate(part, tables)
+        if part not in done:
+            validate_part(validator, staging, part)
     validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
     sources = read_staged(staging, "sources", "sources")
     validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
@@ -287,5 +336,7 @@ def validate_staged(
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)
-def validate_task(run: Run, parts: list[str], drop: dict[str, set[str]]) -> Report:
-    return validate_staged(run.root, run.staging, run.run_id, parts, drop)
+def validate_task(
+    run: Run, parts: list[str], drop: dict[str, set[str]], early: ChunkValidation | None = None
+) -> Report:
+    return validate_staged(run.root, run.staging, run.run_id, parts, drop, early)

@@ -1,9 +1,10 @@
-import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
-from newsflow.tasks.validate import Validator, check_columns, import_in_background
+from newsflow.tasks.storage import Run, new_run_id, stage_table
+from newsflow.tasks.validate import ChunkValidation, Validator, check_columns, validate_staged
 
 TEXT = "Maria Zakharova said it was fine."
 
@@ -108,7 +109,22 @@ def test_check_columns_match_python_slicing_with_characters_outside_the_basic_pl
     assert frame["entity_known"].tolist() == [True, True, True, False, False, False, True, False, False]
 
 
-def test_great_expectations_is_imported_in_the_background_for_the_validating_task():
-    thread = import_in_background()
-    thread.join(timeout=600)
-    assert not thread.is_alive() and "great_expectations.expectations" in sys.modules
+def test_chunks_validated_beside_the_analysis_count_in_the_report_and_fail_the_run(tmp_path: Path):
+    run = Run(tmp_path, new_run_id())
+    docs = [{**tables()["documents"].to_pylist()[0], "authors": []}]
+    bad = tables(documents=docs, quotes=[{**tables()["quotes"].to_pylist()[0], "start_char": 22}])  # slices wrong
+    for part, chunk in (("c00000", tables(documents=docs)), ("c00001", bad), ("c00002", tables(documents=docs))):
+        for name, table in chunk.items():
+            stage_table(run.staging, name, part, table)
+    stage_table(run.staging, "sources", "sources", from_rows("sources", [source("a.txt", "document", "d1")]))
+    early = ChunkValidation(run)
+    early.start()
+    early.submit("c00000")
+    early.submit("c00001")
+    report = validate_staged(tmp_path, run.staging, run.run_id, ["c00000", "c00001", "c00002"], {}, early)
+    assert early.parts == ["c00000", "c00001"]  # validated in the background thread
+    assert not any(t.name.startswith("newsflow-validate") for t in threading.enumerate())
+    assert report.suites_run == 3 * 4 + 2  # three chunks of four tables, the rejects, the sources
+    assert not report.success
+    assert [(f.table, f.part) for f in report.failures] == [("quotes", "c00001")]
+    assert report.data_docs and Path(report.data_docs).exists()
