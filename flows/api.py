@@ -27,7 +27,8 @@ from pathlib import Path
 
 log = logging.getLogger("newsflow.api")
 
-# uvicorn exits with 3 when its port was taken in the meantime; Prefect retries then, as we do.
+# uvicorn exits with 3 when its start failed: its port was taken in the meantime (Prefect then
+# tries another port, as we do once), or the app could not start (e.g. its database).
 PORT_TAKEN = 3
 
 
@@ -70,15 +71,17 @@ class TemporaryAPI:
     def wait(self, timeout: float) -> str:
         assert self.process is not None, "start() first"
         deadline = self.started + timeout
+        retried = False
         while time.monotonic() < deadline:
             code = self.process.poll()
-            if code == PORT_TAKEN:
+            if code == PORT_TAKEN and not retried:  # or its start failed: one more try, as Prefect does
+                retried = True
                 self.start()
                 continue
             if code is not None:
                 raise RuntimeError(
-                    f"Prefect's temporary API server exited with code {code} before it answered; "
-                    "run `prefect server start` to see why, or set PREFECT_API_URL to a running server"
+                    f"Prefect's temporary API server exited with code {code} before it answered (its "
+                    "error is printed above); fix that, or set PREFECT_API_URL to a running server"
                 )
             try:
                 with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as response:

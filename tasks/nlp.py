@@ -25,6 +25,7 @@ import queue
 import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +188,7 @@ class RowWorkers:
         for proc in self.procs:
             proc.start()
         for _, send in pipes:
-            send.close()  # so that a worker's death ends our read with EOFError instead of a hang
+            send.close()  # the workers' ends
 
     def rows(self, batches: Iterable[list[tuple[str, Any]]]) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
         batches = iter(batches)
@@ -205,13 +206,19 @@ class RowWorkers:
                 send(worker)
         while pending:
             worker = pending.popleft()
+            outbox, proc = self.outboxes[worker], self.procs[worker]
+            # Its results, or its end: the other workers hold copies of its pipe, so its death
+            # would not end the read; the process's own sentinel tells.
+            wait([outbox, proc.sentinel])
             try:
-                found = self.outboxes[worker].recv()
+                if not outbox.poll():
+                    raise EOFError
+                found = outbox.recv()
             except EOFError:
-                code = self.procs[worker].exitcode
+                proc.join(timeout=5)
                 raise WorkerFailed(
-                    f"spaCy worker process {worker} died (exit code {code}); if it was killed for lack of "
-                    "memory, lower --n-process or NEWSFLOW_MAX_CHARS"
+                    f"spaCy worker process {worker} died (exit code {proc.exitcode}); if it was killed for "
+                    "lack of memory, lower --n-process or NEWSFLOW_MAX_CHARS"
                 ) from None
             if isinstance(found, str):
                 raise WorkerFailed(f"spaCy worker process {worker} failed:\n{found}")

@@ -131,3 +131,57 @@ def test_rows_are_staged_in_each_chunks_order_as_if_fed_in_file_order(nlp, tmp_p
         for name in ROW_TABLES:
             staged = storage.read_staged(staging, name, chunk).to_pylist()
             assert staged == from_rows(name, expected[name]).to_pylist(), (chunk, name)
+
+
+# spaCy's own pipeline, blank English, with one component standing in for newsflow's: the workers
+# run whatever pipeline they are given, so their order, failures and deaths show on a small one.
+def _count_tokens(doc):
+    if doc.text == "explode":
+        raise ValueError("this component cannot take 'explode'")
+    doc._.table_rows = {"tokens": [{"n": len(doc)}]}
+    return doc
+
+
+def _counting_pipeline():
+    import spacy
+    from spacy.language import Language
+
+    if "test_count_tokens" not in Language.factories:
+        Language.component("test_count_tokens")(_count_tokens)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("test_count_tokens")
+    return nlp
+
+
+def test_row_workers_keep_the_input_order_over_uneven_batches():
+    nlp = _counting_pipeline()
+    texts = [" ".join(["word"] * (i % 13 + 1)) for i in range(203)]  # 203 = 6 batches of 32 and 11
+    found = list(pipe_rows(nlp, ((t, i) for i, t in enumerate(texts)), n_process=2, batch_size=32))
+    assert [context for context, _ in found] == list(range(203))
+    assert [rows["tokens"][0]["n"] for _, rows in found] == [i % 13 + 1 for i in range(203)]
+
+
+def test_a_failing_worker_stops_the_run_with_its_traceback():
+    import pytest
+
+    from newsflow.tasks.nlp import WorkerFailed
+
+    nlp = _counting_pipeline()
+    with pytest.raises(WorkerFailed, match=r"(?s)worker process 1 failed.*cannot take 'explode'"):
+        list(pipe_rows(nlp, [("fine", 0), ("explode", 1), ("fine", 2)], n_process=2, batch_size=1))
+
+
+def test_a_killed_worker_is_reported_with_what_to_do():
+    import os
+    import signal
+
+    import pytest
+
+    from newsflow.tasks.nlp import RowWorkers, WorkerFailed
+
+    nlp = _counting_pipeline()
+    with RowWorkers(nlp, 2) as workers:
+        os.kill(workers.procs[0].pid, signal.SIGKILL)
+        workers.procs[0].join()
+        with pytest.raises(WorkerFailed, match=r"worker process 0 died \(exit code -9\).*lower --n-process"):
+            list(workers.rows([[("one", 0)], [("two", 1)]]))

@@ -1,0 +1,31 @@
+"""Prefect's temporary API server as the command line starts it (flows/api.py): a real server."""
+
+import urllib.request
+
+from newsflow.flows.api import TemporaryAPI
+
+
+def test_the_temporary_api_answers_and_stops():
+    api = TemporaryAPI().start()
+    try:
+        url = api.wait(timeout=120)
+        with urllib.request.urlopen(f"{url}/health", timeout=5) as response:
+            assert response.status == 200
+        process = api.process
+    finally:
+        api.stop()
+    assert process.poll() is not None and api.process is None
+
+
+def test_a_server_that_cannot_start_is_reported_with_what_to_do(monkeypatch):
+    """Its database cannot be reached: uvicorn exits with 3, as for a port taken; after one more
+    try the error says what to do."""
+    import pytest
+
+    monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    api = TemporaryAPI().start()
+    try:
+        with pytest.raises(RuntimeError, match="exited with code 3 .*set PREFECT_API_URL"):
+            api.wait(timeout=120)
+    finally:
+        api.stop()
