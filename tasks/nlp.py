@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 
 @Language.component("newsflow_rows", requires=["doc.spans", "doc.ents"], assigns=["doc._.table_rows"])
 def rows_component(doc: Doc) -> Doc:
-    """`doc._.table_rows` = the document's rows; everything else the Doc carries is dropped, so
-    that spaCy sends back from its workers only what the tables need."""
+    """`doc._.table_rows` = the document's rows; the spans, user data and tok2vec tensor the Doc
+    carries are dropped, so that a batch holds no more than the tables need (and a Doc sent by
+    `nlp.pipe(n_process=...)` from spaCy's own workers carries only its rows)."""
     rows = doc_rows(doc)
     doc.spans.clear()
     doc.user_data.clear()
