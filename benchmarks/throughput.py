@@ -7,7 +7,7 @@ Measures, for each model (default: the medium model newsflow uses by default, th
   (b) `newsflow run` end to end (Prefect start-up included) into a fresh output folder;
   memory: the peak of the sum of all its processes' PSS, and the largest single process's RSS;
   (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
-      RSS does not grow with the corpus.
+      RSS does not grow with the corpus, bare spaCy too unless --skip-bare.
 With --repeat K, (a) and (b) alternate K times (the machine is noisy): median, best and spread
 are printed, and the runs' phase profiles (start-up, read & clean, analysis, validation, publish,
 from each run's summary) as one markdown table beside bare spaCy's time. With --newsflow BIN,
@@ -246,6 +246,10 @@ def main() -> None:
                 args.log.write_text(runs[-1]["log"])
             if args.replicate:
                 n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
+                if not args.skip_bare:
+                    b = bare_spacy(Path(tmp) / "replicas", model, numpy_ops=True)
+                    print(f"[{model}] bare spaCy x{args.replicate}: {b['seconds']:.1f} s (script {b['script']:.1f} s), "
+                          f"peak {b['peak_rss'] / 2**30:.2f} GiB, largest {b['largest'] / 2**30:.2f} GiB")  # fmt: skip
                 c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas", model)
                 print(
                     f"[{model}] newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
