@@ -163,8 +163,7 @@ def _row_worker(nlp: Language, inbox: Any, outbox: Any, parent: int) -> None:
             outbox.close()
             return
         try:
-            found: Any = [(context, doc._.table_rows)
-                          for doc, context in nlp.pipe(batch, as_tuples=True, batch_size=len(batch))]  # fmt: skip
+            found: Any = list(pipe_rows(nlp, batch, batch_size=len(batch)))
         except Exception:
             found = traceback.format_exc()
         outbox.send(found)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -45,7 +44,6 @@ class ChunkValidation:
         self.futures: list[Future] = []
         self.validator: Validator | None = None
         self.parts: list[str] = []  # validated, in order
-        self.seconds = 0.0
 
     def start(self) -> None:
         if self.executor is None:
@@ -58,17 +56,11 @@ class ChunkValidation:
 
     def _validator(self) -> Validator:
         if self.validator is None:
-            started = time.monotonic()
-            (self.run.root / "validation").mkdir(parents=True, exist_ok=True)
-            self.validator = Validator(self.run.root / "validation" / self.run.run_id, self.run.run_id)
-            self.seconds += time.monotonic() - started
+            self.validator = run_validator(self.run.root, self.run.run_id)
         return self.validator
 
     def _validate(self, part: str) -> None:
-        validator = self._validator()
-        started = time.monotonic()
-        validate_part(validator, self.run.staging, part)
-        self.seconds += time.monotonic() - started
+        validate_part(self._validator(), self.run.staging, part)
         self.parts.append(part)
 
     def result(self) -> tuple[Validator, list[str]]:
@@ -305,6 +297,12 @@ def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[s
     return (published - set(drop.get("documents", ()))) | staged
 
 
+def run_validator(root: Path, run_id: str) -> Validator:
+    """The run's validator, its results under `root/validation/<run_id>/`."""
+    (root / "validation").mkdir(parents=True, exist_ok=True)
+    return Validator(root / "validation" / run_id, run_id)
+
+
 def validate_part(validator: Validator, staging: Path, part: str) -> bool:
     """Validate one staged part: its documents with their entities, mentions and quotes."""
     tables = {name: read_staged(staging, name, part) for name in ("documents", "entities", "mentions", "quotes")}
@@ -323,16 +321,14 @@ def validate_staged(
     under `root/validation/<run_id>/`, with `root/validation/latest` pointing at them. `drop`
     names the published rows the publish would drop (`storage.swap`). `early` has validated
     some parts already, while the analysis ran."""
-    validation = root / "validation"
-    validation.mkdir(parents=True, exist_ok=True)
-    validator, done = early.result() if early is not None else (Validator(validation / run_id, run_id), [])
+    validator, done = early.result() if early is not None else (run_validator(root, run_id), [])
     for part in parts:
         if part not in done:
             validate_part(validator, staging, part)
     validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
     sources = read_staged(staging, "sources", "sources")
     validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
-    return validator.finish(validation / "latest")
+    return validator.finish(root / "validation" / "latest")
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)

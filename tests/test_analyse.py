@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 from pathlib import Path
 
+import pytest
+import spacy
+from spacy.language import Language
 from spacy.util import minibatch
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.analyse import analyse_chunks
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import balanced_order, batch_sizes, pipe_rows
+from newsflow.tasks.nlp import RowWorkers, WorkerFailed, balanced_order, batch_sizes, pipe_rows
 from newsflow.tasks.rows import ROW_TABLES
 from tests.conftest import MODEL
 
@@ -143,9 +148,6 @@ def _count_tokens(doc):
 
 
 def _counting_pipeline():
-    import spacy
-    from spacy.language import Language
-
     if "test_count_tokens" not in Language.factories:
         Language.component("test_count_tokens")(_count_tokens)
     nlp = spacy.blank("en")
@@ -162,23 +164,12 @@ def test_row_workers_keep_the_input_order_over_uneven_batches():
 
 
 def test_a_failing_worker_stops_the_run_with_its_traceback():
-    import pytest
-
-    from newsflow.tasks.nlp import WorkerFailed
-
     nlp = _counting_pipeline()
     with pytest.raises(WorkerFailed, match=r"(?s)worker process 1 failed.*cannot take 'explode'"):
         list(pipe_rows(nlp, [("fine", 0), ("explode", 1), ("fine", 2)], n_process=2, batch_size=1))
 
 
 def test_a_killed_worker_is_reported_with_what_to_do():
-    import os
-    import signal
-
-    import pytest
-
-    from newsflow.tasks.nlp import RowWorkers, WorkerFailed
-
     nlp = _counting_pipeline()
     with RowWorkers(nlp, 2) as workers:
         os.kill(workers.procs[0].pid, signal.SIGKILL)
