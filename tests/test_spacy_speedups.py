@@ -9,7 +9,7 @@ from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.pipeline import AttributeRuler
 
 from newsflow.tasks.clean import clean_body
-from newsflow.tasks.spacy_speedups import IndexedAttributeRuler, RuleTable, Unreadable
+from newsflow.tasks.spacy_speedups import CachedLemmas, IndexedAttributeRuler, RuleTable, Unreadable
 
 from .conftest import REPO
 
@@ -32,6 +32,8 @@ def test_same_token_annotations_as_spacy(nlp, spacy_nlp):
     morphology, dependency and head are equal."""
     assert type(nlp.get_pipe("attribute_ruler")) is IndexedAttributeRuler
     assert type(spacy_nlp.get_pipe("attribute_ruler")) is AttributeRuler
+    assert isinstance(nlp.get_pipe("lemmatizer"), CachedLemmas)
+    assert not isinstance(spacy_nlp.get_pipe("lemmatizer"), CachedLemmas)
     assert nlp.get_pipe("attribute_ruler")._table is not None, "the model's patterns are read by the table"
     texts = _texts()
     assert len(texts) >= 5
