@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import dataclasses
 import json
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 # First: importing newsflow.flows sets the Prefect/GX environment defaults before they are imported.
 from newsflow.flows import STARTED
@@ -251,5 +254,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def entry() -> NoReturn:
+    """The `newsflow` command: `main`, then the end of a Python process minus its teardown.
+    What the interpreter does at exit runs as usual, in its order: `threading._shutdown` (joins
+    the threads; Prefect's log and event services drain to the API there), then the atexit
+    handlers (the temporary API stops, logging flushes); `os._exit` then skips freeing the
+    model's millions of objects one by one, which took 1.6 s after a run over the BBC corpus."""
+    code = main()
+    threading._shutdown()  # type: ignore[attr-defined]  # what Py_FinalizeEx calls first
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
