@@ -12,6 +12,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import LOWER, POS
+from spacy.strings import get_string_id
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
 from newsflow.schemas.tables import ENTITY_LABELS
@@ -126,7 +130,7 @@ def _words(span: Span, lex: Lexicon) -> tuple[str, ...]:
 
 
 def _alias(text: str, lex: Lexicon) -> str | None:
-    key = re.sub(r"\s+", " ", text.strip().lower())
+    key = " ".join(text.lower().split())
     if key.startswith("the "):
         key = key[4:]
     return lex.canonical_alias.get(key)
@@ -312,7 +316,9 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw], credits: list[tuple[int, in
     for r in raws:
         covered.update(range(r.token_start, r.token_end))
     added = []
-    for tok in doc:
+    hashes = [get_string_id(s) for s in surnames]
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), hashes)).tolist():  # the tokens written so
+        tok = doc[i]
         if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.text[:1].isupper():
             continue
         if tok.lower_ in surnames and not any(cs <= tok.idx < ce for cs, ce in credits):
@@ -332,10 +338,13 @@ def _add_missed_names(
             covered.update(range(r.token_start, r.token_end))
     if bio is not None:
         credits = [*credits, bio]
+    bare = [False] * len(doc)
+    for i in numpy.flatnonzero(doc.to_array(POS) == PROPN).tolist():  # only proper nouns can be
+        bare[i] = _bare_name_word(doc[i], covered, lex)
     runs, i = [], 0
     while i < len(doc):
         j = i
-        while j < len(doc) and j - i < 3 and _bare_name_word(doc[j], covered, lex):
+        while j < len(doc) and j - i < 3 and bare[j]:
             j += 1
         if j > i and not any(cs <= doc[i].idx < ce for cs, ce in credits):
             runs.append(Span(doc, i, j, label="PERSON"))

@@ -103,7 +103,7 @@ def _head(span: Span) -> Token:
 def role_apposition(span: Span, lex: Lexicon) -> bool:
     """ "X, a spokesperson" / "the museum's director, X" / "X is the minister": a role noun in an
     apposition or predicate of the name."""
-    roles = lex.role_nouns | lex.titles | lex.female_cues | lex.male_cues
+    roles = lex.person_roles
     head = _head(span)
     if head.dep_ == "appos" and head.head.lower_ in roles:
         return True

@@ -53,6 +53,11 @@ class Lexicon:
     person_nouns: frozenset[str]  # "actor", "champion": a definite description of a person ("the actor said")
 
     @functools.cached_property
+    def person_roles(self) -> frozenset[str]:
+        """Words that make a name in apposition a person: roles, titles, gendered nouns."""
+        return self.role_nouns | self.titles | self.female_cues | self.male_cues
+
+    @functools.cached_property
     def canonical_alias(self) -> Mapping[str, str]:
         """Lower-cased alias -> canonical name ("u.s." -> "United States")."""
         return MappingProxyType({a: name for name, aliases in self.aliases.items() for a in aliases})

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Collection
 
+import numpy
+from spacy.attrs import IDX, LEMMA, LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from newsflow.tasks.entities import DocEntities, Mention
@@ -24,24 +28,36 @@ class DocIndex:
         self.marked = marked
         self.paras = paragraphs(self.text)
         self.para_starts = [p[0] for p in self.paras]
-        self.tok_starts = [t.idx for t in doc]
+        columns = doc.to_array([IDX, LEMMA, LOWER]) if len(doc) else numpy.zeros((0, 3), dtype="uint64")
+        self.tok_starts = columns[:, 0].tolist()
+        self.lemmas, self.lowers = columns[:, 1], columns[:, 2]
         self.mention_starts = [m.start_char for m in ents.mentions]
         self.entities = {e.entity_id: e for e in ents.entities}
         self.tok_mention: list[int] = [-1] * len(doc)
         for m_i, m in enumerate(ents.mentions):
             first = bisect.bisect_left(self.tok_starts, m.start_char)
             for t_i in range(first, len(doc)):
-                if doc[t_i].idx >= m.end_char:
+                if self.tok_starts[t_i] >= m.end_char:
                     break
                 self.tok_mention[t_i] = m_i
         self.sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-        self.sent_of = [0] * len(doc)
-        for s_i, s in enumerate(self.sents):
-            for t_i in range(s.start, s.end):
-                self.sent_of[t_i] = s_i
+        self.sent_of = numpy.repeat(numpy.arange(len(self.sents)), [s.end - s.start for s in self.sents]).tolist()
         # marked spans by char, to test whether a token is quoted
         self.quoted = sorted((m.open_char, m.close_end) for m in marked)
         self.quoted_starts = [q[0] for q in self.quoted]
+
+    def tokens_with_lemma(self, lemmas: Collection[str]) -> list[Token]:
+        """The tokens, in order, whose lemma, lower-cased, is one of `lemmas`."""
+        strings = self.doc.vocab.strings
+        found = [h for h in numpy.unique(self.lemmas).tolist() if strings[h].lower() in lemmas]
+        return self._tokens_at(numpy.isin(self.lemmas, found))
+
+    def tokens_with_lower(self, words: Collection[str]) -> list[Token]:
+        """The tokens, in order, whose lower-case form is one of `words` (lower-case)."""
+        return self._tokens_at(numpy.isin(self.lowers, [get_string_id(w) for w in words]))
+
+    def _tokens_at(self, mask: numpy.ndarray) -> list[Token]:
+        return [self.doc[i] for i in numpy.flatnonzero(mask).tolist()]
 
     def para_of(self, char: int) -> int:
         return max(0, bisect.bisect_right(self.para_starts, char) - 1)

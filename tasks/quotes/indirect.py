@@ -44,7 +44,7 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
     doc = idx.doc
     text = idx.text
     drafts = []
-    for tok in doc:
+    for tok in idx.tokens_with_lemma(idx.lex.speech_verbs):  # is_cue needs one of them
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
         comp = complement(tok, idx.lex)
@@ -55,8 +55,8 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         if chars is not None:
             drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower(), speaker_token=who))
     drafts += noun_cue_quotes(idx)
-    for tok in doc:  # according to X, ...
-        if tok.lower_ != "according" or idx.in_quote(tok.idx):
+    for tok in idx.tokens_with_lower(("according",)):  # according to X, ...
+        if idx.in_quote(tok.idx):
             continue
         to = next((c for c in tok.children if c.lower_ == "to"), None)
         who = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
@@ -129,7 +129,7 @@ def noun_cue_quotes(idx: DocIndex) -> list[Draft]:
     "X repeated his claim that ...", "comments by X that ...". Not "rejected the claim that ..."
     (the claim is someone else's) nor "the claim that ..." with nobody's name to it."""
     drafts = []
-    for noun in idx.doc:
+    for noun in idx.tokens_with_lower(idx.lex.speech_nouns):
         verb = idx.lex.speech_nouns.get(noun.lower_)
         if verb is None or noun.pos_ != "NOUN" or idx.in_quote(noun.idx):
             continue
