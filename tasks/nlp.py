@@ -115,15 +115,18 @@ WARM_UP = 'Dr Jane Smith, the chief executive of Acme Ltd in London, said: "It w
 
 
 @functools.lru_cache(maxsize=4)
-def load_pipeline(model: str, numpy_ops: bool = True) -> Language:
-    """The spaCy model with the newsflow components appended; cached per process."""
+def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = True) -> Language:
+    """The spaCy model with the newsflow components appended; cached per process.
+    `spacy_speedups`: newsflow's faster stand-ins for the model's lemmatizer and attribute ruler
+    (same annotations; `newsflow.tasks.spacy_speedups`); off only to measure them."""
     if numpy_ops:
         _use_numpy_ops()
     try:
         nlp = spacy.load(resolve_model(model))
     except OSError as exc:
         raise ModelNotInstalled(f"spaCy could not load the model {model!r}: {exc}") from exc
-    speed_up(nlp)  # same annotations, faster lemmatizer lookups and attribute ruler
+    if spacy_speedups:
+        speed_up(nlp)
     for name in ("newsflow_entities", "newsflow_quotes"):
         nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)
