@@ -22,7 +22,8 @@ Both leave every token attribute as spaCy sets it (checked token by token over t
 and in tests/test_spacy_speedups.py).
 
 Not handled: lookup-mode lemmatizers (spaCy's own code runs), and pipelines whose attribute
-ruler is not called `attribute_ruler`.
+ruler is not called `attribute_ruler`. A pipeline sped up this way is for running, not saving:
+its lemmatizer's index no longer serialises (`nlp.to_disk`); newsflow never saves one.
 """
 
 from __future__ import annotations
