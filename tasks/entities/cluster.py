@@ -317,7 +317,7 @@ def _add_missed_surnames(doc: Doc, raws: list[_Raw], credits: list[tuple[int, in
         covered.update(range(r.token_start, r.token_end))
     added = []
     hashes = [get_string_id(s) for s in surnames]
-    for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), hashes)).tolist():  # the tokens written so
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), hashes)).tolist():  # written as a surname
         tok = doc[i]
         if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN") or not tok.text[:1].isupper():
             continue
@@ -339,7 +339,7 @@ def _add_missed_names(
     if bio is not None:
         credits = [*credits, bio]
     bare = [False] * len(doc)
-    for i in numpy.flatnonzero(doc.to_array(POS) == PROPN).tolist():  # only proper nouns can be
+    for i in numpy.flatnonzero(doc.to_array(POS) == PROPN).tolist():  # it takes a proper noun
         bare[i] = _bare_name_word(doc[i], covered, lex)
     runs, i = [], 0
     while i < len(doc):
