@@ -45,17 +45,15 @@ UNKNOWN = numpy.iinfo(numpy.uint64).max  # stands for every value no pattern nam
 MAX_COMBINATIONS = 200_000  # a lookup table is cleared past this many keys
 
 
-def lemma_index_as_sets(nlp: Language) -> None:
+def lemma_index_as_sets(lemmatizer: Lemmatizer) -> None:
     """Turn a rule lemmatizer's `lemma_index` lists into frozensets: same membership tests, in
     constant time."""
-    for _name, pipe in nlp.pipeline:
-        lookups = getattr(pipe, "lookups", None)
-        if getattr(pipe, "mode", None) != "rule" or lookups is None or not lookups.has_table("lemma_index"):
-            continue
-        table = lookups.get_table("lemma_index")
-        for key in list(table.keys()):
-            if isinstance(table[key], list):
-                table[key] = frozenset(table[key])
+    if not lemmatizer.lookups.has_table("lemma_index"):
+        return
+    table = lemmatizer.lookups.get_table("lemma_index")
+    for key in list(table.keys()):
+        if isinstance(table[key], list):
+            table[key] = frozenset(table[key])
 
 
 class CachedLemmas:
@@ -63,7 +61,7 @@ class CachedLemmas:
     once by spaCy's `rule_lemmatize` (which depends on nothing else) and looked up after."""
 
     def __call__(self, doc: Doc) -> Doc:
-        if self.mode != "rule" or len(doc) == 0:
+        if len(doc) == 0:
             return super().__call__(doc)
         error_handler = self.get_error_handler()
         try:
@@ -124,6 +122,7 @@ class RuleTable:
     def __init__(self, ruler: AttributeRuler) -> None:
         strings = ruler.vocab.strings
         self.strings = strings
+        self.match_ids = [strings[str(i)] for i in range(len(ruler.attrs))]  # the Matcher's key per rule
         named: dict[Any, set[int]] = {}
         raw = []
         for rule_id in range(len(ruler.attrs)):
@@ -136,12 +135,13 @@ class RuleTable:
                     for col, _op, value in tests:
                         named.setdefault(col, set()).update(value if isinstance(value, frozenset) else {value})
         plain = sorted(c for c in named if isinstance(c, str))
-        self.regexes = [(c[1], re.compile(c[2])) for c in named if not isinstance(c, str)]
-        self.read = sorted({*plain, *(attr for attr, _ in self.regexes)})  # attributes read per Doc
+        regexes = [(c[1], re.compile(c[2])) for c in named if not isinstance(c, str)]
+        self.read = sorted({*plain, *(attr for attr, _ in regexes)})  # attributes read per Doc
         self.read_ids = [IDS[a] for a in self.read]
+        self.regexes = [(self.read.index(attr), regex) for attr, regex in regexes]  # (column read, regex)
         self.plain = [(self.read.index(a), numpy.fromiter(sorted(named[a]), dtype=numpy.uint64)) for a in plain]
         self.regex_hits: list[dict[int, int]] = [{} for _ in self.regexes]  # value id -> 0/1, per regex
-        column = {c: i for i, c in enumerate([*plain, *(("REGEX", a, r.pattern) for a, r in self.regexes)])}
+        column = {c: i for i, c in enumerate([*plain, *(("REGEX", a, r.pattern) for a, r in regexes)])}
         self.patterns = [(rule_id, [[(column[c], op, v) for c, op, v in tests] for tests in token_tests])
                          for rule_id, token_tests in raw]  # fmt: skip
         self.starts: dict[tuple[int, ...], tuple[int, ...]] = {}  # token key -> patterns matching there
@@ -174,19 +174,23 @@ class RuleTable:
             return [()] * len(doc)
         values = doc.to_array(self.read_ids).reshape(len(doc), len(self.read))
         columns = [numpy.where(numpy.isin(values[:, i], known), values[:, i], UNKNOWN) for i, known in self.plain]
-        for (attr, regex), hits in zip(self.regexes, self.regex_hits, strict=True):
+        distinct_in: dict[int, tuple[numpy.ndarray, numpy.ndarray]] = {}  # per column read: its values, where
+        for (col, regex), hits in zip(self.regexes, self.regex_hits, strict=True):
             if len(hits) > MAX_COMBINATIONS:
                 hits.clear()
-            distinct, where = numpy.unique(values[:, self.read.index(attr)], return_inverse=True)
+            if col not in distinct_in:
+                distinct_in[col] = numpy.unique(values[:, col], return_inverse=True)
+            distinct, where = distinct_in[col]
             for value in distinct.tolist():
                 if value not in hits:
                     hits[value] = int(bool(regex.search(self.strings[value])))
             columns.append(numpy.array([hits[v] for v in distinct.tolist()], dtype=numpy.uint64)[where])
         return list(zip(*(c.tolist() for c in columns), strict=True))
 
-    def matches(self, doc: Doc, match_ids: list[int]) -> list[tuple[int, int, int, int]]:
+    def matches(self, doc: Doc) -> list[tuple[int, int, int, int]]:
         """What AttributeRuler.match returns: (rule id, match id, start, end), sorted, each once."""
         keys = self.keys(doc)
+        match_ids = self.match_ids
         found = []
         longer = set()
         starts = self.starts
@@ -214,12 +218,11 @@ class IndexedAttributeRuler(AttributeRuler):
         if self._table is None and self._readable:
             try:
                 self._table = RuleTable(self)
-                self._match_ids = [self.vocab.strings[str(i)] for i in range(len(self.attrs))]
             except Unreadable:
                 self._readable = False
         if self._table is None:
             return super().match(doc)
-        return self._table.matches(doc, self._match_ids)
+        return self._table.matches(doc)
 
     def set_annotations(self, doc: Doc, matches: list[tuple[int, int, int, int]]) -> None:
         """spaCy's loop, without a Span per match: each rule's attributes to its target token, in
@@ -254,9 +257,9 @@ def _cached(lemmatizer: type) -> type:
 
 def speed_up(nlp: Language) -> None:
     """Swap in the faster, equivalent lemmatizer and attribute ruler (see the module doc)."""
-    lemma_index_as_sets(nlp)
     for _name, pipe in nlp.pipeline:
-        if isinstance(pipe, Lemmatizer) and getattr(pipe, "mode", None) == "rule":
+        if isinstance(pipe, Lemmatizer) and pipe.mode == "rule":
+            lemma_index_as_sets(pipe)
             pipe.__class__ = _cached(type(pipe))
     if "attribute_ruler" in nlp.pipe_names and type(nlp.get_pipe("attribute_ruler")) is AttributeRuler:
         nlp.get_pipe("attribute_ruler").__class__ = IndexedAttributeRuler
