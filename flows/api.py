@@ -8,7 +8,10 @@ database set-up. Here the same subprocess is launched first, with only the stand
 its start overlaps this process's imports, the model's load and the reading of the input.
 
 The server is the one Prefect would start (same command, same environment switches); it is
-stopped when the command exits, after Prefect has sent the run's last logs to it.
+stopped when the command exits, after Prefect has sent the run's last logs to it. It runs in a
+session of its own, so that a Ctrl-C or a signal to the command's process group leaves it up
+while the command reports its flow run's end (Crashed, Cancelled) to it; and it ends itself
+within a second of the command's end however that came (a SIGKILL included).
 """
 
 from __future__ import annotations
@@ -26,6 +29,20 @@ import urllib.request
 from pathlib import Path
 
 log = logging.getLogger("newsflow.api")
+
+# uvicorn, under a watch on its parent: when the command is gone, the server stops (SIGTERM: a
+# graceful uvicorn shutdown).
+_UVICORN = """\
+import os, runpy, signal, sys, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+threading.Thread(target=watch, daemon=True).start()
+sys.argv = ["uvicorn", *sys.argv[1:]]
+runpy.run_module("uvicorn", run_name="__main__")
+"""
 
 # uvicorn exits with 3 when its start failed: its port was taken in the meantime (Prefect then
 # tries another port, as we do once), or the app could not start (e.g. its database).
@@ -59,11 +76,12 @@ class TemporaryAPI:
         self.port = _free_port()
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(app_dir), "--factory",
+            [sys.executable, "-c", _UVICORN, "--app-dir", str(app_dir), "--factory",
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
                  "PREFECT__SERVER_FINAL": "1"},
+            start_new_session=True,
         )  # fmt: skip
         atexit.register(self.stop)  # registered first, so it runs after Prefect's own exit handlers
         return self

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import atexit
-import dataclasses
 import json
 import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,12 +58,21 @@ def _parser() -> argparse.ArgumentParser:
         "--dask-address", help="scheduler address of an existing Dask cluster (default: start a local one)"
     )
     run.add_argument("--lock-timeout", type=float, help="seconds to wait for another run on the same output")
+    run.add_argument(
+        "--worker-timeout",
+        type=float,
+        help="seconds a worker process may stop answering before the run fails (default: 30)",
+    )
 
     serve = sub.add_parser("serve", help="register the deployment newsflow/NAME on PREFECT_API_URL and serve it")
     serve.add_argument("--input", default="seeds", help="input the scheduled runs read (default: seeds/)")
     serve.add_argument("--output", default="output", help="output the scheduled runs publish to (default: output/)")
     serve.add_argument("--cron", default="0 * * * *", help="cron schedule (default: hourly, '0 * * * *')")
     serve.add_argument("--name", default="newsflow", help="deployment name (default: newsflow)")
+    serve.add_argument(
+        "--task-runner", choices=["local", "dask"], help="where the runs' analysis runs (default: local)"
+    )
+    serve.add_argument("--dask-address", help="scheduler address of an existing Dask cluster (default: a local one)")
 
     ev = sub.add_parser(
         "eval",
@@ -88,26 +94,22 @@ def _run(args: argparse.Namespace) -> int:
     api = None if os.environ.get("PREFECT_API_URL") else TemporaryAPI().start()
     from newsflow.tasks.config import load_settings
 
-    settings = load_settings(input=args.input, output=args.output, model=args.model, n_process=args.n_process,
-                             chunk_size=args.chunk_size, task_runner=args.task_runner,
-                             dask_address=args.dask_address, lock_timeout=args.lock_timeout)  # fmt: skip
-    from newsflow.tasks.nlp import load_pipeline, resolve_model
+    flags = _run_flags(args)
+    load_settings(**flags)  # a bad flag or a missing input fails here, before Prefect starts
+    from newsflow.flows.newsflow import newsflow
 
-    resolve_model(settings.model)  # an unknown model fails here, before Prefect starts, naming what is installed
-    on_dask = settings.task_runner == "dask"
-    if not on_dask:  # the model loads while the API starts; the analysis finds it in load_pipeline's cache
-        load_pipeline(settings.model, settings.numpy_ops)
-    from newsflow.flows.newsflow import newsflow, with_task_runner
-
-    if on_dask:  # before Dask is imported: it reads its configuration then
-        os.environ.setdefault("DASK_TEMPORARY_DIRECTORY", str(settings.output / ".newsflow" / "dask"))
-    run = with_task_runner(newsflow, settings)
-    if on_dask:  # the cluster has settings.n_process workers; each runs its chunks in one spaCy process
-        settings = dataclasses.replace(settings, n_process=1)
     with _api_settings(api):
-        summary = run(settings=settings, requested_at=STARTED)
+        summary = newsflow(**{k: str(v) if isinstance(v, Path) else v for k, v in flags.items()},
+                           requested_at=STARTED)  # fmt: skip
     print(json.dumps(summary, indent=1))
     return 0
+
+
+def _run_flags(args: argparse.Namespace) -> dict:
+    """The run's flow parameters given on the command line (the others: NEWSFLOW_*, or defaults)."""
+    names = ("input", "output", "model", "n_process", "chunk_size", "task_runner", "dask_address", "lock_timeout",
+             "worker_timeout")  # fmt: skip
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
 @contextmanager
@@ -153,9 +155,10 @@ def _serve(args: argparse.Namespace) -> int:
     # The runs start in fresh processes that import the flow by module name: the installed
     # package, whatever the working directory. One at a time (they share the output folder's
     # lock): a run due while another runs waits for it instead of failing on the lock.
+    parameters = {"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute())}
+    parameters |= {name: getattr(args, name) for name in ("task_runner", "dask_address") if getattr(args, name)}
     newsflow.serve(name=args.name, cron=args.cron, entrypoint_type=EntrypointType.MODULE_PATH, limit=1,
-                   parameters={"input": str(Path(args.input).absolute()),
-                               "output": str(Path(args.output).absolute())},
+                   parameters=parameters,
                    description="News articles → validated Parquet tables (documents, mentions, entities, "
                                "quotes, rejects)")  # fmt: skip
     return 0
@@ -220,7 +223,8 @@ def _eval(args: argparse.Namespace) -> int:
     with _gold_input(Path(args.input), documents) as input:
         settings = load_settings(input=input, output=output, model=args.model, n_process=args.n_process,
                                  chunk_size=args.chunk_size)  # fmt: skip
-        newsflow(settings=settings)
+        newsflow(input=str(settings.input), output=str(settings.output), model=args.model, n_process=args.n_process,
+                 chunk_size=args.chunk_size)  # fmt: skip
     quotes, people, person_ids = _predictions(settings.output, by_path=documents is not None)
     published = {doc_key(name) for name in quotes}
     unscored = sorted(name for name in gold if doc_key(name) not in published)
@@ -252,20 +256,18 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("NEWSFLOW_DEBUG"):
             raise
         return 1
+    except BaseException as exc:  # SIGTERM during a flow run: Prefect raises TerminationSignal
+        from prefect.exceptions import TerminationSignal
+
+        if not isinstance(exc, TerminationSignal):
+            raise
+        print(f"newsflow {args.command}: stopped by signal {exc.signal}; nothing new was published", file=sys.stderr)
+        return 128 + exc.signal
 
 
 def entry() -> NoReturn:
-    """The `newsflow` command: `main`, then the end of a Python process minus its teardown.
-    What the interpreter does at exit runs as usual, in its order: `threading._shutdown` (joins
-    the threads; Prefect's log and event services drain to the API there), then the atexit
-    handlers (the temporary API stops, logging flushes); `os._exit` then skips freeing the
-    model's millions of objects one by one, which took 1.6 s after a run over the BBC corpus."""
-    code = main()
-    threading._shutdown()  # type: ignore[attr-defined]  # what Py_FinalizeEx calls first
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The `newsflow` command."""
+    raise SystemExit(main())
 
 
 if __name__ == "__main__":

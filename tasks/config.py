@@ -30,6 +30,9 @@ class Settings:
     task_runner: str = "local"  # local | dask
     dask_address: str | None = None
     lock_timeout: float = 0.0  # seconds a run waits for another run on the same output to finish
+    # Seconds a worker process may go without a heartbeat (stopped, stuck) before it is killed and
+    # the run fails; a live worker beats every second, whatever it parses.
+    worker_timeout: float = 30.0
 
     @property
     def max_bytes(self) -> int:
@@ -51,7 +54,8 @@ def _coerce(value: str, kind: type):
 
 _KINDS = {"input": Path, "output": Path, "model": str, "n_process": int, "batch_size": int,
           "chunk_size": int, "max_chars": int, "numpy_ops": bool, "task_runner": str,
-          "dask_address": str, "lock_timeout": float}  # fmt: skip
+          "dask_address": str, "lock_timeout": float,
+          "worker_timeout": float}  # fmt: skip
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -76,4 +80,6 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
         raise ValueError(f"task runner {settings.task_runner!r}: choose local or dask")
     if min(settings.n_process, settings.batch_size, settings.chunk_size, settings.max_chars) < 1:
         raise ValueError("n_process, batch_size, chunk_size and max_chars must be at least 1")
+    if settings.worker_timeout <= 0:
+        raise ValueError("worker_timeout must be more than 0 seconds")
     return dataclasses.replace(settings, input=settings.input.absolute(), output=settings.output.absolute())

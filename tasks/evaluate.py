@@ -274,15 +274,18 @@ def predict_dir(
     """Quotes of the `.txt` files of `input_dir`, by file name; or of the files `names` (paths
     relative to `input_dir`), by those paths."""
     from newsflow.tasks.ingest import decode
-    from newsflow.tasks.nlp import load_pipeline, pipe_rows
+    from newsflow.tasks.nlp import PipelineSpec, load_pipeline, pipe_rows, pool_rows
+    from newsflow.tasks.workers import WorkerPool
 
-    nlp = load_pipeline(model)
     if names is None:
         named = [(p, p.name) for p in sorted(Path(input_dir).glob("*.txt"))]
     else:
         named = [(Path(input_dir) / name, name) for name in names]
     items = [(body_text(decode(p.read_bytes())[0]), name) for p, name in named]
-    return {name: rows["quotes"] for name, rows in pipe_rows(nlp, items, n_process=n_process)}
+    if n_process < 2:
+        return {name: rows["quotes"] for name, rows in pipe_rows(load_pipeline(model), items)}
+    with WorkerPool(n_process, name="newsflow-eval") as pool:
+        return {name: rows["quotes"] for name, rows in pool_rows(pool, PipelineSpec(model), items)}
 
 
 def main(argv: list[str] | None = None) -> int:

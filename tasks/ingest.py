@@ -20,9 +20,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
 from newsflow.tasks.metadata import clean_url, parse_date, split_authors, text_or_none
 from newsflow.tasks.records import Metadata, RawDocument, Reject, SourceFile
 
@@ -379,8 +376,3 @@ def _first(record: dict, fields: tuple[str, ...], read):
         if value:
             return value
     return None
-
-
-@task(name="discover", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def discover_task(root: str, skip: str | None = None) -> tuple[list[str], list[Reject]]:
-    return discover(Path(root), Path(skip) if skip else None)

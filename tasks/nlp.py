@@ -4,11 +4,11 @@ The pipeline is the model, then newsflow's two components (`newsflow_entities`,
 `newsflow_quotes`, usable in any spaCy pipeline), then `newsflow_rows`, which runs only here:
 it turns the components' spans into table rows (`newsflow.tasks.rows`).
 
-With several processes, `pipe_rows` runs its own workers (`RowWorkers`) rather than
-`nlp.pipe(n_process=...)`: spaCy's own multiprocessing tokenizes `as_tuples` input in the parent
-and sends every Doc both ways as bytes (tensor included), which kept this process busy for a
-quarter of a core while the workers parsed (see the README's performance section). Here the
-workers get the texts and send back only the rows.
+With several processes, `pool_rows` runs the pipeline in the run's worker pool
+(`newsflow.tasks.workers`: spawned processes, each loading the model once) rather than
+`nlp.pipe(n_process=...)`: spaCy's own multiprocessing forks from this (multi-threaded) process,
+tokenizes `as_tuples` input in the parent and sends every Doc both ways as bytes (tensor
+included). Here the workers get the texts and send back only the rows.
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import logging
-import multiprocessing
-import os
-import queue
-import traceback
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
-from multiprocessing.connection import wait
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +34,7 @@ import newsflow.tasks.entities.component  # noqa: F401  (registers the newsflow_
 import newsflow.tasks.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
 from newsflow.tasks.rows import doc_rows
 from newsflow.tasks.spacy_speedups import speed_up
+from newsflow.tasks.workers import WorkerPool
 
 if not Doc.has_extension("table_rows"):
     Doc.set_extension("table_rows", default=None)
@@ -130,121 +127,61 @@ def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = Tru
     for name in ("newsflow_entities", "newsflow_quotes"):
         nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)
-    nlp(WARM_UP)  # loads the word lists and gazetteers the components read lazily, once, before any fork
+    nlp(WARM_UP)  # loads the word lists and gazetteers the components read lazily, before the first document
     return nlp
 
 
 def pipe_rows(
-    nlp: Language, items: Iterable[tuple[str, Any]], n_process: int = 1, batch_size: int = 64
+    nlp: Language, items: Iterable[tuple[str, Any]], batch_size: int = 64
 ) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
-    """(context, rows by table) for each (text, context), in order, through `nlp.pipe`; rows have
-    no `doc_id` yet. A document that a newsflow component failed on is logged and left out.
-    With `n_process` > 1, batches of `batch_size` documents (cut as `spacy.util.minibatch` cuts
-    them, see `batch_sizes`) go round-robin to that many worker processes."""
-    if n_process <= 1:
-        for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
-            yield context, doc._.table_rows
-        return
-    with RowWorkers(nlp, n_process) as workers:
-        yield from workers.rows(spacy.util.minibatch(items, batch_size))
+    """(context, rows by table) for each (text, context), in order, through `nlp.pipe` in this
+    process; rows have no `doc_id` yet. A document that a newsflow component failed on is logged
+    and left out."""
+    for doc, context in nlp.pipe(items, as_tuples=True, batch_size=batch_size):
+        yield context, doc._.table_rows
 
 
-class WorkerFailed(RuntimeError):
-    pass
+@dataclass(frozen=True)
+class PipelineSpec:
+    """What a worker process loads: `load_pipeline(model, numpy_ops)`, once per process. Small
+    and picklable, so that it travels to spawned workers instead of the pipeline itself."""
+
+    model: str
+    numpy_ops: bool = True
+
+    def load(self) -> Language:
+        with _LOADING:  # a worker's preload thread and its first parse may ask at once
+            if self.numpy_ops:
+                _use_numpy_ops()  # thinc's current ops are per thread: set in the thread that parses too
+            return load_pipeline(self.model, self.numpy_ops)
 
 
-def _row_worker(nlp: Language, inbox: Any, outbox: Any, parent: int) -> None:
-    """A worker process: for each batch of (text, context) from `inbox`, its [(context, rows)] to
-    `outbox` (or the traceback of what failed, as a string); stops at None, or when its parent is
-    gone (a killed run leaves no workers behind)."""
-    while True:
-        try:
-            batch = inbox.get(timeout=5)
-        except queue.Empty:
-            if os.getppid() != parent:
-                return
-            continue
-        if batch is None:
-            outbox.close()
-            return
-        try:
-            found: Any = list(pipe_rows(nlp, batch, batch_size=len(batch)))
-        except Exception:
-            found = traceback.format_exc()
-        outbox.send(found)
+_LOADING = threading.Lock()
 
 
-class RowWorkers:
-    """`n` forked processes running the pipeline (the model is shared with this process, copy on
-    write). Batches go round-robin, two in flight per worker so none waits for the next; results
-    are read back in the same order, so documents come out in the order they went in. Only the
-    texts go out and only the rows come back: this process stays nearly idle while they parse."""
+def _parse_batch(spec: PipelineSpec, batch: list[tuple[str, Any]], max_length: int) -> list:
+    """A worker's job: one batch through the pipeline; only the rows go back."""
+    nlp = spec.load()
+    nlp.max_length = max(nlp.max_length, max_length)
+    return list(pipe_rows(nlp, batch, batch_size=len(batch)))
 
-    IN_FLIGHT = 2
 
-    def __init__(self, nlp: Language, n: int) -> None:
-        ctx = multiprocessing.get_context("fork")  # the loaded model is inherited, not reloaded
-        self.inboxes = [ctx.Queue() for _ in range(n)]  # a queue's feeder thread never blocks us
-        pipes = [ctx.Pipe(duplex=False) for _ in range(n)]
-        self.outboxes = [receive for receive, _ in pipes]
-        self.procs = [ctx.Process(target=_row_worker, args=(nlp, inbox, send, os.getpid()), daemon=True,
-                                  name=f"newsflow-spacy-{i}")
-                      for i, (inbox, (_, send)) in enumerate(zip(self.inboxes, pipes, strict=True))]  # fmt: skip
-        for proc in self.procs:
-            proc.start()
-        for _, send in pipes:
-            send.close()  # the workers' ends
-
-    def rows(self, batches: Iterable[list[tuple[str, Any]]]) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
-        batches = iter(batches)
-        pending: deque[int] = deque()  # the workers whose results are due, in order
-        n = len(self.procs)
-
-        def send(worker: int) -> None:
-            batch = next(batches, None)
-            if batch is not None:
-                self.inboxes[worker].put(batch)
-                pending.append(worker)
-
-        for _ in range(self.IN_FLIGHT):
-            for worker in range(n):
-                send(worker)
-        while pending:
-            worker = pending.popleft()
-            outbox, proc = self.outboxes[worker], self.procs[worker]
-            # Its results, or its end: the other workers hold copies of its pipe, so its death
-            # would not end the read; the process's own sentinel tells.
-            wait([outbox, proc.sentinel])
-            try:
-                if not outbox.poll():
-                    raise EOFError
-                found = outbox.recv()
-            except EOFError:
-                proc.join(timeout=5)
-                raise WorkerFailed(
-                    f"spaCy worker process {worker} died (exit code {proc.exitcode}); if it was killed for "
-                    "lack of memory, lower --n-process or NEWSFLOW_MAX_CHARS"
-                ) from None
-            if isinstance(found, str):
-                raise WorkerFailed(f"spaCy worker process {worker} failed:\n{found}")
-            send(worker)
-            yield from found
-
-    def __enter__(self) -> RowWorkers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for inbox in self.inboxes:
-            inbox.put(None)
-        for proc in self.procs:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-        for inbox in self.inboxes:
-            inbox.close()
-        for outbox in self.outboxes:
-            outbox.close()
+def pool_rows(
+    pool: WorkerPool,
+    spec: PipelineSpec,
+    items: Iterable[tuple[str, Any]],
+    batch_size: int = 64,
+    max_length: int = 1_000_000,
+    describe: Callable[[list[tuple[str, Any]]], str] | None = None,
+) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
+    """`pipe_rows` in the pool's worker processes: batches of `batch_size` (cut as
+    `spacy.util.minibatch` cuts them, see `batch_sizes`) go round-robin to the workers, each of
+    which loads `spec` once; only the texts go out and only the rows come back, in order.
+    `describe(batch)` names a batch if its worker is lost."""
+    name = describe or (lambda batch: f"a batch of {len(batch)} documents")
+    jobs = ((spec, batch, max_length) for batch in spacy.util.minibatch(items, batch_size))
+    for found in pool.imap(_parse_batch, jobs, describe=lambda job: name(job[1])):
+        yield from found
 
 
 def batch_sizes(n: int, batch_size: int, start: int = 0) -> list[int]:

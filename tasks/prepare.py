@@ -15,7 +15,7 @@ Run semantics (the README says the same to users):
 - A document published by an older `PIPELINE_VERSION` is analysed again: from its file, or from
   its published text when no file in the input has its content any more.
 
-Streams: files are read and cleaned in order (by a few processes at once when there are many), and
+Streams: files are read and cleaned in order (by the run's worker processes when it has some), and
 a chunk of `chunk_size` documents is written as soon as it is full, so memory does not grow with
 the corpus (the sources, one small row per file, are held whole).
 """
@@ -24,10 +24,8 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +34,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, SOURCE_STATUSES, from_rows, record_row
-from newsflow.tasks.clean import clean_document
 from newsflow.tasks.config import Settings
-from newsflow.tasks.ingest import read_inputs
+from newsflow.tasks.reading import read_cleaned
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import (
     Run,
@@ -48,6 +45,7 @@ from newsflow.tasks.storage import (
     run_time,
     stage_table,
 )
+from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -218,37 +216,6 @@ class _Chunks:
             self.rows.clear()
 
 
-def cleaned_articles(root: Path, rel: str, settings: Settings) -> Iterator[tuple[SourceFile, Document | Reject]]:
-    """The articles of one input file, read and cleaned, each with what `sources` records of it."""
-    for file, item in read_inputs(root, rel, settings.max_bytes):
-        yield file, item if isinstance(item, Reject) else clean_document(item, settings.max_chars)
-
-
-def _read_and_clean(job: tuple[str, Settings]) -> list[tuple[SourceFile, Document | Reject]] | None:
-    """A pool worker's part of `read_cleaned`; None for a .jsonl file (its records stream)."""
-    rel, settings = job
-    return None if Path(rel).suffix.lower() == ".jsonl" else list(cleaned_articles(settings.input, rel, settings))
-
-
-# Below this many files a pool of processes costs more than it saves.
-PARALLEL_FROM = 64
-
-
-def read_cleaned(files: list[str], settings: Settings) -> Iterator[Iterable[tuple[SourceFile, Document | Reject]]]:
-    """Per file, in order, its articles read and cleaned (`cleaned_articles`). With many files
-    and `settings.n_process` > 1, that many forked processes read and clean them (cleaning is
-    CPU-bound: ftfy, the debris rules); a .jsonl file's records are read here, one at a time, so
-    that a large one need not fit in memory."""
-    if settings.n_process < 2 or len(files) < PARALLEL_FROM:
-        for rel in files:
-            yield cleaned_articles(settings.input, rel, settings)
-        return
-    with multiprocessing.get_context("fork").Pool(settings.n_process) as pool:
-        jobs = pool.imap(_read_and_clean, ((rel, settings) for rel in files), chunksize=8)
-        for rel, found in zip(files, jobs, strict=True):
-            yield cleaned_articles(settings.input, rel, settings) if found is None else found
-
-
 def prepare(
     files: list[str],
     discover_rejects: list[Reject],
@@ -256,6 +223,7 @@ def prepare(
     settings: Settings,
     slots: int = 1,
     logger: logging.Logger = log,
+    pool: WorkerPool | None = None,
 ) -> Prepared:
     """Read and clean the files under `settings.input`; stage the documents to analyse in chunks
     that fill `slots` analysis tasks, the documents rows that move to another file, the rejects
@@ -269,7 +237,7 @@ def prepare(
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     holders: dict[str, str] = {}  # doc_id → the first file that has its content now
     started = time.monotonic()
-    for i, (rel, found) in enumerate(zip(files, read_cleaned(files, settings), strict=True), 1):
+    for i, (rel, found) in enumerate(zip(files, read_cleaned(files, settings, pool), strict=True), 1):
         for file, item in found:
             if file.source in present:
                 logger.warning("skipped %r: its name reads the same as another file's; rename one of them", rel)
@@ -394,10 +362,24 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
                 "" if len(sources) == 1 else "s", names)  # fmt: skip
 
 
-@task(name="ingest-and-clean", retries=1, retry_delay_seconds=2, persist_result=False, cache_policy=NO_CACHE)
+def _retry_unless_lost(task, task_run, state) -> bool:
+    """A lost or failing worker process fails the run at once: the pool is stopped, and a retry
+    would find none."""
+    try:
+        state.result()
+    except (WorkerLost, WorkerFailed):
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(name="ingest-and-clean", retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_unless_lost,
+      persist_result=False, cache_policy=NO_CACHE)  # fmt: skip
 def prepare_task(
-    files: list[str], discover_rejects: list[Reject], run: Run, settings: Settings, slots: int
-) -> Prepared:
+    files: list[str], discover_rejects: list[Reject], run: Run, settings: Settings, slots: int,
+    pool: WorkerPool | None = None,
+) -> Prepared:  # fmt: skip
     from prefect.logging import get_run_logger
 
-    return prepare(files, discover_rejects, run, settings, slots, get_run_logger())
+    return prepare(files, discover_rejects, run, settings, slots, get_run_logger(), pool)

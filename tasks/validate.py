@@ -34,9 +34,7 @@ class ChunkValidation:
     imports Great Expectations (7-8 s), builds the run's GX context, then validates each chunk as
     the analysis stages it. The validating task then only adds the rejects and the sources and
     renders Data Docs; nothing is published before every suite has run (write-audit-publish).
-
-    `start()` only once spaCy's worker processes have forked: a fork copies the import locks the
-    thread holds, and a child that then imported one of those modules would wait forever."""
+    (The run's worker processes are spawned, never forked, so this thread may start at any time.)"""
 
     def __init__(self, run: Run) -> None:
         self.run = run

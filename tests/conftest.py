@@ -15,6 +15,16 @@ SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
 MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 
 
+def write_articles(folder: Path, n: int) -> Path:
+    """`n` distinct articles made of the seed's paragraphs (its photo caption aside) in rotated order."""
+    title, _caption, *paragraphs = [p.strip() for p in SEED.read_text().split("\n\n") if p.strip()]
+    folder.mkdir(parents=True)
+    for i in range(n):
+        body = paragraphs[i % len(paragraphs) :] + paragraphs[: i % len(paragraphs)]
+        (folder / f"article-{i}.txt").write_text(f"{title} ({i})\n\n" + "\n\n".join(body) + "\n")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from newsflow.tasks.nlp import load_pipeline

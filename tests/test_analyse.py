@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 from pathlib import Path
 
-import pytest
-import spacy
-from spacy.language import Language
 from spacy.util import minibatch
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.analyse import analyse_chunks
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import RowWorkers, WorkerFailed, balanced_order, batch_sizes, pipe_rows
+from newsflow.tasks.nlp import balanced_order, batch_sizes, pipe_rows
 from newsflow.tasks.rows import ROW_TABLES
+from newsflow.tasks.workers import WorkerPool
 from tests.conftest import MODEL
 
 
@@ -124,7 +120,8 @@ def test_rows_are_staged_in_each_chunks_order_as_if_fed_in_file_order(nlp, tmp_p
     assert balanced_order([len(t) for t in chunks["c00001"]], 2, start=5) != [0, 1, 2, 3]
 
     settings = Settings(input=tmp_path, output=tmp_path, model=MODEL, n_process=2, batch_size=2)
-    analysed = analyse_chunks(staging, list(chunks), settings)
+    with WorkerPool(2) as pool:
+        analysed = analyse_chunks(staging, list(chunks), settings, pool=pool)
 
     assert [(a.chunk, a.n_documents) for a in analysed] == [("c00000", 5), ("c00001", 4)]
     for chunk, texts in chunks.items():
@@ -136,43 +133,3 @@ def test_rows_are_staged_in_each_chunks_order_as_if_fed_in_file_order(nlp, tmp_p
         for name in ROW_TABLES:
             staged = storage.read_staged(staging, name, chunk).to_pylist()
             assert staged == from_rows(name, expected[name]).to_pylist(), (chunk, name)
-
-
-# spaCy's own pipeline, blank English, with one component standing in for newsflow's: the workers
-# run whatever pipeline they are given, so their order, failures and deaths show on a small one.
-def _count_tokens(doc):
-    if doc.text == "explode":
-        raise ValueError("this component cannot take 'explode'")
-    doc._.table_rows = {"tokens": [{"n": len(doc)}]}
-    return doc
-
-
-def _counting_pipeline():
-    if "test_count_tokens" not in Language.factories:
-        Language.component("test_count_tokens")(_count_tokens)
-    nlp = spacy.blank("en")
-    nlp.add_pipe("test_count_tokens")
-    return nlp
-
-
-def test_row_workers_keep_the_input_order_over_uneven_batches():
-    nlp = _counting_pipeline()
-    texts = [" ".join(["word"] * (i % 13 + 1)) for i in range(203)]  # 203 = 6 batches of 32 and 11
-    found = list(pipe_rows(nlp, ((t, i) for i, t in enumerate(texts)), n_process=2, batch_size=32))
-    assert [context for context, _ in found] == list(range(203))
-    assert [rows["tokens"][0]["n"] for _, rows in found] == [i % 13 + 1 for i in range(203)]
-
-
-def test_a_failing_worker_stops_the_run_with_its_traceback():
-    nlp = _counting_pipeline()
-    with pytest.raises(WorkerFailed, match=r"(?s)worker process 1 failed.*cannot take 'explode'"):
-        list(pipe_rows(nlp, [("fine", 0), ("explode", 1), ("fine", 2)], n_process=2, batch_size=1))
-
-
-def test_a_killed_worker_is_reported_with_what_to_do():
-    nlp = _counting_pipeline()
-    with RowWorkers(nlp, 2) as workers:
-        os.kill(workers.procs[0].pid, signal.SIGKILL)
-        workers.procs[0].join()
-        with pytest.raises(WorkerFailed, match=r"worker process 0 died \(exit code -9\).*lower --n-process"):
-            list(workers.rows([[("one", 0)], [("two", 1)]]))

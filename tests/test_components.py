@@ -15,9 +15,10 @@ from spacy.tokens import Doc, Span
 
 from newsflow.tasks.config import Settings
 from newsflow.tasks.evaluate import body_text, word_f1, words
-from newsflow.tasks.nlp import load_pipeline, pipe_rows, resolve_model
+from newsflow.tasks.nlp import PipelineSpec, pool_rows, resolve_model
 from newsflow.tasks.quotes.component import whole_tokens
 from newsflow.tasks.rows import doc_rows, quote_rows
+from newsflow.tasks.workers import WorkerPool
 
 MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 GOLD = Path(__file__).parent / "gold" / "seed"
@@ -120,10 +121,11 @@ def test_results_survive_serialisation_as_between_spacy_processes(nlp, seed_doc)
 
 
 def test_the_pipeline_rows_equal_the_component_rows_in_worker_processes(nlp):
-    """With n_process=2 the rows come from spaCy's workers; they equal the in-process ones."""
+    """In the run's spawned worker processes, each loading the model itself, the rows equal the
+    in-process ones."""
     texts = [body_text(SEED_TEXT.read_text(encoding="utf-8")), "“It is over,” Smith said. He added that talks failed."]
-    pipeline = load_pipeline(MODEL)
-    in_workers = dict(pipe_rows(pipeline, [(t, i) for i, t in enumerate(texts)], n_process=2, batch_size=1))
+    with WorkerPool(2) as pool:
+        in_workers = dict(pool_rows(pool, PipelineSpec(MODEL), [(t, i) for i, t in enumerate(texts)], batch_size=1))
     for i, text in enumerate(texts):
         assert in_workers[i] == doc_rows(nlp(text))
 

@@ -14,21 +14,11 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .conftest import REPO, SEED
+from .conftest import REPO, write_articles
 from .prefect_server import free_port, started, wait_until
 
 pytestmark = pytest.mark.slow
 N_DOCUMENTS = 6
-
-
-def write_articles(folder: Path, n: int) -> Path:
-    """`n` distinct articles made of the seed's paragraphs (its photo caption aside) in rotated order."""
-    title, _caption, *paragraphs = [p.strip() for p in SEED.read_text().split("\n\n") if p.strip()]
-    folder.mkdir()
-    for i in range(n):
-        body = paragraphs[i:] + paragraphs[:i]
-        (folder / f"article-{i}.txt").write_text(f"{title}\n\n" + "\n\n".join(body) + "\n")
-    return folder
 
 
 RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share

@@ -163,7 +163,7 @@ def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(p
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
     held.wait()
-    summary = newsflow(settings=settings)
+    summary = newsflow(input=str(folder), output=str(tmp_path / "out"), n_process=1, lock_timeout=120)
     holder.join()
     assert summary["published"] and summary["input"] == str(folder) and summary["new_documents"] == 1
 

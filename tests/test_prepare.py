@@ -128,17 +128,19 @@ def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(t
     assert published.at == storage.run_time(storage.published_version(tmp_path))
 
 
-def test_files_read_and_cleaned_by_a_process_pool_come_out_as_read_here(tmp_path: Path):
-    from newsflow.tasks.prepare import PARALLEL_FROM, read_cleaned
+def test_files_read_and_cleaned_by_worker_processes_come_out_as_read_here(tmp_path: Path):
+    from newsflow.tasks.reading import FILES_PER_JOB, read_cleaned
+    from newsflow.tasks.workers import WorkerPool
 
-    for i in range(PARALLEL_FROM + 6):
+    for i in range(3 * FILES_PER_JOB + 5):
         (tmp_path / f"{i:03d}.txt").write_text(f"Headline {i}\n\nMr Smith said the ﬁgures were “fine” {i}.\r\n")
     (tmp_path / "feed.jsonl").write_text('{"text": "A record. It said so."}\nnot json\n')
     (tmp_path / "empty.txt").write_text("")
     files = sorted(p.name for p in tmp_path.iterdir())
     settings = load_settings(input=tmp_path, output=tmp_path / "out")
-    here = [list(found) for found in read_cleaned(files, replace(settings, n_process=1))]
-    pooled = [list(found) for found in read_cleaned(files, replace(settings, n_process=2))]
+    here = [list(found) for found in read_cleaned(files, settings)]
+    with WorkerPool(2) as pool:
+        pooled = [list(found) for found in read_cleaned(files, settings, pool)]
     assert pooled == here
     assert len(here) == len(files) and sum(isinstance(item, Reject) for found in here for _, item in found) == 2
     assert "figures" in here[0][0][1].text  # cleaned (the ligature), not only read

@@ -1,0 +1,241 @@
+"""Worker processes that are safe to start, stop and kill from a multi-threaded process.
+
+The flow's process has threads (Prefect's log and event services, its API client, the
+validation thread), so its workers are never forked from it: they are *spawned* (a fresh
+interpreter, `fork` + `exec` in one step, as `subprocess` does), and inherit none of its threads,
+locks or signal handlers. Measured on this 2-core machine (the README's performance section): a
+spawned spaCy worker is ready in ~4 s (imports ~2 s, the model ~2 s), in the background while
+its first jobs run; a fork server would save only the imports, and run one more long-lived
+process per interpreter.
+
+One pool serves the whole run: reading and cleaning (`newsflow.tasks.prepare`) and the parse
+(`newsflow.tasks.nlp`). Jobs are (function, arguments) with a module-level function; results come
+back in the order the jobs went in, `in_flight` jobs queued per worker so none waits.
+
+Bounded failure: every worker beats a heart in shared memory once a second, from a thread of
+its own. A worker that dies (SIGKILL, SIGTERM, out of memory) is seen through its process
+sentinel at once; one whose heart stops for `silence` seconds (stopped, or stuck holding the
+interpreter) is killed. Either way `WorkerLost` says which worker, what it was doing and what
+became of it, and the pool kills the others: nothing waits without a limit. A worker whose parent
+is gone (the run was killed with SIGKILL) kills itself within a second.
+
+Not handled: jobs are not retried (a lost job fails the run: its documents are not published,
+and the published tables stay as they were); a job's function must be importable by name.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BEAT_SECONDS = 1.0
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died or stopped answering: its jobs are lost."""
+
+
+class WorkerFailed(RuntimeError):
+    """A job raised inside a worker process (its traceback follows the first line)."""
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "is still running"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _heartbeat(beat: Any, parent: int) -> None:
+    """Beat once a second; end this process when its parent is gone (it was killed)."""
+    while True:
+        beat.value = time.monotonic()
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)  # an orphan: nobody will read its results
+        time.sleep(BEAT_SECONDS)
+
+
+def _worker_main(
+    inbox: Any, outbox: Connection, beat: Any, parent: int, preload: tuple[Callable, tuple] | None
+) -> None:
+    """A worker: (function, args) from `inbox` → ("ok", result) or ("error", traceback) to
+    `outbox`, until None (or the pool ends it). Ctrl-C in a terminal reaches the whole process group: the parent decides
+    what happens to its workers, so they ignore SIGINT; SIGTERM keeps its default (end at once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_heartbeat, args=(beat, parent), daemon=True, name="newsflow-heartbeat").start()
+    if preload is not None:  # e.g. load the model while the first jobs (reading files) run
+        fn, args = preload
+        threading.Thread(target=fn, args=args, daemon=True, name="newsflow-preload").start()
+    while True:
+        job = inbox.get()
+        if job is None:
+            outbox.close()
+            return
+        fn, args = job
+        try:
+            found: tuple[str, Any] = ("ok", fn(*args))
+        except Exception:
+            found = ("error", traceback.format_exc())
+        outbox.send(found)
+
+
+@dataclass
+class _Worker:
+    name: str
+    process: Any
+    inbox: Any
+    outbox: Connection
+    beat: Any
+    doing: deque[str]  # what each job due from it is, for the message if it is lost
+
+
+class WorkerPool:
+    """`n` spawned worker processes (see the module doc). Use as a context manager: leaving it
+    normally stops the workers once they finish; leaving it with an exception (a lost worker, a
+    signal, a failed task) kills them. `preload` (function, args) runs in each worker beside its
+    jobs, from its start."""
+
+    def __init__(
+        self,
+        n: int,
+        name: str = "newsflow-worker",
+        preload: tuple[Callable, tuple] | None = None,
+        silence: float = 30.0,
+        in_flight: int = 2,
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.silence, self.in_flight = silence, in_flight
+        self.workers: list[_Worker] = []
+        self.broken: str | None = None
+        try:
+            for i in range(n):
+                receive, send = ctx.Pipe(duplex=False)
+                beat = ctx.RawValue("d", time.monotonic())  # no lock: a stopped worker can hold none
+                inbox = ctx.Queue()  # one per worker: a killed worker can only break its own
+                process = ctx.Process(target=_worker_main, args=(inbox, send, beat, os.getpid(), preload),
+                                      name=f"{name}-{i}", daemon=True)  # fmt: skip
+                process.start()
+                send.close()  # the worker's end: its death then reads as the end of the pipe
+                self.workers.append(_Worker(process.name, process, inbox, receive, beat, deque()))
+        except BaseException:
+            self.kill()
+            raise
+        log.info("started %d worker processes (spawned): %s", n, ", ".join(
+            f"{w.name} (pid {w.process.pid})" for w in self.workers))  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self.workers]
+
+    def imap(self, fn: Callable, jobs: Iterable[tuple], describe: Callable[[tuple], str] = str) -> Iterator[Any]:
+        """`fn(*args)` for each args of `jobs`, in the workers, results in the jobs' order.
+        `describe(args)` names a job in the message if its worker is lost."""
+        if self.broken:
+            raise WorkerLost(self.broken)
+        jobs = iter(jobs)
+        due: deque[_Worker] = deque()
+
+        def send(worker: _Worker) -> None:
+            args = next(jobs, None)
+            if args is not None:
+                worker.inbox.put((fn, args))
+                worker.doing.append(describe(args))
+                due.append(worker)
+
+        try:
+            for _ in range(self.in_flight):
+                for worker in self.workers:
+                    send(worker)
+            while due:
+                worker = due.popleft()
+                status, found = self._receive(worker)
+                doing = worker.doing.popleft()
+                if status == "error":
+                    raise WorkerFailed(f"{worker.name} failed on {doing}: {describe_first(found)}\n{found}")
+                send(worker)
+                yield found
+        except BaseException as exc:
+            self.broken = self.broken or f"the pool stopped: {type(exc).__name__}: {exc}".splitlines()[0]
+            raise
+        finally:
+            if due and not self.broken:  # the caller stopped reading: results would be out of step
+                self.broken = "the pool was left with jobs under way"
+
+    def _receive(self, worker: _Worker) -> tuple[str, Any]:
+        """The worker's next result, or `WorkerLost` once it is dead or silent."""
+        while True:
+            ready = wait([worker.outbox, worker.process.sentinel], timeout=BEAT_SECONDS)
+            if worker.outbox in ready:
+                try:
+                    return worker.outbox.recv()
+                except (EOFError, OSError):
+                    worker.process.join(timeout=5)
+                    raise self._lost(worker, _describe_exit(worker.process.exitcode)) from None
+            if worker.process.sentinel in ready:
+                worker.process.join(timeout=5)
+                raise self._lost(worker, _describe_exit(worker.process.exitcode))
+            quiet = time.monotonic() - worker.beat.value
+            if quiet > self.silence:
+                worker.process.kill()
+                worker.process.join(timeout=5)
+                raise self._lost(worker, f"stopped answering for {quiet:.0f} s and was killed")
+
+    def _lost(self, worker: _Worker, what: str) -> WorkerLost:
+        doing = worker.doing[0] if worker.doing else "no job"
+        hint = ""
+        if worker.process.exitcode == -signal.SIGKILL:
+            hint = " (if the system ran out of memory, lower --n-process or NEWSFLOW_MAX_CHARS)"
+        self.broken = f"worker {worker.name} (pid {worker.process.pid}) {what} while on {doing}{hint}"
+        self.kill()
+        return WorkerLost(self.broken)
+
+    def close(self) -> None:
+        """End the workers once every job is answered: they hold nothing then, so SIGTERM loses
+        nothing and spares each the teardown of its interpreter (~1 s freeing a model)."""
+        self.kill(signal.SIGTERM)
+
+    def kill(self, how: signal.Signals = signal.SIGKILL) -> None:
+        """End every worker now (SIGKILL unless said otherwise) and free the pipes; safe to call
+        more than once."""
+        for worker in self.workers:
+            if worker.process.is_alive():
+                os.kill(worker.process.pid, how)
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            worker.inbox.cancel_join_thread()  # what a dead worker never read is dropped
+            worker.inbox.close()
+            worker.outbox.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is None and not self.broken:
+            self.close()
+        else:
+            self.kill()
+
+
+def describe_first(text: str) -> str:
+    """The last line of a traceback: what was raised."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "a job"
