@@ -25,7 +25,7 @@ from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, v
 
 
 def _summary(
-    settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, clock: PhaseClock
+    settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, clock: PhaseClock, slots: int
 ) -> dict:
     seconds = clock.total()
     rows = {"documents": prepared.n_new, "rejects": len(prepared.rejects)}
@@ -40,7 +40,7 @@ def _summary(
         "words": prepared.n_words, "seconds": round(seconds, 1),
         "words_per_second": round(prepared.n_words / seconds) if seconds else None,
         "validation": "passed" if report.success else "failed", "data_docs": report.data_docs,
-        "phases": clock.profile(seconds),
+        "phases": clock.profile(seconds), "task_runner": settings.task_runner, "task_slots": slots,
     }  # fmt: skip
 
 
@@ -163,7 +163,7 @@ def newsflow(
                 publish_task(run, prepared.drops)
             else:
                 logger.info("nothing new under %s: the published tables are unchanged", settings.input)
-    summary = _summary(settings, prepared, analysed, report, clock)
+    summary = _summary(settings, prepared, analysed, report, clock, engine.slots)
     logger.info("run summary: %s", summary)
     logger.info("phases: %s", phase_line(summary["phases"]))
     _artifacts(summary, prepared.rejects, settings.output)

@@ -34,6 +34,7 @@ class Served:
     output: Path
     deployment: dict
     logs: Path
+    serve_pid: int
 
     @property
     def api(self) -> str:
@@ -117,8 +118,8 @@ def _deployment(api: str, name: str) -> dict | None:
 
 
 @contextmanager
-def server_and_serve(base: Path, input: Path, name: str) -> Iterator[Served]:
-    """`prefect server start` on a free port, then `newsflow serve` against it."""
+def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> Iterator[Served]:
+    """`prefect server start` on a free port, then `newsflow serve [serve_flags]` against it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     logs = base / "logs"
@@ -133,8 +134,8 @@ def server_and_serve(base: Path, input: Path, name: str) -> Iterator[Served]:
         wait_until(lambda: httpx.get(f"{url}/api/health", timeout=5).json() or None, 180,
                    "the Prefect server's /api/health", logs, server)  # fmt: skip
         serve_command = [sys.executable, "-m", "newsflow.flows.cli", "serve", "--input", str(input),
-                         "--output", str(output), "--cron", CRON, "--name", name]  # fmt: skip
+                         "--output", str(output), "--cron", CRON, "--name", name, *serve_flags]  # fmt: skip
         with started(serve_command, env, logs / "serve.log") as serve:
             deployment = wait_until(lambda: _deployment(f"{url}/api", name), 180,
                                     f"the deployment newsflow/{name}", logs, serve)  # fmt: skip
-            yield Served(url, input, output, deployment, logs)
+            yield Served(url, input, output, deployment, logs, serve.pid)

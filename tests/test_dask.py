@@ -11,30 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.schemas.tables import TABLES
-from newsflow.tasks import storage
-
-from .conftest import REPO, write_articles
+from .conftest import REPO, table_contents, write_articles
 from .prefect_server import free_port, started, wait_until
 
 pytestmark = pytest.mark.slow
 N_DOCUMENTS = 6
-
-
-RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share
-
-
-def contents(output: Path) -> dict[str, list[tuple]]:
-    """Every published row of every table, in a canonical order (part files and chunking aside)."""
-
-    def key(row: tuple) -> tuple:
-        return tuple((value is None, value) for value in row)
-
-    def rows(name: str) -> list[tuple]:
-        columns = [c for c in TABLES[name].names if c not in RUN_TIMES]
-        return [tuple(row.values()) for row in storage.read_published(output, name, columns).to_pylist()]
-
-    return {name: sorted(rows(name), key=key) for name in TABLES}
 
 
 def newsflow_run(input: Path, output: Path, *flags: str) -> tuple[dict, str]:
@@ -58,7 +39,7 @@ def local_tables(corpus, tmp_path_factory, prefect_api) -> dict:
 
     output = tmp_path_factory.mktemp("local") / "output"
     assert newsflow(input=str(corpus), output=str(output), n_process=1)["new_documents"] == N_DOCUMENTS
-    return contents(output)
+    return table_contents(output)
 
 
 def assert_ran_on_dask(summary: dict, log: str, workers: int) -> None:
@@ -72,7 +53,7 @@ def test_a_local_dask_cluster_publishes_the_same_tables(corpus, local_tables, tm
     output = tmp_path / "output"
     summary, log = newsflow_run(corpus, output, "--n-process", "2")
     assert_ran_on_dask(summary, log, workers=2)
-    assert contents(output) == local_tables
+    assert table_contents(output) == local_tables
     assert (output / ".newsflow" / "dask").is_dir()  # DASK_TEMPORARY_DIRECTORY, not /tmp/dask-scratch-space
 
 
@@ -90,4 +71,13 @@ def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables
                    "two Dask workers", logs)  # fmt: skip
         summary, log = newsflow_run(corpus, tmp_path / "output", "--dask-address", address)
     assert_ran_on_dask(summary, log, workers=2)
-    assert contents(tmp_path / "output") == local_tables
+    assert table_contents(tmp_path / "output") == local_tables
+
+
+def test_a_python_caller_choosing_dask_runs_on_dask(corpus, local_tables, tmp_path, prefect_api):
+    """`newsflow(task_runner="dask")` from Python: the flow itself starts the cluster."""
+    from newsflow.flows.newsflow import newsflow
+
+    summary = newsflow(input=str(corpus), output=str(tmp_path / "output"), task_runner="dask", n_process=2)
+    assert (summary["task_runner"], summary["task_slots"]) == ("dask", 2)
+    assert table_contents(tmp_path / "output") == local_tables

@@ -25,7 +25,7 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .conftest import REPO, write_articles
+from .conftest import REPO, running, write_articles
 
 pytestmark = pytest.mark.slow
 
@@ -132,20 +132,11 @@ class Run:
     def assert_nothing_left(self, within: float = 10.0) -> None:
         deadline = time.monotonic() + within
         while True:
-            alive = [
-                p for p in self.seen if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE
-            ]
+            alive = [p for p in self.seen if running(p)]
             if not alive:
                 return
             assert time.monotonic() < deadline, f"processes of the run left behind: {alive}"
             time.sleep(0.2)
-
-
-def running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def env_for(hook_path: Path | None = None, **variables: str) -> dict[str, str]:

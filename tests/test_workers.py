@@ -20,7 +20,7 @@ from spacy.language import Language
 from newsflow.tasks.nlp import pool_rows
 from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
-from .conftest import REPO
+from .conftest import REPO, running
 
 
 def _count_tokens(doc):
@@ -70,7 +70,7 @@ def sleep_then(x: float) -> float:
 def assert_gone(pids: list[int], within: float = 10.0) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        alive = [p for p in pids if running(p)]
         if not alive:
             return
         time.sleep(0.1)
