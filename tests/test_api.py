@@ -29,3 +29,35 @@ def test_a_server_that_cannot_start_is_reported_with_what_to_do(monkeypatch):
             api.wait(timeout=120)
     finally:
         api.stop()
+
+
+KILLED = """
+from newsflow.flows.api import TemporaryAPI
+api = TemporaryAPI().start()
+api.wait(timeout=120)
+print(api.process.pid, flush=True)
+import time; time.sleep(600)
+"""
+
+
+def test_the_server_ends_when_the_command_is_killed():
+    """A command killed with SIGKILL runs no exit handler: its server sees it gone and stops."""
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import REPO, running
+
+    command = subprocess.Popen([sys.executable, "-c", KILLED], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        server = int(command.stdout.readline())
+        assert running(server)
+        command.kill()
+        command.wait()
+        deadline = time.monotonic() + 15
+        while running(server):
+            assert time.monotonic() < deadline, "the temporary API outlived its command"
+            time.sleep(0.2)
+    finally:
+        command.kill()
+        command.wait()
