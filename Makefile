@@ -8,12 +8,10 @@ PYTHON ?= $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.
 UV_VERSION := 0.13.9
 UV := .uv/bin/uv
 VENV := .venv
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
-export GX_ANALYTICS_ENABLED := false
-export DO_NOT_TRACK := 1
+# The environment newsflow's command and tests need (no telemetry, Prefect's start-up timeout)
+# is set by newsflow itself: `newsflow.tasks.config.ENVIRONMENT`.
 
-.PHONY: setup browser run test lint eval benchmark clean
+.PHONY: setup browser run test test-fast lint eval benchmark clean
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "newsflow needs Python 3.12: install it (e.g. pyenv install 3.12, or apt-get install python3.12) or pass make PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -38,6 +36,10 @@ run: setup
 
 test: setup browser
 	$(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
+
+# The fast loop: every test that needs no Prefect server, browser or full flow run (no `slow` mark).
+test-fast: setup
+	$(VENV)/bin/python -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks eval

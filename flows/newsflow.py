@@ -17,6 +17,7 @@ from newsflow.flows.profile import PhaseClock, phase_line
 from newsflow.tasks.analyse import Analysed
 from newsflow.tasks.config import Settings, load_settings
 from newsflow.tasks.discover import discover_task
+from newsflow.tasks.nlp import resolve_model
 from newsflow.tasks.prepare import Prepared, prepare_task
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.records import Reject
@@ -124,6 +125,7 @@ def newsflow(
                              task_runner=task_runner, dask_address=dask_address, lock_timeout=lock_timeout,
                              batch_size=batch_size, max_chars=max_chars, worker_timeout=worker_timeout,
                              numpy_ops=numpy_ops)  # fmt: skip
+    resolve_model(settings.model)  # an unknown model stops the run before it touches the output
     with open_run(settings.output, settings.lock_timeout, logger) as run:
         with clock.phase("read_clean"):
             files, discover_rejects = discover_task(str(settings.input), str(settings.output))

@@ -8,6 +8,27 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+# The environment Prefect, Great Expectations and the maths libraries need, as defaults (a value
+# already set wins): no telemetry; a start-up timeout long enough for Prefect's temporary API
+# server on a fresh machine (~25 s here, against Prefect's 20); one BLAS thread per process, as
+# the run's worker processes share the cores. Applied before Prefect is imported, by the command
+# line and the test suite (`apply_environment`); a Python caller sets them as it would for any
+# Prefect flow.
+ENVIRONMENT = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+    "OPENBLAS_NUM_THREADS": "1",
+}
+
+
+def apply_environment(env: dict[str, str] | None = None) -> None:
+    """Set every `ENVIRONMENT` default that `env` (os.environ) does not set already."""
+    env = os.environ if env is None else env
+    for name, value in ENVIRONMENT.items():
+        env.setdefault(name, value)
+
 
 def _default_n_process() -> int:
     return max(1, os.cpu_count() or 1)

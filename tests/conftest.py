@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import newsflow.flows  # noqa: F401  (Prefect/GX environment defaults)
-from newsflow.tasks.config import Settings
+from newsflow.tasks.config import Settings, apply_environment
+
+apply_environment()  # before any test imports Prefect or Great Expectations
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
@@ -51,6 +52,14 @@ def write_articles(folder: Path, n: int) -> Path:
         body = paragraphs[i % len(paragraphs) :] + paragraphs[: i % len(paragraphs)]
         (folder / f"article-{i}.txt").write_text(f"{title} ({i})\n\n" + "\n\n".join(body) + "\n")
     return folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs the flow in-process (through the session's Prefect API) is `slow`;
+    tests that start a server, a browser or `newsflow run` as a subprocess say so themselves."""
+    for item in items:
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,11 @@
 
 import urllib.request
 
+import pytest
+
 from newsflow.flows.api import TemporaryAPI
+
+pytestmark = pytest.mark.slow  # each test starts a real Prefect server
 
 
 def test_the_temporary_api_answers_and_stops():
@@ -20,8 +24,6 @@ def test_the_temporary_api_answers_and_stops():
 def test_a_server_that_cannot_start_is_reported_with_what_to_do(monkeypatch):
     """Its database cannot be reached: uvicorn exits with 3, as for a port taken; after one more
     try the error says what to do."""
-    import pytest
-
     monkeypatch.setenv("PREFECT_API_DATABASE_CONNECTION_URL", "postgresql+asyncpg://nobody@127.0.0.1:1/none")
     api = TemporaryAPI().start()
     try:

@@ -168,6 +168,7 @@ def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(p
     assert summary["published"] and summary["input"] == str(folder) and summary["new_documents"] == 1
 
 
+@pytest.mark.slow
 def test_command_line_run_and_its_errors(tmp_path):
     newsflow = [sys.executable, "-m", "newsflow.flows.cli"]
     ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],

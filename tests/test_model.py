@@ -56,6 +56,7 @@ def test_the_small_model_still_works_by_name():
     assert nlp.pipe_names[-3:] == ["newsflow_entities", "newsflow_quotes", "newsflow_rows"]
 
 
+@pytest.mark.slow
 def test_the_command_line_rejects_an_unknown_model_before_it_starts(tmp_path):
     repo = Path(__file__).resolve().parent.parent
     done = subprocess.run(

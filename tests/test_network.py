@@ -7,6 +7,8 @@ import os
 import shutil
 import sys
 
+import pytest
+
 from newsflow.tasks import storage
 
 from .conftest import SEED
@@ -27,6 +29,7 @@ def test_the_guard_blocks_and_records_a_connection_beyond_this_machine(hooks, tm
     assert log.read_text().startswith("blocked socket.connect '192.0.2.1'")
 
 
+@pytest.mark.slow
 def test_a_run_connects_to_nothing_but_its_local_prefect_api(hooks, tmp_path):  # noqa: F811
     folder = tmp_path / "in"
     folder.mkdir()
