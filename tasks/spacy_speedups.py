@@ -3,7 +3,7 @@ components: `newsflow_lemmatizer` and `newsflow_attribute_ruler`. `speed_up` put
 of a loaded pipeline's own (same names, configs, tables and patterns).
 
 A component profile of the medium English model over BBC news (1/7 of the corpus, 137k tokens;
-see the README's performance section) found two of the model's rule components costing more than
+see docs/performance.md) found two of the model's rule components costing more than
 its parser:
 
 - the rule **lemmatizer** (3.2 s, parser 2.3 s): for a word form it has not cached, it tests each

@@ -1,4 +1,4 @@
-"""The README's analytics keep working: it quotes the queries of flows/queries.py as they are,
+"""The analytics guide (docs/analytics.md) keeps working: it quotes the queries of flows/queries.py as they are,
 they answer over tables the flow published, and its pandas code agrees with them."""
 
 import json
@@ -12,8 +12,8 @@ from newsflow.flows.queries import QUERIES, run, views
 from .conftest import REPO, SEED
 
 pytestmark = pytest.mark.slow
-README = (REPO / "README.md").read_text()
-ANALYTICS = README[README.index("## Analytics") :].split("\n## ", 1)[0]
+GUIDE = (REPO / "docs" / "analytics.md").read_text()
+ANALYTICS = GUIDE[GUIDE.index("## Analytics") :].split("\n## ", 1)[0]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ RECORDS = [
 def test_the_readme_quotes_every_query_verbatim():
     assert views("output") in ANALYTICS
     for name, sql in QUERIES.items():
-        assert sql in ANALYTICS, f"the README's {name} query differs from flows/queries.py"
+        assert sql in ANALYTICS, f"docs/analytics.md's {name} query differs from flows/queries.py"
 
 
 def test_the_queries_answer_over_the_published_tables(published):
@@ -78,7 +78,7 @@ def test_the_metadata_queries_count_by_outlet_month_and_author(published):
 
 def test_the_readme_pandas_code_agrees_with_duckdb(published, monkeypatch):
     code = re.search(r"```python\n(.*?)```", ANALYTICS, re.S).group(1)
-    monkeypatch.chdir(published)  # the README's paths are relative: output/quotes, …
+    monkeypatch.chdir(published)  # the guide's paths are relative: output/quotes, …
     names: dict = {}
     exec(code, names)
     for row in run("quoted_most", "output"):
