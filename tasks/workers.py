@@ -3,7 +3,7 @@
 The flow's process has threads (Prefect's log and event services, its API client, the
 validation thread), so its workers are never forked from it: they are *spawned* (a fresh
 interpreter, `fork` + `exec` in one step, as `subprocess` does), and inherit none of its threads,
-locks or signal handlers. Measured on this 2-core machine (the README's performance section): a
+locks or signal handlers. Measured on this 2-core machine (docs/performance.md): a
 spawned spaCy worker is ready in ~4 s (imports ~2 s, the model ~2 s), in the background while
 its first jobs run; a fork server would save only the imports, and run one more long-lived
 process per interpreter.
@@ -181,30 +181,34 @@ class WorkerPool:
                 self.broken = "the pool was left with jobs under way"
 
     def _receive(self, worker: _Worker) -> tuple[str, Any]:
-        """The worker's next result, or `WorkerLost` once it is dead or silent."""
+        """The worker's next result, or `WorkerLost` once it or any other worker is dead or
+        silent (a worker lost while another's long batch is awaited is not waited for)."""
+        sentinels = {w.process.sentinel: w for w in self.workers}
         while True:
-            ready = wait([worker.outbox, worker.process.sentinel], timeout=BEAT_SECONDS)
+            ready = wait([worker.outbox, *sentinels], timeout=BEAT_SECONDS)
             if worker.outbox in ready:
                 try:
                     return worker.outbox.recv()
                 except (EOFError, OSError):
                     worker.process.join(timeout=5)
                     raise self._lost(worker, _describe_exit(worker.process.exitcode)) from None
-            if worker.process.sentinel in ready:
-                worker.process.join(timeout=5)
-                raise self._lost(worker, _describe_exit(worker.process.exitcode))
-            quiet = time.monotonic() - worker.beat.value
-            if quiet > self.silence:
-                worker.process.kill()
-                worker.process.join(timeout=5)
-                raise self._lost(worker, f"stopped answering for {quiet:.0f} s and was killed")
+            for sentinel in ready:
+                dead = sentinels[sentinel]
+                dead.process.join(timeout=5)
+                raise self._lost(dead, _describe_exit(dead.process.exitcode))
+            for other in self.workers:
+                quiet = time.monotonic() - other.beat.value
+                if quiet > self.silence:
+                    other.process.kill()
+                    other.process.join(timeout=5)
+                    raise self._lost(other, f"stopped answering for {quiet:.0f} s and was killed")
 
     def _lost(self, worker: _Worker, what: str) -> WorkerLost:
-        doing = worker.doing[0] if worker.doing else "no job"
+        doing = f"while on {worker.doing[0]}" if worker.doing else "while idle"
         hint = ""
         if worker.process.exitcode == -signal.SIGKILL:
             hint = " (if the system ran out of memory, lower --n-process or NEWSFLOW_MAX_CHARS)"
-        self.broken = f"worker {worker.name} (pid {worker.process.pid}) {what} while on {doing}{hint}"
+        self.broken = f"worker {worker.name} (pid {worker.process.pid}) {what} {doing}{hint}"
         self.kill()
         return WorkerLost(self.broken)
 

@@ -130,6 +130,17 @@ def test_a_killed_worker_fails_the_run_at_once_naming_it_and_its_job(how):
         list(pool.imap(square, [(1,)]))  # a lost pool takes no more work
 
 
+def test_a_worker_lost_while_another_works_on_a_long_job_is_not_waited_for():
+    with WorkerPool(2) as pool:
+        results = pool.imap(sleep_then, [(30.0,), (0.1,)], describe=lambda job: f"sleeping {job[0]} s")
+        victim = pool.workers[1].process
+        started = time.monotonic()
+        os.kill(victim.pid, signal.SIGKILL)
+        with pytest.raises(WorkerLost, match=rf"newsflow-worker-1 \(pid {victim.pid}\) was killed by SIGKILL"):
+            list(results)
+        assert time.monotonic() - started < 5
+
+
 def test_a_stopped_worker_is_killed_once_silent_for_the_limit():
     with WorkerPool(2, silence=3) as pool:
         victim = pool.workers[0].process
