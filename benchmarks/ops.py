@@ -45,8 +45,14 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
         if threads:
             env["OPENBLAS_NUM_THREADS"] = threads
-        out = subprocess.run([sys.executable, "-c", CHILD, ops, args.model], input=json.dumps(texts), env=env,
-                             capture_output=True, text=True, check=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, ops, args.model],
+            input=json.dumps(texts),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         result = json.loads(out.stdout)
         reference = reference or result["ents"]
         same = "identical entities" if result["ents"] == reference else "DIFFERENT entities"

@@ -91,9 +91,16 @@ def one_run(newsflow: str, corpus: Path, limit: float, kill: signal.Signals | No
     err.close()
     shutil.rmtree(out, ignore_errors=True)
     os.unlink(err.name)
-    return {"seconds": ended - started, "code": code, "hung": hung, "left": left, "kill": kill,
-            "victim": victim.pid if victim else None, "to_fail": ended - killed_at if killed_at else None,
-            "reason": last}  # fmt: skip
+    return {
+        "seconds": ended - started,
+        "code": code,
+        "hung": hung,
+        "left": left,
+        "kill": kill,
+        "victim": victim.pid if victim else None,
+        "to_fail": ended - killed_at if killed_at else None,
+        "reason": last,
+    }
 
 
 def main() -> int:
@@ -120,8 +127,11 @@ def main() -> int:
         results.append(r)
         kind = "clean" if how is None else f"{how.name} to a worker"
         extra = f", failed {r['to_fail']:.1f} s after the kill: {r['reason'][:160]}" if r["to_fail"] else ""
-        print(f"run {i:2d} ({kind}): exit {r['code']}, {r['seconds']:.1f} s{', HUNG' if r['hung'] else ''}"
-              f"{f', left {r["left"]}' if r['left'] else ''}{extra}", flush=True)  # fmt: skip
+        print(
+            f"run {i:2d} ({kind}): exit {r['code']}, {r['seconds']:.1f} s{', HUNG' if r['hung'] else ''}"
+            f"{f', left {r["left"]}' if r['left'] else ''}{extra}",
+            flush=True,
+        )
     clean = [r for r in results if r["kill"] is None]
     killed = [r for r in results if r["kill"] is not None and r["victim"]]
     print(f"runs: {len(results)}")
@@ -136,8 +146,10 @@ def main() -> int:
             r for r in killed if r["code"] == 1 and "WorkerLost" in r["reason"] and str(r["victim"]) in r["reason"]
         ]
         print(f"killed runs: {len(killed)}; ended non-zero naming the worker: {len(right)}")
-        print(f"seconds from kill to end: worst {max(r['to_fail'] for r in killed):.1f}, "
-              f"median {statistics.median(r['to_fail'] for r in killed):.1f}")  # fmt: skip
+        print(
+            f"seconds from kill to end: worst {max(r['to_fail'] for r in killed):.1f}, "
+            f"median {statistics.median(r['to_fail'] for r in killed):.1f}"
+        )
     return 0
 
 

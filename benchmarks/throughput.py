@@ -71,8 +71,9 @@ class PeakRSS:
 
 
 def corpus_texts(corpus: Path) -> list[str]:
-    return [p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt"))
-            if p.name != "README.TXT"]  # fmt: skip
+    return [
+        p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt")) if p.name != "README.TXT"
+    ]
 
 
 def bare_spacy(corpus: Path, model: str, numpy_ops: bool) -> dict:
@@ -102,17 +103,34 @@ print(time.perf_counter() - t, n)
     script = time.perf_counter() - started
     peak = rss.close()
     seconds, tokens = out.split()
-    return {"seconds": float(seconds), "script": script, "tokens": int(tokens), "peak_rss": peak,
-            "largest": rss.largest}  # fmt: skip
+    return {
+        "seconds": float(seconds),
+        "script": script,
+        "tokens": int(tokens),
+        "peak_rss": peak,
+        "largest": rss.largest,
+    }
 
 
 def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | None = None) -> dict:
     """(b) the real command line, Prefect's temporary API start-up included."""
     env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **os.environ, "NEWSFLOW_MODEL": model}
     started = time.perf_counter()
-    proc = subprocess.Popen([str(command or REPO / ".venv" / "bin" / "newsflow"), "run", "--input", str(input_dir),
-                             "--output", str(output_dir)], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            str(command or REPO / ".venv" / "bin" / "newsflow"),
+            "run",
+            "--input",
+            str(input_dir),
+            "--output",
+            str(output_dir),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     rss = PeakRSS(proc.pid)
     log, _ = proc.communicate()
     seconds = time.perf_counter() - started
@@ -134,8 +152,10 @@ def phases(log: str) -> dict[str, float]:
 def phase_table(rows: list[tuple[str, list[dict]]], bare: list[dict]) -> list[str]:
     """One markdown table: median seconds per phase for each kind of run, bare spaCy beside."""
     names = ["startup", "read_clean", "analysis", "validation", "publish", "other"]
-    lines = ["| run | " + " | ".join(names) + " | total (median, spread) | ratio bare/run |",
-             "| --- |" + " --- |" * (len(names) + 2)]  # fmt: skip
+    lines = [
+        "| run | " + " | ".join(names) + " | total (median, spread) | ratio bare/run |",
+        "| --- |" + " --- |" * (len(names) + 2),
+    ]
     bare_median = statistics.median(a["seconds"] for a in bare) if bare else None
     for label, runs in rows:
         cells = []
@@ -144,17 +164,25 @@ def phase_table(rows: list[tuple[str, list[dict]]], bare: list[dict]) -> list[st
             cells.append(f"{statistics.median(values):.1f}" if values else "–")
         totals = [r["seconds"] for r in runs]
         ratio = f"{bare_median / statistics.median(totals):.2f}" if bare_median else "–"
-        lines.append(f"| {label} | " + " | ".join(cells) + f" | {statistics.median(totals):.1f} "
-                     f"({min(totals):.1f}–{max(totals):.1f}) | {ratio} |")  # fmt: skip
+        lines.append(
+            f"| {label} | " + " | ".join(cells) + f" | {statistics.median(totals):.1f} "
+            f"({min(totals):.1f}–{max(totals):.1f}) | {ratio} |"
+        )
     if bare:
         totals = [a["seconds"] for a in bare]
-        lines.append("| bare spaCy (parse only) | " + " | ".join(["–"] * len(names)) +
-                     f" | {bare_median:.1f} ({min(totals):.1f}–{max(totals):.1f}) | 1.00 |")  # fmt: skip
+        lines.append(
+            "| bare spaCy (parse only) | "
+            + " | ".join(["–"] * len(names))
+            + f" | {bare_median:.1f} ({min(totals):.1f}–{max(totals):.1f}) | 1.00 |"
+        )
         scripts = [a["script"] for a in bare]
         script = statistics.median(scripts)
-        lines.append("| bare spaCy script (start to exit: imports, model, reading, parse) | "
-                     + " | ".join(["–"] * len(names)) + f" | {script:.1f} "
-                     f"({min(scripts):.1f}–{max(scripts):.1f}) | {bare_median / script:.2f} |")  # fmt: skip
+        lines.append(
+            "| bare spaCy script (start to exit: imports, model, reading, parse) | "
+            + " | ".join(["–"] * len(names))
+            + f" | {script:.1f} "
+            f"({min(scripts):.1f}–{max(scripts):.1f}) | {bare_median / script:.2f} |"
+        )
     return lines
 
 
@@ -175,8 +203,10 @@ def replicate(corpus: Path, n: int, target: Path) -> int:
 
 
 def spread(values: list[float]) -> str:
-    return (f"median {statistics.median(values):.1f} s, best {min(values):.1f} s, spread {min(values):.1f}-"
-            f"{max(values):.1f} s over {len(values)} run(s)")  # fmt: skip
+    return (
+        f"median {statistics.median(values):.1f} s, best {min(values):.1f} s, spread {min(values):.1f}-"
+        f"{max(values):.1f} s over {len(values)} run(s)"
+    )
 
 
 def main() -> None:
@@ -222,24 +252,34 @@ def main() -> None:
                 )
             if bare:
                 best = min(a["seconds"] for a in bare)
-                print(f"[{model}] bare spaCy: {words / best:,.0f} words/s, {spread([a['seconds'] for a in bare])}, "
-                      f"peak memory {max(a['peak_rss'] for a in bare) / 2**30:.2f} GiB, largest process "
-                      f"{max(a['largest'] for a in bare) / 2**30:.2f} GiB")  # fmt: skip
+                print(
+                    f"[{model}] bare spaCy: {words / best:,.0f} words/s, {spread([a['seconds'] for a in bare])}, "
+                    f"peak memory {max(a['peak_rss'] for a in bare) / 2**30:.2f} GiB, largest process "
+                    f"{max(a['largest'] for a in bare) / 2**30:.2f} GiB"
+                )
             best_run = min(b["seconds"] for b in runs)
-            print(f"[{model}] newsflow run: {words / best_run:,.0f} words/s, {spread([b['seconds'] for b in runs])}, "
-                  f"peak memory {max(b['peak_rss'] for b in runs) / 2**30:.2f} GiB, largest process "
-                  f"{max(b['largest'] for b in runs) / 2**30:.2f} GiB")  # fmt: skip
+            print(
+                f"[{model}] newsflow run: {words / best_run:,.0f} words/s, {spread([b['seconds'] for b in runs])}, "
+                f"peak memory {max(b['peak_rss'] for b in runs) / 2**30:.2f} GiB, largest process "
+                f"{max(b['largest'] for b in runs) / 2**30:.2f} GiB"
+            )
             if bare:
                 ratios = [a["seconds"] / b["seconds"] for a, b in zip(bare, runs, strict=True)]
-                print(f"[{model}] ratio bare spaCy / newsflow: best {best / best_run:.2f}, "
-                      f"per pair {min(ratios):.2f}-{max(ratios):.2f}")  # fmt: skip
+                print(
+                    f"[{model}] ratio bare spaCy / newsflow: best {best / best_run:.2f}, "
+                    f"per pair {min(ratios):.2f}-{max(ratios):.2f}"
+                )
                 scripts = [a["script"] / b["seconds"] for a, b in zip(bare, runs, strict=True)]
-                print(f"[{model}] ratio bare spaCy script (start to exit) / newsflow: median "
-                      f"{statistics.median(scripts):.2f}, per pair {min(scripts):.2f}-{max(scripts):.2f}")  # fmt: skip
+                print(
+                    f"[{model}] ratio bare spaCy script (start to exit) / newsflow: median "
+                    f"{statistics.median(scripts):.2f}, per pair {min(scripts):.2f}-{max(scripts):.2f}"
+                )
             if others:
-                print(f"[{model}] {args.newsflow}: {spread([b['seconds'] for b in others])}, "
-                      f"peak memory {max(b['peak_rss'] for b in others) / 2**30:.2f} GiB, largest process "
-                      f"{max(b['largest'] for b in others) / 2**30:.2f} GiB")  # fmt: skip
+                print(
+                    f"[{model}] {args.newsflow}: {spread([b['seconds'] for b in others])}, "
+                    f"peak memory {max(b['peak_rss'] for b in others) / 2**30:.2f} GiB, largest process "
+                    f"{max(b['largest'] for b in others) / 2**30:.2f} GiB"
+                )
             table = [("newsflow run", runs)] + ([(str(args.newsflow), others)] if others else [])
             print("\n".join(phase_table(table, bare)))
             if args.log:
@@ -248,8 +288,10 @@ def main() -> None:
                 n_docs = replicate(args.corpus, args.replicate, Path(tmp) / "replicas")
                 if not args.skip_bare:
                     b = bare_spacy(Path(tmp) / "replicas", model, numpy_ops=True)
-                    print(f"[{model}] bare spaCy x{args.replicate}: {b['seconds']:.1f} s (script {b['script']:.1f} s), "
-                          f"peak {b['peak_rss'] / 2**30:.2f} GiB, largest {b['largest'] / 2**30:.2f} GiB")  # fmt: skip
+                    print(
+                        f"[{model}] bare spaCy x{args.replicate}: {b['seconds']:.1f} s (script {b['script']:.1f} s), "
+                        f"peak {b['peak_rss'] / 2**30:.2f} GiB, largest {b['largest'] / 2**30:.2f} GiB"
+                    )
                 c = newsflow_run(Path(tmp) / "replicas", Path(tmp) / "out-replicas", model)
                 print(
                     f"[{model}] newsflow run x{args.replicate} ({n_docs} documents): {c['seconds']:.1f} s, "
@@ -259,8 +301,10 @@ def main() -> None:
                 print("\n".join(phase_table([(f"newsflow run x{args.replicate}", [c])], [])))
                 growth = c["peak_rss"] / max(r["peak_rss"] for r in runs)
                 largest = c["largest"] / max(r["largest"] for r in runs)
-                print(f"[{model}] peak memory growth x1 -> x{args.replicate}: {growth:.2f}x (all processes), "
-                      f"{largest:.2f}x (largest process)")  # fmt: skip
+                print(
+                    f"[{model}] peak memory growth x1 -> x{args.replicate}: {growth:.2f}x (all processes), "
+                    f"{largest:.2f}x (largest process)"
+                )
                 shutil.rmtree(Path(tmp) / "replicas", ignore_errors=True)
                 shutil.rmtree(Path(tmp) / "out-replicas", ignore_errors=True)
 

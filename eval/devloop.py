@@ -101,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
             for m in result["misses"]:
                 pred = m.get("predicted")
-                print(f"  [{m['kind']}] {m['document']} | pred={pred!r} gold={m.get('gold')!r} "
-                      f"| {m.get('method')} | {(m.get('text') or '')[:90]}")  # fmt: skip
+                print(
+                    f"  [{m['kind']}] {m['document']} | pred={pred!r} gold={m.get('gold')!r} "
+                    f"| {m.get('method')} | {(m.get('text') or '')[:90]}"
+                )
     if args.save:
         args.save.write_text(json.dumps(out, indent=1, default=str))
     return 0

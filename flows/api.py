@@ -76,13 +76,31 @@ class TemporaryAPI:
         self.port = _free_port()
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _UVICORN, "--app-dir", str(app_dir), "--factory",
-             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "error", "--lifespan", "on"],
-            env={**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-                 "PREFECT__SERVER_FINAL": "1"},
+            [
+                sys.executable,
+                "-c",
+                _UVICORN,
+                "--app-dir",
+                str(app_dir),
+                "--factory",
+                "prefect.server.api.server:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "error",
+                "--lifespan",
+                "on",
+            ],
+            env={
+                **os.environ,
+                "PREFECT_UI_ENABLED": "0",
+                "PREFECT__SERVER_EPHEMERAL": "1",
+                "PREFECT__SERVER_FINAL": "1",
+            },
             start_new_session=True,
-        )  # fmt: skip
+        )
         atexit.register(self.stop)  # registered first, so it runs after Prefect's own exit handlers
         return self
 

@@ -26,11 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
         description="News articles → validated Parquet tables of documents, entity mentions, entities, "
-                    "attributed quotes, rejects and sources (every input file and what became of it).",
+        "attributed quotes, rejects and sources (every input file and what became of it).",
         epilog="Settings: flags override NEWSFLOW_* environment variables (NEWSFLOW_MODEL, "
-               "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
-               "defaults.",
-    )  # fmt: skip
+        "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
+        "defaults.",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval}")
 
     def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
@@ -81,10 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         "eval",
         help="run the flow over DIR and score its quotes against gold files",
         description="Run the flow over DIR and score its quotes (and people) against the gold files. "
-                    "Gold that names its documents by paths relative to DIR ('business/001.txt') has "
-                    "only those files processed and scored; gold with plain file names scores the whole "
-                    "folder.",
-    )  # fmt: skip
+        "Gold that names its documents by paths relative to DIR ('business/001.txt') has "
+        "only those files processed and scored; gold with plain file names scores the whole "
+        "folder.",
+    )
     common(ev, input_default=None)
     ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: docs/quality.md)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
@@ -105,16 +105,24 @@ def _run(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
 
     with _api_settings(api):
-        summary = newsflow(**{k: str(v) if isinstance(v, Path) else v for k, v in flags.items()},
-                           requested_at=STARTED)  # fmt: skip
+        summary = newsflow(**{k: str(v) if isinstance(v, Path) else v for k, v in flags.items()}, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 
 
 def _run_flags(args: argparse.Namespace) -> dict:
     """The run's flow parameters given on the command line (the others: NEWSFLOW_*, or defaults)."""
-    names = ("input", "output", "model", "n_process", "chunk_size", "task_runner", "dask_address", "lock_timeout",
-             "worker_timeout")  # fmt: skip
+    names = (
+        "input",
+        "output",
+        "model",
+        "n_process",
+        "chunk_size",
+        "task_runner",
+        "dask_address",
+        "lock_timeout",
+        "worker_timeout",
+    )
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
@@ -140,8 +148,10 @@ def _api_settings(api: TemporaryAPI | None) -> Iterator[None]:
     ensure_logging_setup()
     url = api.wait(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
     get_logger("newsflow").info(
-        "Starting temporary server on %s: ready %.1f s after the command started", url.removesuffix("/api"),
-        time.time() - STARTED)  # fmt: skip
+        "Starting temporary server on %s: ready %.1f s after the command started",
+        url.removesuffix("/api"),
+        time.time() - STARTED,
+    )
     with temporary_settings(updates={PREFECT_API_URL: url}):
         yield
 
@@ -163,10 +173,14 @@ def _serve(args: argparse.Namespace) -> int:
     # lock): a run due while another runs waits for it instead of failing on the lock.
     parameters = {"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute())}
     parameters |= {name: getattr(args, name) for name in ("task_runner", "dask_address") if getattr(args, name)}
-    newsflow.serve(name=args.name, cron=args.cron, entrypoint_type=EntrypointType.MODULE_PATH, limit=1,
-                   parameters=parameters,
-                   description="News articles → validated Parquet tables (documents, mentions, entities, "
-                               "quotes, rejects)")  # fmt: skip
+    newsflow.serve(
+        name=args.name,
+        cron=args.cron,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        limit=1,
+        parameters=parameters,
+        description="News articles → validated Parquet tables (documents, mentions, entities, quotes, rejects)",
+    )
     return 0
 
 
@@ -227,23 +241,43 @@ def _eval(args: argparse.Namespace) -> int:
     documents = document_paths(gold)
     output = args.output or tempfile.mkdtemp(prefix="newsflow-eval-")
     with _gold_input(Path(args.input), documents) as input:
-        settings = load_settings(input=input, output=output, model=args.model, n_process=args.n_process,
-                                 chunk_size=args.chunk_size)  # fmt: skip
-        newsflow(input=str(settings.input), output=str(settings.output), model=args.model, n_process=args.n_process,
-                 chunk_size=args.chunk_size)  # fmt: skip
+        settings = load_settings(
+            input=input, output=output, model=args.model, n_process=args.n_process, chunk_size=args.chunk_size
+        )
+        newsflow(
+            input=str(settings.input),
+            output=str(settings.output),
+            model=args.model,
+            n_process=args.n_process,
+            chunk_size=args.chunk_size,
+        )
     quotes, people, person_ids = _predictions(settings.output, by_path=documents is not None)
     published = {doc_key(name) for name in quotes}
     unscored = sorted(name for name in gold if doc_key(name) not in published)
     if unscored:  # rejected, or a duplicate of another file: scored as predicting nothing
-        print(f"newsflow eval: {len(unscored)} gold documents have no published document of their own: "
-              f"{', '.join(unscored[:5])}", file=sys.stderr)  # fmt: skip
+        print(
+            f"newsflow eval: {len(unscored)} gold documents have no published document of their own: "
+            f"{', '.join(unscored[:5])}",
+            file=sys.stderr,
+        )
     scores = score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
     if args.json:
         print(json.dumps(scores, indent=1, default=str))
     else:
-        for key in ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "lenient_quote_f1",
-                    "people_p", "people_r", "people_f1", "sources_p", "sources_r",
-                    "sources_f1"):  # fmt: skip
+        for key in (
+            "quote_p",
+            "quote_r",
+            "quote_f1",
+            "speaker_acc",
+            "e2e_f1",
+            "lenient_quote_f1",
+            "people_p",
+            "people_r",
+            "people_f1",
+            "sources_p",
+            "sources_r",
+            "sources_f1",
+        ):
             if key in scores:
                 print(f"{key:17s} {scores[key]:.3f}")
     return 0

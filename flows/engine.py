@@ -41,8 +41,13 @@ def pool_size(settings: Settings, n_files: int) -> int:
 def log_progress(logger: logging.Logger, done: list[Analysed], total: int, started: float) -> None:
     elapsed = max(time.monotonic() - started, 1e-9)
     n_docs = sum(a.n_documents for a in done)
-    logger.info("analysed %d/%d documents (%.1f docs/s, %.0f words/s)", n_docs, total, n_docs / elapsed,
-                sum(a.n_words for a in done) / elapsed)  # fmt: skip
+    logger.info(
+        "analysed %d/%d documents (%.1f docs/s, %.0f words/s)",
+        n_docs,
+        total,
+        n_docs / elapsed,
+        sum(a.n_words for a in done) / elapsed,
+    )
 
 
 @dataclass
@@ -74,8 +79,9 @@ class Local:
         if not prepared.chunks:
             return []
         started = time.monotonic()
-        analysed = analyse_task(str(run.staging), prepared.chunks, self.settings, self.pool,
-                                early.submit if early else None)  # fmt: skip
+        analysed = analyse_task(
+            str(run.staging), prepared.chunks, self.settings, self.pool, early.submit if early else None
+        )
         log_progress(self.logger, analysed, prepared.n_new, started)
         return analysed
 
@@ -100,9 +106,15 @@ class Dask:
         else:
             scratch = self.settings.output / ".newsflow" / "dask"
             scratch.mkdir(parents=True, exist_ok=True)
-            runner = DaskTaskRunner(cluster_kwargs={"n_workers": self.settings.n_process, "threads_per_worker": 1,
-                                                    "processes": True, "local_directory": str(scratch),
-                                                    "dashboard_address": None})  # fmt: skip
+            runner = DaskTaskRunner(
+                cluster_kwargs={
+                    "n_workers": self.settings.n_process,
+                    "threads_per_worker": 1,
+                    "processes": True,
+                    "local_directory": str(scratch),
+                    "dashboard_address": None,
+                }
+            )
         # The API the flow reports to, the temporary one included: the workers' tasks report there.
         url = PREFECT_API_URL.value() or str(get_client(sync_client=True).api_url)
         self._stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
@@ -123,9 +135,12 @@ class Dask:
 
     def analyse(self, run: Run, prepared: Prepared, early: ChunkValidation | None) -> list[Analysed]:
         started = time.monotonic()
-        futures = [self.runner.submit(analyse_task, {"staging": str(run.staging), "chunks": [chunk],
-                                                     "settings": self.settings})
-                   for chunk in prepared.chunks]  # fmt: skip
+        futures = [
+            self.runner.submit(
+                analyse_task, {"staging": str(run.staging), "chunks": [chunk], "settings": self.settings}
+            )
+            for chunk in prepared.chunks
+        ]
         analysed: list[Analysed] = []
         for future in as_completed(futures):
             analysed += future.result()

@@ -34,15 +34,26 @@ def _summary(
         for name, n in a.rows.items():
             rows[name] = rows.get(name, 0) + n
     return {
-        "input": str(settings.input), "output": str(settings.output), "published": prepared.changed,
-        "new_documents": prepared.n_new, "already_published": prepared.n_already_published,
-        "duplicates": prepared.n_duplicates, "replaced": len(prepared.replaced), "updated": len(prepared.updated),
-        "removed_documents": len(prepared.dropped), "sources": prepared.statuses, "rows": rows,
-        "words": prepared.n_words, "seconds": round(seconds, 1),
+        "input": str(settings.input),
+        "output": str(settings.output),
+        "published": prepared.changed,
+        "new_documents": prepared.n_new,
+        "already_published": prepared.n_already_published,
+        "duplicates": prepared.n_duplicates,
+        "replaced": len(prepared.replaced),
+        "updated": len(prepared.updated),
+        "removed_documents": len(prepared.dropped),
+        "sources": prepared.statuses,
+        "rows": rows,
+        "words": prepared.n_words,
+        "seconds": round(seconds, 1),
         "words_per_second": round(prepared.n_words / seconds) if seconds else None,
-        "validation": "passed" if report.success else "failed", "data_docs": report.data_docs,
-        "phases": clock.profile(seconds), "task_runner": settings.task_runner, "task_slots": slots,
-    }  # fmt: skip
+        "validation": "passed" if report.success else "failed",
+        "data_docs": report.data_docs,
+        "phases": clock.profile(seconds),
+        "task_runner": settings.task_runner,
+        "task_slots": slots,
+    }
 
 
 def _cell(value: object) -> str:
@@ -54,13 +65,19 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
     """The run summary in the Prefect UI: a markdown report, the top speakers and entities, and
     the quotes per outlet."""
     files = summary["sources"]
-    lines = [f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}", "",
-             f"{sum(files.values())} input files: {files['document']} documents, {files['duplicate']} duplicates, "
-             f"{files['rejected']} rejected.", "",
-             f"{summary['new_documents']} new documents ({summary['updated']} of them files edited in place, "
-             f"{summary['removed_documents']} earlier versions removed), {summary['already_published']} already "
-             f"published, {summary['words']:,} words in {summary['seconds']} s.", "",
-             "| table | new rows |", "| --- | --- |"]  # fmt: skip
+    lines = [
+        f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}",
+        "",
+        f"{sum(files.values())} input files: {files['document']} documents, {files['duplicate']} duplicates, "
+        f"{files['rejected']} rejected.",
+        "",
+        f"{summary['new_documents']} new documents ({summary['updated']} of them files edited in place, "
+        f"{summary['removed_documents']} earlier versions removed), {summary['already_published']} already "
+        f"published, {summary['words']:,} words in {summary['seconds']} s.",
+        "",
+        "| table | new rows |",
+        "| --- | --- |",
+    ]
     lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
     lines += ["", f"Validation: **{summary['validation']}** (Data Docs: `{summary['data_docs']}`)"]
     lines += ["", "| phase | seconds |", "| --- | --- |"]
@@ -121,10 +138,20 @@ def newsflow(
     """
     clock = PhaseClock(requested_at)
     logger = get_run_logger()
-    settings = load_settings(input=input, output=output, model=model, n_process=n_process, chunk_size=chunk_size,
-                             task_runner=task_runner, dask_address=dask_address, lock_timeout=lock_timeout,
-                             batch_size=batch_size, max_chars=max_chars, worker_timeout=worker_timeout,
-                             numpy_ops=numpy_ops)  # fmt: skip
+    settings = load_settings(
+        input=input,
+        output=output,
+        model=model,
+        n_process=n_process,
+        chunk_size=chunk_size,
+        task_runner=task_runner,
+        dask_address=dask_address,
+        lock_timeout=lock_timeout,
+        batch_size=batch_size,
+        max_chars=max_chars,
+        worker_timeout=worker_timeout,
+        numpy_ops=numpy_ops,
+    )
     resolve_model(settings.model)  # an unknown model stops the run before it touches the output
     with open_run(settings.output, settings.lock_timeout, logger) as run:
         with clock.phase("read_clean"):

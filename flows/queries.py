@@ -74,8 +74,9 @@ LIMIT 10;""",
 def views(output: str | Path = "output") -> str:
     """One view per table, so that the queries read like SQL over tables."""
     folder = str(output).replace("'", "''")
-    return "\n".join(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');"
-                     for name in VIEWS)  # fmt: skip
+    return "\n".join(
+        f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');" for name in VIEWS
+    )
 
 
 def connect(output: str | Path = "output") -> duckdb.DuckDBPyConnection:

@@ -47,8 +47,7 @@ def _columns(table: str) -> gxe.ExpectTableColumnsToMatchSet:
 def _not_null(table: str, *columns: str) -> list:
     import great_expectations.expectations as gxe
 
-    return [gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"every {table} row has a {c}")
-            for c in columns]  # fmt: skip
+    return [gxe.ExpectColumnValuesToNotBeNull(column=c, description=f"every {table} row has a {c}") for c in columns]
 
 
 def _true(column: str, description: str) -> gxe.ExpectColumnValuesToBeInSet:

@@ -16,9 +16,25 @@ PIPELINE_VERSION = "2026.11.5"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
-    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-    "LANGUAGE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL",
-)  # fmt: skip
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+)
 REJECT_STAGES = ("discover", "ingest", "clean", "nlp")
 # documents.url, when known: an absolute http(s) URL (ingest keeps no other; GX checks it).
 URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"

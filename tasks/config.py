@@ -73,10 +73,20 @@ def _coerce(value: str, kind: type):
     return value
 
 
-_KINDS = {"input": Path, "output": Path, "model": str, "n_process": int, "batch_size": int,
-          "chunk_size": int, "max_chars": int, "numpy_ops": bool, "task_runner": str,
-          "dask_address": str, "lock_timeout": float,
-          "worker_timeout": float}  # fmt: skip
+_KINDS = {
+    "input": Path,
+    "output": Path,
+    "model": str,
+    "n_process": int,
+    "batch_size": int,
+    "chunk_size": int,
+    "max_chars": int,
+    "numpy_ops": bool,
+    "task_runner": str,
+    "dask_address": str,
+    "lock_timeout": float,
+    "worker_timeout": float,
+}
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -92,8 +102,9 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
                 values[f.name] = _coerce(raw, _KINDS[f.name])
             except ValueError as exc:
                 raise ValueError(f"NEWSFLOW_{f.name.upper()}={raw!r} is not a valid {f.name}: {exc}") from exc
-    values.update({k: (_coerce(v, _KINDS[k]) if isinstance(v, str) else v)
-                   for k, v in overrides.items() if v is not None})  # fmt: skip
+    values.update(
+        {k: (_coerce(v, _KINDS[k]) if isinstance(v, str) else v) for k, v in overrides.items() if v is not None}
+    )
     settings = Settings(**values)
     if not settings.input.exists():
         raise FileNotFoundError(f"input {settings.input} does not exist: pass an existing file or folder with --input")

@@ -16,8 +16,23 @@ from __future__ import annotations
 
 import re
 
-AGENCIES = ("AP", "AFP", "Reuters", "Getty", "Getty Images", "EPA", "Associated Press", "Canadian Press",
-            "PA Media", "PA Wire", "Shutterstock", "Bloomberg", "Xinhua", "Alamy", "iStock")  # fmt: skip
+AGENCIES = (
+    "AP",
+    "AFP",
+    "Reuters",
+    "Getty",
+    "Getty Images",
+    "EPA",
+    "Associated Press",
+    "Canadian Press",
+    "PA Media",
+    "PA Wire",
+    "Shutterstock",
+    "Bloomberg",
+    "Xinhua",
+    "Alamy",
+    "iStock",
+)
 _AGENCY = r"\b(?:" + "|".join(re.escape(a) for a in sorted(AGENCIES, key=len, reverse=True)) + r")\b"
 _PHOTO = r"\b(?:photo(?:graph)?s?|images?|pictures?|handout)\b"
 

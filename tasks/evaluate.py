@@ -153,27 +153,48 @@ def _score(predicted: dict[str, list[dict]], gold: dict[str, dict], lenient: boo
             if speaker_right(preds[i], golds[j], mode):
                 right += 1
             else:
-                misses.append({"document": doc_name, "kind": "wrong_speaker", "text": golds[j]["text"],
-                               "predicted": preds[i].get("speaker_name") or preds[i].get("speaker"),
-                               "predicted_surface": preds[i].get("speaker"),
-                               "gold": golds[j].get("speaker"), "method": preds[i].get("method")})  # fmt: skip
+                misses.append(
+                    {
+                        "document": doc_name,
+                        "kind": "wrong_speaker",
+                        "text": golds[j]["text"],
+                        "predicted": preds[i].get("speaker_name") or preds[i].get("speaker"),
+                        "predicted_surface": preds[i].get("speaker"),
+                        "gold": golds[j].get("speaker"),
+                        "method": preds[i].get("method"),
+                    }
+                )
         for j, q in enumerate(golds):
             if j not in paired_g and not q["optional"]:
                 misses.append({"document": doc_name, "kind": "missed", "text": q["text"], "gold": q.get("speaker")})
         for i, p in enumerate(preds):
             if i not in paired_p:
-                misses.append({"document": doc_name, "kind": "spurious", "text": p.get("text"),
-                               "predicted": p.get("speaker_name") or p.get("speaker"),
-                               "cue": p.get("cue"), "method": p.get("method")})  # fmt: skip
+                misses.append(
+                    {
+                        "document": doc_name,
+                        "kind": "spurious",
+                        "text": p.get("text"),
+                        "predicted": p.get("speaker_name") or p.get("speaker"),
+                        "cue": p.get("cue"),
+                        "method": p.get("method"),
+                    }
+                )
     qp, qr, qf = _prf(matched, n_pred, n_gold)
     ep, er, ef = _prf(right, n_pred, n_gold)
     return {
-        "quote_p": qp, "quote_r": qr, "quote_f1": qf,
+        "quote_p": qp,
+        "quote_r": qr,
+        "quote_f1": qf,
         "speaker_acc": right / matched if matched else 0.0,
-        "e2e_p": ep, "e2e_r": er, "e2e_f1": ef,
-        "n_pred": n_pred, "n_gold": n_gold, "n_matched": matched, "n_right_speaker": right,
+        "e2e_p": ep,
+        "e2e_r": er,
+        "e2e_f1": ef,
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+        "n_matched": matched,
+        "n_right_speaker": right,
         "misses": misses,
-    }  # fmt: skip
+    }
 
 
 def score(predicted: dict[str, list[dict]], gold_dir: Path | dict) -> dict:
@@ -229,8 +250,11 @@ def people_scores(
         key = doc_key(doc_name)
         named_pred = {_name(n) for n in people_by_key.get(key, set())}
         ids = ids_by_key.get(key, set())
-        quoted_pred = {_name(q["speaker_name"]) for q in preds_by_key.get(key, [])
-                       if q.get("speaker_name") and q.get("speaker_entity_id") in ids}  # fmt: skip
+        quoted_pred = {
+            _name(q["speaker_name"])
+            for q in preds_by_key.get(key, [])
+            if q.get("speaker_name") and q.get("speaker_entity_id") in ids
+        }
         for name, pred, truth in (
             ("people", named_pred, named),
             ("sources", quoted_pred, quoted),

@@ -42,8 +42,22 @@ _MAGIC = {
 }
 
 
-_LATIN_FAMILY = {"ascii", "latin_1", "iso8859_1", "iso8859_2", "iso8859_9", "iso8859_15", "cp1250", "cp1252",
-                 "cp1254", "cp1257", "mac_roman", "mac_latin2", "cp850", "cp437"}  # fmt: skip
+_LATIN_FAMILY = {
+    "ascii",
+    "latin_1",
+    "iso8859_1",
+    "iso8859_2",
+    "iso8859_9",
+    "iso8859_15",
+    "cp1250",
+    "cp1252",
+    "cp1254",
+    "cp1257",
+    "mac_roman",
+    "mac_latin2",
+    "cp850",
+    "cp437",
+}
 
 
 def content_id(data: bytes, prefix: str = "r_") -> str:
@@ -70,8 +84,10 @@ def _reject(rel: str, reason: str, data: bytes | None = None, stage: str = "inge
 def _why_not_a_file(path: Path, real_root: Path) -> str | None:
     """Why `path` (a directory entry under the root) is not an input file, or None if it is one."""
     if path.name.startswith("."):
-        return ("hidden file (its name starts with a dot, like .DS_Store or an editor's backup): not read; "
-                "rename it without the dot if it is an article")  # fmt: skip
+        return (
+            "hidden file (its name starts with a dot, like .DS_Store or an editor's backup): not read; "
+            "rename it without the dot if it is an article"
+        )
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
@@ -80,11 +96,12 @@ def _why_not_a_file(path: Path, real_root: Path) -> str | None:
         except (OSError, RuntimeError):
             return "symlink loop: the link points (through other links) back to itself; remove it"
         if not target.is_relative_to(real_root):
-            return (f"symlink points outside the input folder ({target}); it is not followed: "
-                    "copy the file in instead")  # fmt: skip
+            return f"symlink points outside the input folder ({target}); it is not followed: copy the file in instead"
     if not path.is_file():
-        return ("not a regular file (a named pipe, socket or device): newsflow reads article files only; "
-                "remove it from the input folder")  # fmt: skip
+        return (
+            "not a regular file (a named pipe, socket or device): newsflow reads article files only; "
+            "remove it from the input folder"
+        )
     return None
 
 
@@ -99,8 +116,9 @@ def _why_not_searched(folder: Path) -> str | None:
 def _walk_error(root: Path, rejects: list[Reject]):
     def record(exc: OSError) -> None:
         rel = Path(os.path.relpath(exc.filename, root)).as_posix() if exc.filename else "."
-        rejects.append(_reject(rel, f"cannot list the folder: {exc.strerror or exc}; check its permissions",
-                               stage="discover"))  # fmt: skip
+        rejects.append(
+            _reject(rel, f"cannot list the folder: {exc.strerror or exc}; check its permissions", stage="discover")
+        )
 
     return record
 
@@ -325,10 +343,16 @@ def _json_records(raw: RawDocument, rel: str) -> Iterator[tuple[RawDocument | Re
     try:
         value = json.loads(raw.text)
     except json.JSONDecodeError as exc:
-        yield Reject(reject_id(raw.source, raw.raw_id), raw.source, "ingest",
-                     f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): fix the file, "
-                     "or write one article per line as .jsonl so that a broken line costs that line only"), \
-            raw.text.encode()  # fmt: skip
+        yield (
+            Reject(
+                reject_id(raw.source, raw.raw_id),
+                raw.source,
+                "ingest",
+                f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}): fix the file, "
+                "or write one article per line as .jsonl so that a broken line costs that line only",
+            ),
+            raw.text.encode(),
+        )
         return
     items = value if isinstance(value, list) else [value]
     for number, item in enumerate(items, 1):
@@ -355,9 +379,12 @@ def record_document(value: object, source: str, raw_id: str) -> RawDocument | Re
     elif isinstance(html, str) and html.strip():
         body, fmt = html, "html"
     else:
-        return Reject(reject_id(source, raw_id), source, "ingest",
-                      "the record has no article: give its text in a \"text\" field (plain text) or its page in "
-                      "an \"html\" field")  # fmt: skip
+        return Reject(
+            reject_id(source, raw_id),
+            source,
+            "ingest",
+            'the record has no article: give its text in a "text" field (plain text) or its page in an "html" field',
+        )
     meta = Metadata(
         title=text_or_none(value.get("title")),
         url=clean_url(value.get("url")),

@@ -21,11 +21,19 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b)\s*")
 _BY = re.compile(r"^(?:by|from|written by)\s+", re.IGNORECASE)
 # Agencies a dateline or byline names, by how they are written there.
 AGENCIES = {
-    "AP": "The Associated Press", "Associated Press": "The Associated Press",
-    "The Associated Press": "The Associated Press", "Reuters": "Reuters", "AFP": "Agence France-Presse",
-    "Agence France-Presse": "Agence France-Presse", "CNN": "CNN", "UPI": "UPI", "Bloomberg": "Bloomberg",
-    "The Canadian Press": "The Canadian Press", "Canadian Press": "The Canadian Press", "CP": "The Canadian Press",
-}  # fmt: skip
+    "AP": "The Associated Press",
+    "Associated Press": "The Associated Press",
+    "The Associated Press": "The Associated Press",
+    "Reuters": "Reuters",
+    "AFP": "Agence France-Presse",
+    "Agence France-Presse": "Agence France-Presse",
+    "CNN": "CNN",
+    "UPI": "UPI",
+    "Bloomberg": "Bloomberg",
+    "The Canadian Press": "The Canadian Press",
+    "Canadian Press": "The Canadian Press",
+    "CP": "The Canadian Press",
+}
 
 
 def text_or_none(value: object, limit: int = 500) -> str | None:

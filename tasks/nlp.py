@@ -59,8 +59,13 @@ def skip_document(name: str, component: Any, docs: list[Doc], error: Exception) 
     """spaCy error handler for the newsflow components: one document that trips a rule must not
     stop the run; it is logged and left out (it gets no mentions, entities or quotes)."""
     for doc in docs:
-        log.error("%s failed on a document starting %r: %s: %s; it gets no mentions, entities or quotes",
-                  name, doc.text[:60], type(error).__name__, error)  # fmt: skip
+        log.error(
+            "%s failed on a document starting %r: %s: %s; it gets no mentions, entities or quotes",
+            name,
+            doc.text[:60],
+            type(error).__name__,
+            error,
+        )
 
 
 class ModelNotInstalled(RuntimeError):

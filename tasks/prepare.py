@@ -73,8 +73,9 @@ class Prepared:
     @property
     def changed(self) -> bool:
         """Whether the run has anything to publish."""
-        return bool(self.n_new or self.dropped or self.moved or self.rejects or self.rejects_gone
-                    or self.sources_changed)  # fmt: skip
+        return bool(
+            self.n_new or self.dropped or self.moved or self.rejects or self.rejects_gone or self.sources_changed
+        )
 
     @property
     def parts(self) -> list[str]:
@@ -85,8 +86,14 @@ class Prepared:
     def drops(self) -> dict[str, set[str]]:
         """Per table, the keys whose published rows the publish drops (replaced, or gone)."""
         gone = self.replaced | self.dropped
-        return {"documents": gone | self.moved, "mentions": gone, "entities": gone, "quotes": gone,
-                "rejects": self.rejects_gone, "sources": self.sources_published}  # fmt: skip
+        return {
+            "documents": gone | self.moved,
+            "mentions": gone,
+            "entities": gone,
+            "quotes": gone,
+            "rejects": self.rejects_gone,
+            "sources": self.sources_published,
+        }
 
 
 @dataclass(frozen=True)
@@ -147,8 +154,15 @@ def recorded_sources(published: Published, root: Path) -> dict[str, dict]:
 def source_row(
     source: str, status: str, doc_id: str | None, sha256: str | None, size: int | None, first: datetime, last: datetime
 ) -> dict:
-    return {"source": source, "status": status, "doc_id": doc_id, "sha256": sha256, "bytes": size,
-            "first_seen": first, "last_seen": last}  # fmt: skip
+    return {
+        "source": source,
+        "status": status,
+        "doc_id": doc_id,
+        "sha256": sha256,
+        "bytes": size,
+        "first_seen": first,
+        "last_seen": last,
+    }
 
 
 def plan_sources(
@@ -230,8 +244,9 @@ def prepare(
     not yet published and the whole sources table; say which published rows go."""
     published = read_published_state(run.root)
     recorded = recorded_sources(published, run.root)
-    logger.info("%d input files under %s; %d documents already published", len(files), settings.input,
-                len(published.versions))  # fmt: skip
+    logger.info(
+        "%d input files under %s; %d documents already published", len(files), settings.input, len(published.versions)
+    )
     out = Prepared(sources_published=set(published.sources))
     chunks = _Chunks(run, out, balanced_chunk_size(settings.chunk_size, len(files), slots))
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
@@ -316,8 +331,10 @@ def _stage_rejects(run: Run, present: dict[str, Seen], published: Published, out
 def _signature(rows, present) -> set[tuple]:
     """What a sources table records of each file, its presence in the input included; not when
     it was last seen, which every publishing run moves on."""
-    return {(r["source"], r["status"], r["doc_id"], r["sha256"], r["bytes"], r["first_seen"], r["source"] in present)
-            for r in rows}  # fmt: skip
+    return {
+        (r["source"], r["status"], r["doc_id"], r["sha256"], r["bytes"], r["first_seen"], r["source"] in present)
+        for r in rows
+    }
 
 
 def _edited(seen: Seen, prev: dict | None) -> bool:
@@ -358,8 +375,9 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
         logger.info("no new documents: every readable file is already published")
         return
     names = ", ".join(sources[:show]) + (f" and {len(sources) - show} more" if len(sources) > show else "")
-    logger.info("processing %d new document%s (not published before): %s", len(sources),
-                "" if len(sources) == 1 else "s", names)  # fmt: skip
+    logger.info(
+        "processing %d new document%s (not published before): %s", len(sources), "" if len(sources) == 1 else "s", names
+    )
 
 
 def _retry_unless_lost(task, task_run, state) -> bool:
@@ -374,12 +392,22 @@ def _retry_unless_lost(task, task_run, state) -> bool:
     return True
 
 
-@task(name="ingest-and-clean", retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_unless_lost,
-      persist_result=False, cache_policy=NO_CACHE)  # fmt: skip
+@task(
+    name="ingest-and-clean",
+    retries=1,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_unless_lost,
+    persist_result=False,
+    cache_policy=NO_CACHE,
+)
 def prepare_task(
-    files: list[str], discover_rejects: list[Reject], run: Run, settings: Settings, slots: int,
+    files: list[str],
+    discover_rejects: list[Reject],
+    run: Run,
+    settings: Settings,
+    slots: int,
     pool: WorkerPool | None = None,
-) -> Prepared:  # fmt: skip
+) -> Prepared:
     from prefect.logging import get_run_logger
 
     return prepare(files, discover_rejects, run, settings, slots, get_run_logger(), pool)

@@ -28,8 +28,10 @@ def cleaned_articles(root: Path, rel: str, settings: Settings) -> Iterator[tuple
 def _read_and_clean(rels: list[str], settings: Settings) -> list[list[tuple[SourceFile, Document | Reject]] | None]:
     """A worker's job in `read_cleaned`: per file, its articles; None for a .jsonl file (its
     records stream, read in the flow's process)."""
-    return [None if Path(rel).suffix.lower() == ".jsonl" else list(cleaned_articles(settings.input, rel, settings))
-            for rel in rels]  # fmt: skip
+    return [
+        None if Path(rel).suffix.lower() == ".jsonl" else list(cleaned_articles(settings.input, rel, settings))
+        for rel in rels
+    ]
 
 
 def read_cleaned(

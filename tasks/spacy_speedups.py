@@ -245,8 +245,10 @@ class RuleTable:
         self.plain = [(self.read.index(a), numpy.fromiter(sorted(named[a]), dtype=numpy.uint64)) for a in plain]
         self.regex_hits: list[dict[int, int]] = [{} for _ in self.regexes]  # value id -> 0/1, per regex
         column = {c: i for i, c in enumerate([*plain, *(("REGEX", a, r.pattern) for a, r in regexes)])}
-        self.patterns = [(rule_id, [[(column[c], op, v) for c, op, v in tests] for tests in token_tests])
-                         for rule_id, token_tests in raw]  # fmt: skip
+        self.patterns = [
+            (rule_id, [[(column[c], op, v) for c, op, v in tests] for tests in token_tests])
+            for rule_id, token_tests in raw
+        ]
         self.starts: dict[tuple[int, ...], tuple[int, ...]] = {}  # token key -> patterns matching there
 
     @staticmethod

@@ -135,8 +135,15 @@ def _code_points(strings: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.nd
     return points, np.concatenate([[0], np.cumsum(lengths)])
 
 
-def _slices_back(doc_index: np.ndarray, known: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                 inside: np.ndarray, span_texts: pa.ChunkedArray, texts: pa.ChunkedArray) -> np.ndarray:  # fmt: skip
+def _slices_back(
+    doc_index: np.ndarray,
+    known: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    inside: np.ndarray,
+    span_texts: pa.ChunkedArray,
+    texts: pa.ChunkedArray,
+) -> np.ndarray:
     """text[start:end] == span text for every row, compared code point by code point in numpy."""
     doc_points, doc_offsets = _code_points(texts)
     span_points, span_offsets = _code_points(span_texts)
@@ -169,8 +176,9 @@ def check_columns(
         return frame
     if name == "sources":
         frame["doc_known"] = [pd.isna(d) or d in doc_ids for d in frame["doc_id"]]
-        frame["names_its_document"] = [s == "rejected" or not pd.isna(d)
-                                       for s, d in zip(frame["status"], frame["doc_id"], strict=True)]  # fmt: skip
+        frame["names_its_document"] = [
+            s == "rejected" or not pd.isna(d) for s, d in zip(frame["status"], frame["doc_id"], strict=True)
+        ]
         frame["seen_in_order"] = (frame["first_seen"] <= frame["last_seen"]).tolist()
         return frame
     if name not in ("mentions", "quotes", "entities"):
@@ -210,8 +218,10 @@ def _sample(frame: pd.DataFrame, indexes: list | None, n: int = 3) -> list[dict]
     if not indexes:
         return []
     rows = frame.loc[[i for i in indexes[:n] if i in frame.index]]
-    return [{k: (v[:80] if isinstance(v, str) else v) for k, v in row.items()}
-            for row in json.loads(rows.to_json(orient="records", date_format="iso"))]  # fmt: skip
+    return [
+        {k: (v[:80] if isinstance(v, str) else v) for k, v in row.items()}
+        for row in json.loads(rows.to_json(orient="records", date_format="iso"))
+    ]
 
 
 class Validator:

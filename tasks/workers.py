@@ -128,16 +128,20 @@ class WorkerPool:
                 receive, send = ctx.Pipe(duplex=False)
                 beat = ctx.RawValue("d", time.monotonic())  # no lock: a stopped worker can hold none
                 inbox = ctx.Queue()  # one per worker: a killed worker can only break its own
-                process = ctx.Process(target=_worker_main, args=(inbox, send, beat, os.getpid(), preload),
-                                      name=f"{name}-{i}", daemon=True)  # fmt: skip
+                process = ctx.Process(
+                    target=_worker_main, args=(inbox, send, beat, os.getpid(), preload), name=f"{name}-{i}", daemon=True
+                )
                 process.start()
                 send.close()  # the worker's end: its death then reads as the end of the pipe
                 self.workers.append(_Worker(process.name, process, inbox, receive, beat, deque()))
         except BaseException:
             self.kill()
             raise
-        log.info("started %d worker processes (spawned): %s", n, ", ".join(
-            f"{w.name} (pid {w.process.pid})" for w in self.workers))  # fmt: skip
+        log.info(
+            "started %d worker processes (spawned): %s",
+            n,
+            ", ".join(f"{w.name} (pid {w.process.pid})" for w in self.workers),
+        )
 
     def __len__(self) -> int:
         return len(self.workers)

@@ -64,9 +64,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def nlp():
+    """The pipeline a run uses (`load_pipeline`): the model, newsflow's stand-ins for its
+    lemmatizer and attribute ruler, both components and the rows component."""
     from newsflow.tasks.nlp import load_pipeline
 
     return load_pipeline(MODEL)
+
+
+@pytest.fixture(scope="session")
+def entities_nlp():
+    """The model with newsflow's entity component alone, added by name as any spaCy user would."""
+    import spacy
+
+    from newsflow.tasks.nlp import resolve_model
+
+    pipeline = spacy.load(resolve_model(MODEL))
+    pipeline.add_pipe("newsflow_entities")
+    return pipeline
 
 
 @pytest.fixture(scope="session")

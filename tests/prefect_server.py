@@ -22,9 +22,13 @@ from .conftest import REPO
 CRON = "0 0 1 1 *"  # once a year: no scheduled run fires during a test
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 # What the UI's "Run → Quick run" posts (prefect/server/ui-v2/assets/use-quick-run-*.js).
-QUICK_RUN = {"state": {"type": "SCHEDULED", "message": "Run from the Prefect UI with defaults",
-                       "state_details": {"deferred": False, "untrackable_result": False,
-                                         "pause_reschedule": False}}}  # fmt: skip
+QUICK_RUN = {
+    "state": {
+        "type": "SCHEDULED",
+        "message": "Run from the Prefect UI with defaults",
+        "state_details": {"deferred": False, "untrackable_result": False, "pause_reschedule": False},
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,7 @@ def free_port() -> int:
 
 
 def tail(logs: Path, n: int = 4000) -> str:
-    return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-n:]}"
-                     for log in sorted(logs.glob("*.log")))  # fmt: skip
+    return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-n:]}" for log in sorted(logs.glob("*.log")))
 
 
 def wait_until[T](
@@ -104,8 +107,9 @@ def stop(process: subprocess.Popen, grace: float = 20) -> None:
 @contextmanager
 def started(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             yield process
         finally:
@@ -124,18 +128,44 @@ def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> I
     url = f"http://127.0.0.1:{port}"
     logs = base / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PREFECT_HOME": str(base / "prefect-home"), "PREFECT_API_URL": f"{url}/api",
-           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port),
-           "PREFECT_UI_API_URL": f"{url}/api", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}  # fmt: skip
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(base / "prefect-home"),
+        "PREFECT_API_URL": f"{url}/api",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_UI_API_URL": f"{url}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     prefect = str(Path(sys.executable).parent / "prefect")
     output = base / "output"
-    with started([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env,
-                 logs / "server.log") as server:  # fmt: skip
-        wait_until(lambda: httpx.get(f"{url}/api/health", timeout=5).json() or None, 180,
-                   "the Prefect server's /api/health", logs, server)  # fmt: skip
-        serve_command = [sys.executable, "-m", "newsflow.flows.cli", "serve", "--input", str(input),
-                         "--output", str(output), "--cron", CRON, "--name", name, *serve_flags]  # fmt: skip
+    with started(
+        [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, logs / "server.log"
+    ) as server:
+        wait_until(
+            lambda: httpx.get(f"{url}/api/health", timeout=5).json() or None,
+            180,
+            "the Prefect server's /api/health",
+            logs,
+            server,
+        )
+        serve_command = [
+            sys.executable,
+            "-m",
+            "newsflow.flows.cli",
+            "serve",
+            "--input",
+            str(input),
+            "--output",
+            str(output),
+            "--cron",
+            CRON,
+            "--name",
+            name,
+            *serve_flags,
+        ]
         with started(serve_command, env, logs / "serve.log") as serve:
-            deployment = wait_until(lambda: _deployment(f"{url}/api", name), 180,
-                                    f"the deployment newsflow/{name}", logs, serve)  # fmt: skip
+            deployment = wait_until(
+                lambda: _deployment(f"{url}/api", name), 180, f"the deployment newsflow/{name}", logs, serve
+            )
             yield Served(url, input, output, deployment, logs, serve.pid)

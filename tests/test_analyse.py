@@ -102,7 +102,7 @@ def stage_documents(staging: Path, chunk: str, texts: list[str]) -> list[str]:
             "n_words": len(text.split()),
             "authors": [],
             "pipeline_version": PIPELINE_VERSION,
-        }  # fmt: skip
+        }
         for doc_id, text in zip(doc_ids, texts, strict=True)
     ]
     storage.stage_table(staging, "documents", chunk, from_rows("documents", rows))
@@ -113,8 +113,10 @@ def test_rows_are_staged_in_each_chunks_order_as_if_fed_in_file_order(nlp, tmp_p
     """Two chunks, long articles first in each, through spaCy's worker processes in batches of 2:
     the staged rows equal, row for row and in order, those of the documents fed in file order."""
     staging = storage.Layout(tmp_path).staging(storage.new_run_id())
-    chunks = {"c00000": [article(30, 1), article(25, 2), article(2, 3), article(1, 4), article(3, 5)],
-              "c00001": [article(20, 6), article(1, 7), article(2, 8), article(18, 9)]}  # fmt: skip
+    chunks = {
+        "c00000": [article(30, 1), article(25, 2), article(2, 3), article(1, 4), article(3, 5)],
+        "c00001": [article(20, 6), article(1, 7), article(2, 8), article(18, 9)],
+    }
     ids = {chunk: stage_documents(staging, chunk, texts) for chunk, texts in chunks.items()}
     assert balanced_order([len(t) for t in chunks["c00000"]], 2) != [0, 1, 2, 3, 4]
     assert balanced_order([len(t) for t in chunks["c00001"]], 2, start=5) != [0, 1, 2, 3]

@@ -25,20 +25,30 @@ def published(tmp_path_factory, prefect_api):
     shutil.copy(SEED, base / "input" / SEED.name)
     (base / "input" / "bridge.txt").write_text(
         "Mayor opens bridge\n\nThe mayor of Springfield opened the bridge on Monday. "
-        "“It is a great day for Springfield,” Jane Smith said.\n")  # fmt: skip
+        "“It is a great day for Springfield,” Jane Smith said.\n"
+    )
     (base / "input" / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
     newsflow(input=str(base / "input"), output=str(base / "output"), n_process=1)
     return base
 
 
 RECORDS = [
-    {"url": "https://harbour.example.org/a", "outlet": "Harbour Gazette", "published_at": "2026-02-03",
-     "authors": ["Ann Poe"], "text": "The ferry returned on Tuesday.\n\n“We missed it,” Clara Mendes said. "
-     "“The winter was long,” Clara Mendes added."},
-    {"url": "https://valley.example.com/b", "outlet": "Valley Courier", "published_at": "2026-03-05T10:00:00Z",
-     "authors": "Ann Poe and Dan Irwin", "text": "A Milltown orchard won a prize on Saturday.\n\n"
-     "“The frost nearly ruined us,” Tom Baird said."},
-]  # fmt: skip
+    {
+        "url": "https://harbour.example.org/a",
+        "outlet": "Harbour Gazette",
+        "published_at": "2026-02-03",
+        "authors": ["Ann Poe"],
+        "text": "The ferry returned on Tuesday.\n\n“We missed it,” Clara Mendes said. "
+        "“The winter was long,” Clara Mendes added.",
+    },
+    {
+        "url": "https://valley.example.com/b",
+        "outlet": "Valley Courier",
+        "published_at": "2026-03-05T10:00:00Z",
+        "authors": "Ann Poe and Dan Irwin",
+        "text": "A Milltown orchard won a prize on Saturday.\n\n“The frost nearly ruined us,” Tom Baird said.",
+    },
+]
 
 
 def test_the_readme_quotes_every_query_verbatim():

@@ -125,9 +125,11 @@ def hook(event, args):
 sys.addaudithook(hook)
 '''
 
-SWAP = "import sys; from pathlib import Path; from newsflow.tasks import storage; " \
-       "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], {'documents': set(sys.argv[4:]), " \
-       "'mentions': set(sys.argv[4:]), 'rejects': {'scan.pdf'}})"  # fmt: skip
+SWAP = (
+    "import sys; from pathlib import Path; from newsflow.tasks import storage; "
+    "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], {'documents': set(sys.argv[4:]), "
+    "'mentions': set(sys.argv[4:]), 'rejects': {'scan.pdf'}})"
+)
 
 
 @pytest.fixture(scope="session")
@@ -146,8 +148,9 @@ def hooked_env(hooks: Path, **variables: str) -> dict[str, str]:
 
 def run_hooked(argv: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
     """Run a real process (in its own process group, so that nothing it starts outlives it)."""
-    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)  # fmt: skip
+    proc = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
         return subprocess.CompletedProcess(argv, proc.returncode, out, err)
@@ -160,8 +163,19 @@ def run_hooked(argv: list[str], env: dict[str, str], timeout: float = 300) -> su
 
 
 def newsflow_run(input: Path, output: Path, *flags: str) -> list[str]:
-    return [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output),
-            "--n-process", "1", *flags]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "newsflow.flows.cli",
+        "run",
+        "--input",
+        str(input),
+        "--output",
+        str(output),
+        "--n-process",
+        "1",
+        *flags,
+    ]
 
 
 def published_state(out: Path) -> dict[str, list]:
@@ -194,8 +208,12 @@ def stage_next_run(out: Path, run_id: str) -> Path:
     """A run's staged tables: one new document, one replacing an older version's, one reject."""
     staging = storage.Layout(out).staging(run_id)
     storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1", "new"), doc_row("d3")]))
-    storage.stage_table(staging, "rejects", "rejects", from_rows("rejects", [
-        {"doc_id": "r_1", "source": "scan.pdf", "stage": "ingest", "reason": "not a text file"}]))  # fmt: skip
+    storage.stage_table(
+        staging,
+        "rejects",
+        "rejects",
+        from_rows("rejects", [{"doc_id": "r_1", "source": "scan.pdf", "stage": "ingest", "reason": "not a text file"}]),
+    )
     return staging
 
 
@@ -213,9 +231,11 @@ def swap_case(tmp_path_factory, hooks):
         reference = base.with_name("reference")
         shutil.copytree(base, reference, symlinks=True)
         trace = base.with_name("trace.txt")
-        done = run_hooked([sys.executable, "-c", SWAP, str(reference), str(storage.Layout(reference).staging(run_id)),
-                           run_id, "d1"], hooked_env(hooks, NFTEST_KILL=f"*|{reference}/||", NFTEST_TRACE=str(trace)),
-                          timeout=120)  # fmt: skip
+        done = run_hooked(
+            [sys.executable, "-c", SWAP, str(reference), str(storage.Layout(reference).staging(run_id)), run_id, "d1"],
+            hooked_env(hooks, NFTEST_KILL=f"*|{reference}/||", NFTEST_TRACE=str(trace)),
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         steps = trace.read_text().splitlines()
         swap = next(i for i, s in enumerate(steps, 1) if s.startswith("os.rename") and "current.tmp" in s)
@@ -230,8 +250,11 @@ def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case,
     for n in range(1, len(steps) + 1):
         out = tmp_path / f"kill-{n}"
         shutil.copytree(base, out, symlinks=True)
-        killed = run_hooked([sys.executable, "-c", SWAP, str(out), str(storage.Layout(out).staging(run_id)), run_id,
-                             "d1"], hooked_env(hooks, NFTEST_KILL=f"*|{out}/|{n}|"), timeout=120)  # fmt: skip
+        killed = run_hooked(
+            [sys.executable, "-c", SWAP, str(out), str(storage.Layout(out).staging(run_id)), run_id, "d1"],
+            hooked_env(hooks, NFTEST_KILL=f"*|{out}/|{n}|"),
+            timeout=120,
+        )
         assert killed.returncode == -signal.SIGKILL, (n, killed.stderr[-2000:])
         expected = before if n <= swap else after
         assert published_state(out) == expected, f"killed before step {n}: {steps[n - 1]}"
@@ -242,8 +265,12 @@ def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case,
         if expected is after:
             assert_no_leftovers(out)
             continue
-        storage.swap(out, stage_next_run(out, "99990101T000000000001Z-retry"), "99990101T000000000001Z-retry",
-                     {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}})  # fmt: skip
+        storage.swap(
+            out,
+            stage_next_run(out, "99990101T000000000001Z-retry"),
+            "99990101T000000000001Z-retry",
+            {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}},
+        )
         assert published_state(out) == after, f"retry after a kill before step {n}: {steps[n - 1]}"
         storage.clean_leftovers(out)
         assert_no_leftovers(out)
@@ -252,8 +279,10 @@ def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case,
 
 # -- `newsflow run` killed mid-run, and two runs on one output --------------------------------
 
-NEW_ARTICLE = ("Harbour bridge reopens\n\nThe harbour bridge in Oslo reopened on Monday after two years of "
-               "repairs, city officials said.\n\n“It is a good day for the city,” Mayor Anna Berg said.\n")  # fmt: skip
+NEW_ARTICLE = (
+    "Harbour bridge reopens\n\nThe harbour bridge in Oslo reopened on Monday after two years of "
+    "repairs, city officials said.\n\n“It is a good day for the city,” Mayor Anna Berg said.\n"
+)
 
 
 @pytest.fixture
@@ -274,18 +303,23 @@ def published_seed(run_flow, tmp_path) -> tuple[Path, Path]:
     return folder, tmp_path / "out"
 
 
-def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_up(published_seed, hooks, api_url,
-                                                                                  run_flow):  # fmt: skip
+def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_up(
+    published_seed, hooks, api_url, run_flow
+):
     folder, out = published_seed
     before = published_state(out)
-    for moment, kill in {"staging the analysis": "os.rename|/mentions/part-|1|",
-                         "building the next version": "os.link|/versions/|1|"}.items():  # fmt: skip
+    for moment, kill in {
+        "staging the analysis": "os.rename|/mentions/part-|1|",
+        "building the next version": "os.link|/versions/|1|",
+    }.items():
         killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL=kill))
         assert killed.returncode == -signal.SIGKILL, (moment, killed.stderr[-3000:])
         assert published_state(out) == before, f"killed while {moment}"
         assert list((storage.Layout(out).state / "staging").iterdir()), "the kill left its staging behind"
-    killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url,
-                                                              NFTEST_KILL="os.rename|current.tmp|1|after"))  # fmt: skip
+    killed = run_hooked(
+        newsflow_run(folder, out),
+        hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="os.rename|current.tmp|1|after"),
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     after = published_state(out)  # killed right after the swap: the new tables, whole
     assert {d["source"] for d in after["documents"]} == {SEED.name, "bridge.txt"}
@@ -305,8 +339,9 @@ def test_an_update_killed_between_staging_and_swap_leaves_the_old_tables(publish
     # Killed with the next version built (the published parts rewritten without the replaced document,
     # the staged ones moved in), just before the rename that would publish it; every earlier step
     # of the swap is killed in turn by test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables.
-    killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url,
-                                                              NFTEST_KILL="os.rename|current.tmp|1|"))  # fmt: skip
+    killed = run_hooked(
+        newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="os.rename|current.tmp|1|")
+    )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert published_state(out) == before
     current = storage.published_version(out)
@@ -315,8 +350,9 @@ def test_an_update_killed_between_staging_and_swap_leaves_the_old_tables(publish
     assert summary["published"] and summary["updated"] == 1 and summary["removed_documents"] == 1
     after = published_state(out)
     assert sorted(d["source"] for d in after["documents"]) == sorted([SEED.name, "bridge.txt"])
-    assert old["doc_id"] not in {r["doc_id"] for name in ("documents", "mentions", "entities", "quotes")
-                                 for r in after[name]}  # fmt: skip
+    assert old["doc_id"] not in {
+        r["doc_id"] for name in ("documents", "mentions", "entities", "quotes") for r in after[name]
+    }
     assert_no_leftovers(out)
 
 
@@ -334,8 +370,15 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
     gate = tmp_path / "gate"
     gate.mkdir()
     paused = hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_PAUSE=f"os.rename|/documents/part-|{gate}")
-    first = subprocess.Popen(newsflow_run(folder, out), cwd=REPO, env=paused, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    first = subprocess.Popen(
+        newsflow_run(folder, out),
+        cwd=REPO,
+        env=paused,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     waiting = None
     try:
         wait_for(gate / "paused", first)  # the first run holds the lock, mid-way through its work
@@ -346,9 +389,15 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
             "wait for it to finish, or pass --lock-timeout SECONDS to wait"
         ) in second.stderr.splitlines()
         tried = tmp_path / "tried-the-lock"
-        waiting = subprocess.Popen(newsflow_run(folder, out, "--lock-timeout", "300"), cwd=REPO, text=True,
-                                   env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"fcntl.flock||{tried}"),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+        waiting = subprocess.Popen(
+            newsflow_run(folder, out, "--lock-timeout", "300"),
+            cwd=REPO,
+            text=True,
+            env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"fcntl.flock||{tried}"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         wait_for(tried, waiting)
         (gate / "release").touch()
         first_out, first_err = first.communicate(timeout=300)

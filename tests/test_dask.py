@@ -21,8 +21,19 @@ N_DOCUMENTS = 6
 def newsflow_run(input: Path, output: Path, *flags: str) -> tuple[dict, str]:
     """`newsflow run --task-runner dask` as a user runs it (no PREFECT_API_URL): its summary and logs."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    command = [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output),
-               "--task-runner", "dask", *flags]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "newsflow.flows.cli",
+        "run",
+        "--input",
+        str(input),
+        "--output",
+        str(output),
+        "--task-runner",
+        "dask",
+        *flags,
+    ]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout[done.stdout.index("{") :]), done.stderr
@@ -67,8 +78,12 @@ def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables
     workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
     env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": str(tmp_path / "dask")}
     with started(scheduler, env, logs / "scheduler.log"), started(workers, env, logs / "workers.log"):
-        wait_until(lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None, 120,
-                   "two Dask workers", logs)  # fmt: skip
+        wait_until(
+            lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None,
+            120,
+            "two Dask workers",
+            logs,
+        )
         summary, log = newsflow_run(corpus, tmp_path / "output", "--dask-address", address)
     assert_ran_on_dask(summary, log, workers=2)
     assert table_contents(tmp_path / "output") == local_tables

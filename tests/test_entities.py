@@ -2,38 +2,25 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.tokens import Span
 
 from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
-from newsflow.tasks.config import Settings
 from newsflow.tasks.entities import entity_id
 from newsflow.tasks.entities.names import name_segments
 from newsflow.tasks.evaluate import body_text
 from newsflow.tasks.lexicon import load_lexicon
-from newsflow.tasks.nlp import resolve_model
 from newsflow.tasks.rows import entity_rows, mention_rows
 
-MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"
 
 
 @pytest.fixture(scope="module")
-def nlp():
-    """The model with newsflow's entity component, added by name as any spaCy user would."""
-    nlp = spacy.load(resolve_model(MODEL))
-    nlp.add_pipe("newsflow_entities")
-    return nlp
-
-
-@pytest.fixture(scope="module")
-def rows_of(nlp):
+def rows_of(entities_nlp):
     def run(text: str) -> tuple[list[dict], list[dict]]:
-        doc = nlp(text)
+        doc = entities_nlp(text)
         return mention_rows(doc), entity_rows(doc)
 
     return run
@@ -346,10 +333,10 @@ def test_a_classed_name_that_speaks_is_still_no_person(rows_of):
     assert "Kuzmin" not in people
 
 
-def test_an_inverted_said_before_a_name_is_cut_off(nlp):
+def test_an_inverted_said_before_a_name_is_cut_off(entities_nlp):
     """The model sometimes takes "Said" of "Said Pryce: ..." into the name; the span is set here
     as it does, on the real parse, and the name segment starts after it."""
-    doc = nlp('"It is hard," said Ryan Pryce. Said Pryce: "I doubt it." Said Jalili, a diplomat, left.')
+    doc = entities_nlp('"It is hard," said Ryan Pryce. Said Pryce: "I doubt it." Said Jalili, a diplomat, left.')
     said = [t.i for t in doc if t.text == "Said"]
     pryce = Span(doc, said[0], said[0] + 2, label="PERSON")
     jalili = Span(doc, said[1], said[1] + 2, label="PERSON")

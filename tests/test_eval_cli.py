@@ -17,8 +17,18 @@ NESTED = REPO / "tests" / "gold" / "nested"
 
 def test_eval_processes_and_scores_only_the_documents_the_gold_names(prefect_api, tmp_path, capsys):
     out = tmp_path / "out"
-    argv = ["eval", "--input", str(NESTED / "input"), "--gold", str(NESTED / "gold"), "--output", str(out),
-            "--n-process", "1", "--json"]  # fmt: skip
+    argv = [
+        "eval",
+        "--input",
+        str(NESTED / "input"),
+        "--gold",
+        str(NESTED / "gold"),
+        "--output",
+        str(out),
+        "--n-process",
+        "1",
+        "--json",
+    ]
     assert main(argv) == 0
     stdout = capsys.readouterr().out
     scores = json.loads(stdout[stdout.index("{") :])

@@ -14,11 +14,13 @@ def test_words_are_lowercase_multisets_and_f1_is_over_them():
 
 def test_match_needs_word_f1_of_one_half_and_pairs_one_to_one():
     gold = gold_set({"text": "we will not withdraw our troops", "speaker": "Maria Zakharova"})
-    preds = {"a.txt": [
-        {"text": "we will not withdraw our troops", "speaker_name": "Maria Zakharova"},
-        {"text": "we will not withdraw", "speaker_name": "Maria Zakharova"},  # second match: not paired
-        {"text": "something else entirely", "speaker_name": None},
-    ]}  # fmt: skip
+    preds = {
+        "a.txt": [
+            {"text": "we will not withdraw our troops", "speaker_name": "Maria Zakharova"},
+            {"text": "we will not withdraw", "speaker_name": "Maria Zakharova"},  # second match: not paired
+            {"text": "something else entirely", "speaker_name": None},
+        ]
+    }
     s = score(preds, gold)
     assert (s["n_matched"], s["n_pred"], s["n_gold"]) == (1, 3, 1)
     assert s["quote_p"] == 1 / 3 and s["quote_r"] == 1.0 and s["speaker_acc"] == 1.0

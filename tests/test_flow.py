@@ -23,8 +23,11 @@ from .conftest import REPO, SEED
 
 def snapshot(output: Path) -> dict:
     """Every published file and its bytes' identity (inode + size + mtime)."""
-    return {str(p.relative_to(output)): (p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns)
-            for name in TABLES for p in sorted((output / name).glob("*.parquet"))}  # fmt: skip
+    return {
+        str(p.relative_to(output)): (p.stat().st_ino, p.stat().st_size, p.stat().st_mtime_ns)
+        for name in TABLES
+        for p in sorted((output / name).glob("*.parquet"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +70,10 @@ def test_every_span_slices_back_read_with_duckdb(published):
             JOIN read_parquet('{out}/documents/**/*.parquet') d USING (doc_id)
             WHERE substring(d.text, t.start_char + 1, t.end_char - t.start_char) <> t.text""").fetchall()[0][0]
         assert bad == 0, table
-    speakers = dict(duckdb.sql(f"""SELECT speaker_name, count(*) FROM read_parquet('{out}/quotes/*.parquet')
-                                   GROUP BY 1""").fetchall())  # fmt: skip
+    speakers = dict(
+        duckdb.sql(f"""SELECT speaker_name, count(*) FROM read_parquet('{out}/quotes/*.parquet')
+                                   GROUP BY 1""").fetchall()
+    )
     assert speakers.get("Maria Zakharova", 0) >= 4 and speakers.get("Konstantin Kosachev", 0) >= 4
 
 
@@ -76,7 +81,7 @@ def test_zakharova_is_one_person_with_her_full_name(published):
     out = published[0] / "output"
     rows = duckdb.sql(f"""SELECT e.name, e.label, count(*) FROM read_parquet('{out}/mentions/*.parquet') m
                           JOIN read_parquet('{out}/entities/*.parquet') e USING (doc_id, entity_id)
-                          WHERE m.text LIKE '%Zakharova%' GROUP BY 1, 2""").fetchall()  # fmt: skip
+                          WHERE m.text LIKE '%Zakharova%' GROUP BY 1, 2""").fetchall()
     assert [(name, label) for name, label, _ in rows] == [("Maria Zakharova", "PERSON")]
 
 
@@ -103,7 +108,9 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     # earlier files stay as they were; sources is written whole by every run that publishes (last_seen moves on)
     assert {p for p in before if not p.startswith("sources/")} <= set(snapshot(out))
     assert {s["source"]: s["status"] for s in storage.read_published(out, "sources").to_pylist()} == {
-        SEED.name: "document", "new.txt": "document"}  # fmt: skip
+        SEED.name: "document",
+        "new.txt": "document",
+    }
 
 
 def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
@@ -171,16 +178,26 @@ def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(p
 @pytest.mark.slow
 def test_command_line_run_and_its_errors(tmp_path):
     newsflow = [sys.executable, "-m", "newsflow.flows.cli"]
-    ok = subprocess.run([*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
-                        cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
+    ok = subprocess.run(
+        [*newsflow, "run", "--input", str(SEED), "--output", str(tmp_path / "out"), "--n-process", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert ok.returncode == 0, ok.stderr[-2000:]
     summary = json.loads(ok.stdout[ok.stdout.index("{") :])
     assert summary["published"] is True
     # The command line's run counts its start-up (imports, the model, Prefect's API) among its phases.
     assert summary["phases"]["startup"] > 0.5
     assert abs(sum(summary["phases"].values()) - summary["seconds"]) < 0.3
-    bad = subprocess.run([*newsflow, "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")],
-                         cwd=REPO, capture_output=True, text=True, timeout=600)  # fmt: skip
+    bad = subprocess.run(
+        [*newsflow, "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o2")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert bad.returncode != 0
     assert bad.stderr.strip().splitlines()[-1].startswith("newsflow run:")
     assert f"input {tmp_path / 'missing'} does not exist: pass an existing file or folder with --input" in bad.stderr

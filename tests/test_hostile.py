@@ -23,15 +23,19 @@ from newsflow.tasks.prepare import prepare, reject_row
 
 
 def article(topic: str) -> str:
-    return (f"{topic.capitalize()} reopens after repairs\n\nThe {topic} in Bergen reopened on Monday after "
-            f"two years of repairs, city officials said.\n\n“It is a good day for the city,” Mayor Anna Berg "
-            f"said at the ceremony for the {topic}.\n")  # fmt: skip
+    return (
+        f"{topic.capitalize()} reopens after repairs\n\nThe {topic} in Bergen reopened on Monday after "
+        f"two years of repairs, city officials said.\n\n“It is a good day for the city,” Mayor Anna Berg "
+        f"said at the ceremony for the {topic}.\n"
+    )
 
 
-PAGE = ("<!DOCTYPE html><html><head><title>Site | Ferry</title><script>var x = '“not this”';</script></head>"
-        "<body><nav><p>Home</p></nav><h1>Ferry line opens</h1><article><p>The new ferry line opened on "
-        "Friday, the operator said.</p><p>“We expect 2,000 passengers a day,” Chief Executive Lars Holm "
-        "said.</p></article></body></html>")  # fmt: skip
+PAGE = (
+    "<!DOCTYPE html><html><head><title>Site | Ferry</title><script>var x = '“not this”';</script></head>"
+    "<body><nav><p>Home</p></nav><h1>Ferry line opens</h1><article><p>The new ferry line opened on "
+    "Friday, the operator said.</p><p>“We expect 2,000 passengers a day,” Chief Executive Lars Holm "
+    "said.</p></article></body></html>"
+)
 
 DOCUMENT, DUPLICATE = "document", "duplicate"
 
@@ -72,18 +76,35 @@ def hostile_folder(root: Path, outside: Path) -> dict[str, str]:
         "boilerplate only.txt": b"Advertisement\n\n(Photo: AFP / Getty Images)\n",
     }
     expected = {name: DOCUMENT for name in files}
-    expected.update({
-        "plain.txt copy.txt": DUPLICATE, "plain.txt with crlf.txt": DUPLICATE, "plain.txt link.txt": DUPLICATE,
-        "empty.txt": "empty", "empty too.txt": "empty", "whitespace.txt": "empty",
-        "binary.txt": "looks like binary data", "scan.pdf": "looks like a PDF", "scan as text.txt": "looks like a PDF",
-        "photo.jpg": "looks like a JPEG", "notes.docx": "looks like a ZIP", "data.csv": "unsupported file type '.csv'",
-        ".DS_Store": "hidden file", ".cache": "hidden folder", "big 5mb.txt": "5.0 MB, above the limit",
-        "one line 1mb.txt": "above the limit of 300,000", "punctuation run.txt": "50,000 punctuation marks",
-        "deep.html": "no article text", "boilerplate only.txt": "no article text",
-        "outside link.txt": "outside the input folder", "broken link.txt": "broken symlink",
-        "loop.txt": "symlink loop", "pipe.txt": "not a regular file", "linked folder": "symlinked folder",
-        "caf\\xe9 latin-1 name.txt": DOCUMENT,
-    })  # fmt: skip
+    expected.update(
+        {
+            "plain.txt copy.txt": DUPLICATE,
+            "plain.txt with crlf.txt": DUPLICATE,
+            "plain.txt link.txt": DUPLICATE,
+            "empty.txt": "empty",
+            "empty too.txt": "empty",
+            "whitespace.txt": "empty",
+            "binary.txt": "looks like binary data",
+            "scan.pdf": "looks like a PDF",
+            "scan as text.txt": "looks like a PDF",
+            "photo.jpg": "looks like a JPEG",
+            "notes.docx": "looks like a ZIP",
+            "data.csv": "unsupported file type '.csv'",
+            ".DS_Store": "hidden file",
+            ".cache": "hidden folder",
+            "big 5mb.txt": "5.0 MB, above the limit",
+            "one line 1mb.txt": "above the limit of 300,000",
+            "punctuation run.txt": "50,000 punctuation marks",
+            "deep.html": "no article text",
+            "boilerplate only.txt": "no article text",
+            "outside link.txt": "outside the input folder",
+            "broken link.txt": "broken symlink",
+            "loop.txt": "symlink loop",
+            "pipe.txt": "not a regular file",
+            "linked folder": "symlinked folder",
+            "caf\\xe9 latin-1 name.txt": DOCUMENT,
+        }
+    )
     root.mkdir()
     for name, data in files.items():
         (root / name).write_bytes(data)
@@ -108,8 +129,9 @@ def hostile(tmp_path) -> tuple[Path, dict[str, str]]:
     return root, hostile_folder(root, tmp_path / "secret.txt")
 
 
-def assert_every_entry_accounted_for(expected: dict[str, str], documents: list[dict], rejects: list[dict],
-                                     sources: list[dict]) -> None:  # fmt: skip
+def assert_every_entry_accounted_for(
+    expected: dict[str, str], documents: list[dict], rejects: list[dict], sources: list[dict]
+) -> None:
     """Each entry once in `sources`, with the status its expected fate gives, and the documents
     and rejects tables agreeing with it."""
     status = {s["source"]: s["status"] for s in sources}
@@ -138,8 +160,11 @@ def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile,
     assert time.monotonic() - started < 60, "reading and cleaning the hostile folder took minutes"
     documents = storage.read_staged(run.staging, "documents", "c00000").to_pylist()
     sources = storage.read_staged(run.staging, "sources", "sources").to_pylist()
-    duplicates = {r.getMessage().split(" has the same content as ")[0] for r in caplog.records
-                  if "has the same content as" in r.getMessage()}  # fmt: skip
+    duplicates = {
+        r.getMessage().split(" has the same content as ")[0]
+        for r in caplog.records
+        if "has the same content as" in r.getMessage()
+    }
     assert duplicates == {s["source"] for s in sources if s["status"] == DUPLICATE}
     rejects = storage.read_staged(run.staging, "rejects", "rejects").to_pylist()
     assert rejects == [reject_row(r) for r in prepared.rejects]
@@ -168,10 +193,12 @@ def test_hostile_folder_through_the_flow_then_again_then_with_one_new_file(hosti
     assert summary["duplicates"] == 3
     sources = storage.read_published(out, "sources").to_pylist()
     assert_every_entry_accounted_for(expected, documents, rejects, sources)
-    assert summary["sources"] == {status: sum(s["status"] == status for s in sources)
-                                  for status in ("document", "duplicate", "rejected")}  # fmt: skip
-    tables = {name: storage.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions",
-                                                                   "sources")}  # fmt: skip
+    assert summary["sources"] == {
+        status: sum(s["status"] == status for s in sources) for status in ("document", "duplicate", "rejected")
+    }
+    tables = {
+        name: storage.read_published(out, name) for name in ("documents", "rejects", "quotes", "mentions", "sources")
+    }
 
     again = run_flow(root, out)  # the same input: no row changes, no reject is added twice
     assert not again["published"] and again["new_documents"] == 0 and again["rows"]["rejects"] == 0

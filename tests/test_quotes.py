@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from newsflow.schemas.tables import QUOTE_TYPES, QUOTES
-from newsflow.tasks.config import Settings
 from newsflow.tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
 from newsflow.tasks.quotes import find_marked_spans
 from newsflow.tasks.rows import quote_rows
 
-MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 GOLD = Path(__file__).parent / "gold"
 
 
 @pytest.fixture(scope="module")
-def nlp(spacy_nlp):
-    return spacy_nlp
-
-
-@pytest.fixture(scope="module")
-def quotes_of(nlp):
+def quotes_of(spacy_nlp):
     def run(text: str) -> list[dict]:
-        return quote_rows(nlp(text))
+        return quote_rows(spacy_nlp(text))
 
     return run
 
@@ -36,10 +28,10 @@ def one(rows: list[dict], contains: str) -> dict:
     return found[0]
 
 
-def predict_gold_set(nlp, folder: Path) -> dict[str, list[dict]]:
+def predict_gold_set(spacy_nlp, folder: Path) -> dict[str, list[dict]]:
     paths = sorted((folder / "input").glob("*.txt"))
     texts = [body_text(p.read_text(encoding="utf-8")) for p in paths]
-    return {p.name: quote_rows(doc) for p, doc in zip(paths, nlp.pipe(texts), strict=True)}
+    return {p.name: quote_rows(doc) for p, doc in zip(paths, spacy_nlp.pipe(texts), strict=True)}
 
 
 # --------------------------------------------------------------------------- rows
@@ -458,9 +450,8 @@ def test_age_is_not_a_title(quotes_of):
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "\n\n\n", "“", "”", '"' * 300, "“ ” " * 200, "He said “" + "x " * 5000, "‘’'" * 100,
-     "word " * 20000],
-)  # fmt: skip
+    ["", " ", "\n\n\n", "“", "”", '"' * 300, "“ ” " * 200, "He said “" + "x " * 5000, "‘’'" * 100, "word " * 20000],
+)
 def test_never_raises_and_always_slices_back(quotes_of, text):
     for row in quotes_of(text):
         assert text[row["start_char"] : row["end_char"]] == row["text"]
@@ -474,15 +465,15 @@ def test_marks_pair_within_paragraphs_only():
 # --------------------------------------------------------------------------- gold
 
 
-def test_seed_gold(nlp):
-    predicted = predict_gold_set(nlp, GOLD / "seed")
+def test_seed_gold(spacy_nlp):
+    predicted = predict_gold_set(spacy_nlp, GOLD / "seed")
     result = score(predicted, GOLD / "seed" / "gold")
     assert result["e2e_f1"] >= 0.9, result["misses"]
     assert not not_quote_hits(predicted, load_gold(GOLD / "seed" / "gold"))
 
 
-def test_seed_cues_types_and_titles(nlp):
-    predicted = predict_gold_set(nlp, GOLD / "seed")["000_1eea282a58a9ee57.txt"]
+def test_seed_cues_types_and_titles(spacy_nlp):
+    predicted = predict_gold_set(spacy_nlp, GOLD / "seed")["000_1eea282a58a9ee57.txt"]
     gold = load_gold(GOLD / "seed" / "gold")["000_1eea282a58a9ee57.txt"]["quotes"]
     for g in gold:
         row = max(predicted, key=lambda q: word_f1(words(q["text"]), words(g["text"])))
@@ -492,8 +483,8 @@ def test_seed_cues_types_and_titles(nlp):
     assert one(predicted, "strict accordance")["speaker_title"] == "Russian Foreign Ministry spokeswoman"
 
 
-def test_extra_gold(nlp):
-    predicted = predict_gold_set(nlp, GOLD / "extra")
+def test_extra_gold(spacy_nlp):
+    predicted = predict_gold_set(spacy_nlp, GOLD / "extra")
     result = score(predicted, GOLD / "extra" / "gold")
     assert result["quote_f1"] >= 0.85, result["misses"]
     assert result["e2e_f1"] >= 0.8, result["misses"]

@@ -77,6 +77,12 @@ def test_the_runs_data_docs_render_every_suites_results(served, quick_run):
 
 def test_serve_without_an_api_url_says_how_to_start_a_server(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "newsflow.flows.cli", "serve"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "newsflow.flows.cli", "serve"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode != 0 and "prefect server start" in done.stderr

@@ -212,10 +212,20 @@ def _quotes(doc: Doc) -> list[tuple]:
         return None if span is None else (span.start_char, span.end_char, span.text)
 
     return [
-        (q.text, q.start_char, q.end_char, q.label_, place(q._.speaker), place(q._.cue), q._.speaker_name,
-         q._.speaker_entity_id, q._.speaker_title, q._.method)
+        (
+            q.text,
+            q.start_char,
+            q.end_char,
+            q.label_,
+            place(q._.speaker),
+            place(q._.cue),
+            q._.speaker_name,
+            q._.speaker_entity_id,
+            q._.speaker_title,
+            q._.method,
+        )
         for q in doc.spans["quotes"]
-    ]  # fmt: skip
+    ]
 
 
 def _entities(doc: Doc) -> tuple:
@@ -257,8 +267,9 @@ def test_saved_pipeline_loads_with_only_spacy_imported(nlp, saved):
             "lemmas": [t.lemma_ for t in doc],
         }))
     """)
-    done = subprocess.run([sys.executable, "-c", code, str(saved)], capture_output=True, text=True, cwd=saved,
-                          timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(saved)], capture_output=True, text=True, cwd=saved, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["pipes"] == [name for name in nlp.pipe_names if name != "newsflow_rows"]

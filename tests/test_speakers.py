@@ -127,8 +127,22 @@ def _parsed(spacy_nlp, ents: list[str]):
     ]
     lemmas = ["Jon", "Thoday", "produce", "the", "show", ".", "Mr", "Thoday", "say", "the", "idea", "be", "old", "."]
     heads = [1, 2, 2, 4, 2, 2, 7, 8, 8, 10, 11, 8, 11, 8]
-    deps = ["compound", "nsubj", "ROOT", "det", "dobj", "punct", "compound", "nsubj", "ROOT", "det", "nsubj",
-            "ccomp", "acomp", "punct"]  # fmt: skip
+    deps = [
+        "compound",
+        "nsubj",
+        "ROOT",
+        "det",
+        "dobj",
+        "punct",
+        "compound",
+        "nsubj",
+        "ROOT",
+        "det",
+        "nsubj",
+        "ccomp",
+        "acomp",
+        "punct",
+    ]
     doc = Doc(spacy_nlp.vocab, words=words, tags=tags, pos=pos, lemmas=lemmas, heads=heads, deps=deps, ents=ents)
     for name in ("newsflow_entities", "newsflow_quotes"):
         doc = spacy_nlp.get_pipe(name)(doc)

@@ -80,11 +80,22 @@ class Run:
 
     def __init__(self, input: Path, output: Path, env: dict[str, str], log: Path) -> None:
         self.log = log
-        command = [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output),
-                   "--n-process", "2"]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "newsflow.flows.cli",
+            "run",
+            "--input",
+            str(input),
+            "--output",
+            str(output),
+            "--n-process",
+            "2",
+        ]
         self.err = open(log, "w")
-        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.err,
-                                        start_new_session=True)  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.err, start_new_session=True
+        )
         self.seen: set[int] = set()
         self.done = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()

@@ -13,8 +13,15 @@ from newsflow.tasks import storage
 
 
 def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:
-    return {"doc_id": doc_id, "source": f"{doc_id}.txt", "title": None, "text": text, "n_words": 2,
-            "authors": [], "pipeline_version": version}  # fmt: skip
+    return {
+        "doc_id": doc_id,
+        "source": f"{doc_id}.txt",
+        "title": None,
+        "text": text,
+        "n_words": 2,
+        "authors": [],
+        "pipeline_version": version,
+    }
 
 
 def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
@@ -110,8 +117,11 @@ def test_a_foreign_folder_in_place_of_a_table_is_not_overwritten(tmp_path: Path)
 def test_parts_are_written_with_zstd_and_the_fixed_schema(tmp_path: Path):
     import pyarrow.parquet as pq
 
-    path = storage.write_part(tmp_path / "x" / "part-a.parquet", pa.table({"doc_id": ["a"], "source": ["s"],
-                            "stage": ["ingest"], "reason": ["because it is"]}), TABLES["rejects"])  # fmt: skip
+    path = storage.write_part(
+        tmp_path / "x" / "part-a.parquet",
+        pa.table({"doc_id": ["a"], "source": ["s"], "stage": ["ingest"], "reason": ["because it is"]}),
+        TABLES["rejects"],
+    )
     meta = pq.ParquetFile(path).metadata
     assert meta.row_group(0).column(0).compression == "ZSTD"
     assert pq.read_schema(path).equals(TABLES["rejects"], check_metadata=False)

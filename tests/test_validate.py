@@ -11,17 +11,46 @@ TEXT = "Maria Zakharova said it was fine."
 
 def tables(**changes) -> dict:
     base = {
-        "documents": [{"doc_id": "d1", "source": "a.txt", "title": None, "text": TEXT, "n_words": 6,
-                       "pipeline_version": PIPELINE_VERSION}],
-        "entities": [{"doc_id": "d1", "entity_id": "e1", "name": "Maria Zakharova", "label": "PERSON",
-                      "n_mentions": 1}],
-        "mentions": [{"doc_id": "d1", "start_char": 0, "end_char": 15, "text": "Maria Zakharova",
-                      "label": "PERSON", "entity_id": "e1"}],
-        "quotes": [{"doc_id": "d1", "quote_id": "q1", "text": "it was fine", "type": "indirect",
-                    "start_char": 21, "end_char": 32, "speaker": "Maria Zakharova",
-                    "speaker_name": "Maria Zakharova", "speaker_entity_id": "e1", "cue": "say",
-                    "method": "cue", "speaker_title": None}],
-    }  # fmt: skip
+        "documents": [
+            {
+                "doc_id": "d1",
+                "source": "a.txt",
+                "title": None,
+                "text": TEXT,
+                "n_words": 6,
+                "pipeline_version": PIPELINE_VERSION,
+            }
+        ],
+        "entities": [
+            {"doc_id": "d1", "entity_id": "e1", "name": "Maria Zakharova", "label": "PERSON", "n_mentions": 1}
+        ],
+        "mentions": [
+            {
+                "doc_id": "d1",
+                "start_char": 0,
+                "end_char": 15,
+                "text": "Maria Zakharova",
+                "label": "PERSON",
+                "entity_id": "e1",
+            }
+        ],
+        "quotes": [
+            {
+                "doc_id": "d1",
+                "quote_id": "q1",
+                "text": "it was fine",
+                "type": "indirect",
+                "start_char": 21,
+                "end_char": 32,
+                "speaker": "Maria Zakharova",
+                "speaker_name": "Maria Zakharova",
+                "speaker_entity_id": "e1",
+                "cue": "say",
+                "method": "cue",
+                "speaker_title": None,
+            }
+        ],
+    }
     for name, rows in changes.items():
         base[name] = rows
     return {name: from_rows(name, rows) for name, rows in base.items()}
@@ -29,21 +58,43 @@ def tables(**changes) -> dict:
 
 def source(name: str, status: str, doc_id: str | None, **changes) -> dict:
     seen = datetime(2026, 11, 28, tzinfo=UTC)
-    return {"source": name, "status": status, "doc_id": doc_id, "sha256": "0" * 64, "bytes": 12,
-            "first_seen": seen, "last_seen": seen, **changes}  # fmt: skip
+    return {
+        "source": name,
+        "status": status,
+        "doc_id": doc_id,
+        "sha256": "0" * 64,
+        "bytes": 12,
+        "first_seen": seen,
+        "last_seen": seen,
+        **changes,
+    }
 
 
 def test_sources_name_known_documents_once_each_with_a_known_status(tmp_path: Path):
-    good = [source("a.txt", "document", "d1"), source("b.txt", "duplicate", "d1"), source("c.txt", "rejected", None),
-            source("d.txt", "rejected", "d1", sha256=None, bytes=None)]  # fmt: skip
+    good = [
+        source("a.txt", "document", "d1"),
+        source("b.txt", "duplicate", "d1"),
+        source("c.txt", "rejected", None),
+        source("d.txt", "rejected", "d1", sha256=None, bytes=None),
+    ]
     v = Validator(tmp_path / "run3", "run3")
     assert v.validate("sources", {"sources": from_rows("sources", good)}, {"d1"})
-    bad = [source("a.txt", "document", "d_gone"), source("a.txt", "copied", "d1"), source("b.txt", "duplicate", None),
-           source("c.txt", "rejected", None, first_seen=datetime(2027, 1, 1, tzinfo=UTC), sha256="abc")]  # fmt: skip
+    bad = [
+        source("a.txt", "document", "d_gone"),
+        source("a.txt", "copied", "d1"),
+        source("b.txt", "duplicate", None),
+        source("c.txt", "rejected", None, first_seen=datetime(2027, 1, 1, tzinfo=UTC), sha256="abc"),
+    ]
     assert not v.validate("sources", {"sources": from_rows("sources", bad)}, {"d1"})
     message = v.finish(tmp_path / "latest").message(limit=10)
-    for broken in ("one row per input file", "a document, a duplicate or rejected", "is in documents",
-                   "names the document it stands for", "last seen before it is first seen", "SHA-256"):  # fmt: skip
+    for broken in (
+        "one row per input file",
+        "a document, a duplicate or rejected",
+        "is in documents",
+        "names the document it stands for",
+        "last seen before it is first seen",
+        "SHA-256",
+    ):
         assert broken in message, broken
 
 
@@ -94,15 +145,27 @@ def test_speaker_entity_must_be_an_entity_of_the_document_or_null():
 def test_check_columns_match_python_slicing_with_characters_outside_the_basic_plane():
     """The vectorised checks count code points as Python (and spaCy) do, across several documents."""
     texts = {"d1": "“Ça va” 😀 said Zoë.", "d2": "Plain text here, 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 too."}
-    docs = [{"doc_id": d, "source": f"{d}.txt", "title": None, "text": t, "n_words": 3,
-             "pipeline_version": PIPELINE_VERSION} for d, t in texts.items()]  # fmt: skip
+    docs = [
+        {
+            "doc_id": d,
+            "source": f"{d}.txt",
+            "title": None,
+            "text": t,
+            "n_words": 3,
+            "pipeline_version": PIPELINE_VERSION,
+        }
+        for d, t in texts.items()
+    ]
     spans = [("d1", 1, 6), ("d1", 8, 9), ("d1", 15, 18), ("d2", 17, 24), ("d2", 0, 5), ("d2", 3, 3)]
-    rows = [{"doc_id": d, "start_char": s, "end_char": e, "text": texts[d][s:e], "label": "PERSON",
-             "entity_id": "e1"} for d, s, e in spans]  # fmt: skip
+    rows = [
+        {"doc_id": d, "start_char": s, "end_char": e, "text": texts[d][s:e], "label": "PERSON", "entity_id": "e1"}
+        for d, s, e in spans
+    ]
     rows += [{**rows[0], "text": "Ça vb"}, {**rows[3], "start_char": 18, "end_char": 25}, {**rows[1], "doc_id": "dx"}]
     entities = [{"doc_id": "d1", "entity_id": "e1", "name": "Zoë", "label": "PERSON", "n_mentions": 1}]
-    frame = check_columns("mentions", from_rows("mentions", rows), from_rows("documents", docs),
-                          from_rows("entities", entities))  # fmt: skip
+    frame = check_columns(
+        "mentions", from_rows("mentions", rows), from_rows("documents", docs), from_rows("entities", entities)
+    )
     assert frame["slices_back"].tolist() == [True] * 6 + [False, False, False]
     assert frame["inside_document"].tolist() == [True] * 8 + [False]
     assert frame["doc_known"].tolist() == [True] * 8 + [False]

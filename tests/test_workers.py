@@ -57,9 +57,12 @@ def state_of_the_worker() -> dict:
     """What a worker inherited: its start method, threads and signal handlers."""
     import multiprocessing
 
-    return {"method": multiprocessing.get_start_method(allow_none=True) or "", "threads": threading.active_count(),
-            "sigterm_default": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
-            "prefect_loaded": "prefect" in sys.modules}  # fmt: skip
+    return {
+        "method": multiprocessing.get_start_method(allow_none=True) or "",
+        "threads": threading.active_count(),
+        "sigterm_default": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+        "prefect_loaded": "prefect" in sys.modules,
+    }
 
 
 def sleep_then(x: float) -> float:
@@ -123,8 +126,9 @@ def test_a_killed_worker_fails_the_run_at_once_naming_it_and_its_job(how):
             list(results)
         assert time.monotonic() - started < 5
         pids = pool.pids
-    assert str(lost.value).startswith(f"worker newsflow-worker-1 (pid {victim.pid}) was killed by {how.name} "
-                                      "while on sleeping 3.0 s")  # fmt: skip
+    assert str(lost.value).startswith(
+        f"worker newsflow-worker-1 (pid {victim.pid}) was killed by {how.name} while on sleeping 3.0 s"
+    )
     assert_gone(pids)
     with pytest.raises(WorkerLost, match="was killed by"):
         list(pool.imap(square, [(1,)]))  # a lost pool takes no more work

@@ -54,5 +54,13 @@ from newsflow.tasks.clean.body import (
 from newsflow.tasks.clean.page import read_page
 from newsflow.tasks.credits import is_credit
 
-__all__ = ["MAX_SYMBOL_RUN", "clean_body", "clean_document", "document_id", "is_credit", "read_page",
-           "normalise_text", "split_blocks"]  # fmt: skip
+__all__ = [
+    "MAX_SYMBOL_RUN",
+    "clean_body",
+    "clean_document",
+    "document_id",
+    "is_credit",
+    "read_page",
+    "normalise_text",
+    "split_blocks",
+]

@@ -180,5 +180,17 @@ def clean_document(raw: RawDocument, max_chars: int) -> Document | Reject:
             f"{run.start():,} (spaCy takes minutes over runs of more than {MAX_SYMBOL_RUN}); remove that run",
         )
     m = meta
-    return Document(document_id(m.title, text, m), raw.source, m.title, text, len(text.split()), m.url, m.outlet,
-                    m.published_at, m.authors, m.dateline, m.language, raw.identity or raw.source)  # fmt: skip
+    return Document(
+        document_id(m.title, text, m),
+        raw.source,
+        m.title,
+        text,
+        len(text.split()),
+        m.url,
+        m.outlet,
+        m.published_at,
+        m.authors,
+        m.dateline,
+        m.language,
+        raw.identity or raw.source,
+    )

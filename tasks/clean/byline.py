@@ -21,8 +21,10 @@ from newsflow.tasks.credits import short
 from newsflow.tasks.metadata import AGENCIES, agency, looks_like_name
 
 _NAME = r"[A-Z][\w.'’-]+(?:\s+(?:de|van|von|da|bin|[A-Z][\w.'’-]+)){1,3}"
-_BYLINE = re.compile(r"^(?:[Bb]y|[Ff]rom|[Ww]ritten by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
-                     r"(?:\s*(?:,|and|\|)\s*.*)?$")  # fmt: skip
+_BYLINE = re.compile(
+    r"^(?:[Bb]y|[Ff]rom|[Ww]ritten by)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"(?:\s*(?:,|and|\|)\s*.*)?$"
+)
 _AGENCY_NAMES = "|".join(sorted((re.escape(a) for a in AGENCIES if len(a) > 3), key=len, reverse=True))
 _AGENCY_BYLINE = re.compile(
     rf"^(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*[,/|—–-]\s*(?P<agency>{_AGENCY_NAMES})\.?$"

@@ -82,8 +82,10 @@ def inline_photo_credit(line: str) -> str:
 
 _PARENTHESES = re.compile(r" ?\(([^()\n]{1,160})\)")
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
-          r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")  # fmt: skip
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 _DATE = rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}})"
 
 
@@ -152,12 +154,16 @@ def recipe_line(line: str) -> str:
 
 
 _QUANTITY = r"(?:\d+(?:[.,/]\d+)?(?: ?(?:-|–|to) ?\d+(?:[./]\d+)?)?(?: ?[½¼¾⅓⅔⅛])?|[½¼¾⅓⅔⅛])"
-_UNIT = (r"(?:cups?|tablespoons?|tbsps?|tbs|teaspoons?|tsps?|g|grams?|kg|kilograms?|ml|millilit(?:er|re)s?|l"
-         r"|lit(?:er|re)s?|oz|ounces?|lbs?|pounds?|pinch(?:es)?|dash(?:es)?|cloves?|cans?|tins?|sprigs?"
-         r"|bunch(?:es)?|handfuls?|sticks?|slices?|packages?|stalks?|heads?|knobs?|jars?|quarts?|pints?)"
-         r"\b\.?")  # fmt: skip
-_PREPARED = (r"(?:(?:finely|roughly|thinly|freshly) )?(?:chopped|diced|minced|sliced|grated|peeled|crushed|melted"
-             r"|softened|beaten|divided|to taste)\b")  # fmt: skip
+_UNIT = (
+    r"(?:cups?|tablespoons?|tbsps?|tbs|teaspoons?|tsps?|g|grams?|kg|kilograms?|ml|millilit(?:er|re)s?|l"
+    r"|lit(?:er|re)s?|oz|ounces?|lbs?|pounds?|pinch(?:es)?|dash(?:es)?|cloves?|cans?|tins?|sprigs?"
+    r"|bunch(?:es)?|handfuls?|sticks?|slices?|packages?|stalks?|heads?|knobs?|jars?|quarts?|pints?)"
+    r"\b\.?"
+)
+_PREPARED = (
+    r"(?:(?:finely|roughly|thinly|freshly) )?(?:chopped|diced|minced|sliced|grated|peeled|crushed|melted"
+    r"|softened|beaten|divided|to taste)\b"
+)
 _INGREDIENT = re.compile(
     rf"(?i:{_QUANTITY} ?{_UNIT} (?:of )?[^\W\d]|{_QUANTITY} [^,\n]{{1,60}}, {_PREPARED}|[^,\n]{{1,60}}, "
     r"(?:to taste|for (?:garnish|serving|dusting|frying)|optional)\b)"

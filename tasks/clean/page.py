@@ -31,8 +31,15 @@ _DATES = {"extensive_search": False, "original_date": True, "outputformat": "%Y-
 
 def read_page(html: str) -> tuple[Metadata, str]:
     """(the page's metadata, its article text with one paragraph a line)."""
-    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                       include_images=False, config=_CONFIG, date_extraction_params=_DATES)  # fmt: skip
+    page = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        config=_CONFIG,
+        date_extraction_params=_DATES,
+    )
     if page is None:
         return Metadata(), ""
     title = text_or_none(page.title)

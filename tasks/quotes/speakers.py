@@ -95,8 +95,9 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if mention is not None and mention.label != "PERSON":
         person = described_person(tok, mention, idx)  # "The Bishop of Durham, Tom Wright, said"
         if person is not None:
-            return replace(entity_speaker(person[0], person[1], idx, method), surface=mention.text,
-                           start=mention.start_char)  # fmt: skip
+            return replace(
+                entity_speaker(person[0], person[1], idx, method), surface=mention.text, start=mention.start_char
+            )
     if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
         return entity_speaker(tok, mention, idx, method)
     for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
