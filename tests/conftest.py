@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from newsflow.tasks.config import Settings, apply_environment
+from newsflow.tasks.config import apply_environment
 
 apply_environment()  # before any test imports Prefect or Great Expectations
 
-REPO = Path(__file__).resolve().parent.parent
-SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
-MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
-
-
-def running(pid: int) -> bool:
-    """Whether a process is alive (a zombie, dead but not yet reaped, is not)."""
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
-
-
-RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share
-
-
-def table_contents(output: Path) -> dict[str, list[tuple]]:
-    """Every published row of every table, in a canonical order (part files and chunking aside)."""
-    from newsflow.schemas.tables import TABLES
-    from newsflow.tasks import storage
-
-    def key(row: tuple) -> tuple:
-        return tuple((value is None, value) for value in row)
-
-    def rows(name: str) -> list[tuple]:
-        columns = [c for c in TABLES[name].names if c not in RUN_TIMES]
-        return [tuple(row.values()) for row in storage.read_published(output, name, columns).to_pylist()]
-
-    return {name: sorted(rows(name), key=key) for name in TABLES}
-
-
-def write_articles(folder: Path, n: int) -> Path:
-    """`n` distinct articles made of the seed's paragraphs (its photo caption aside) in rotated order."""
-    title, _caption, *paragraphs = [p.strip() for p in SEED.read_text().split("\n\n") if p.strip()]
-    folder.mkdir(parents=True)
-    for i in range(n):
-        body = paragraphs[i % len(paragraphs) :] + paragraphs[: i % len(paragraphs)]
-        (folder / f"article-{i}.txt").write_text(f"{title} ({i})\n\n" + "\n\n".join(body) + "\n")
-    return folder
+from .support import HOOKS, MODEL  # noqa: E402  (after the environment is set)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -114,3 +73,10 @@ def run_flow(prefect_api):
         return newsflow(input=str(input), output=str(output), n_process=kwargs.pop("n_process", 1), **kwargs)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def hooks(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("hooks")
+    (folder / "sitecustomize.py").write_text(HOOKS)
+    return folder

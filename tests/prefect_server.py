@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import REPO
+from .support import REPO
 
 CRON = "0 0 1 1 *"  # once a year: no scheduled run fires during a test
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}

@@ -14,7 +14,8 @@ from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp import balanced_order, batch_sizes, pipe_rows
 from newsflow.tasks.rows import ROW_TABLES
 from newsflow.tasks.workers import WorkerPool
-from tests.conftest import MODEL
+
+from .support import MODEL
 
 
 def batch_loads(lengths: list[int], batch_size: int, start: int = 0) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ import pytest
 
 from newsflow.flows.queries import QUERIES, run, views
 
-from .conftest import REPO, SEED
+from .support import REPO, SEED
 
 pytestmark = pytest.mark.slow
 GUIDE = (REPO / "docs" / "analytics.md").read_text()

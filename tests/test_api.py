@@ -48,7 +48,7 @@ def test_the_server_ends_when_the_command_is_killed():
     import sys
     import time
 
-    from .conftest import REPO, running
+    from .support import REPO, running
 
     command = subprocess.Popen([sys.executable, "-c", KILLED], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:

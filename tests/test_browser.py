@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from newsflow.tasks import storage
 
-from .conftest import REPO, SEED
 from .prefect_server import server_and_serve
+from .support import REPO, SEED
 
 pytestmark = pytest.mark.slow
 

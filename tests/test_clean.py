@@ -8,7 +8,7 @@ from newsflow.tasks.ingest import read_document
 from newsflow.tasks.nlp import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
-from .conftest import SEED
+from .support import SEED
 
 
 def raw(text: str, fmt: str = "txt") -> RawDocument:

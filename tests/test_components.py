@@ -147,7 +147,12 @@ def test_the_components_declare_what_they_assign_and_require():
     entities, quotes = Language.get_factory_meta("newsflow_entities"), Language.get_factory_meta("newsflow_quotes")
     assert "span._.entity_id" in entities.assigns and "doc.ents" in entities.requires
     assert "doc.spans" in quotes.assigns and "span._.entity_id" in quotes.requires
-    assert quotes.default_config == {"spans_key": "quotes", "lexicon": None}
+    assert quotes.default_config == {
+        "spans_key": "quotes",
+        "lexicon": None,
+        "scorer": {"@scorers": "newsflow.quote_scorer.v1"},
+    }
+    assert {"token.tag", "token.lemma", "token.pos"} <= set(entities.requires) & set(quotes.requires)
 
 
 def test_a_users_word_list_extends_the_packaged_one(tmp_path):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, table_contents, write_articles
 from .prefect_server import free_port, started, wait_until
+from .support import REPO, table_contents, write_articles
 
 pytestmark = pytest.mark.slow
 N_DOCUMENTS = 6

@@ -10,7 +10,8 @@ import pytest
 
 from newsflow.flows.cli import main
 from newsflow.tasks.storage import read_published
-from tests.conftest import REPO
+
+from .support import REPO
 
 NESTED = REPO / "tests" / "gold" / "nested"
 

@@ -18,7 +18,7 @@ from newsflow.tasks import storage
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.validate import ValidationFailed
 
-from .conftest import REPO, SEED
+from .support import REPO, SEED
 
 
 def snapshot(output: Path) -> dict:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from newsflow.tasks import storage
 
-from .conftest import SEED
+from .support import SEED
 
 ANALYSED = ("documents", "mentions", "entities", "quotes")
 

@@ -11,8 +11,7 @@ import pytest
 
 from newsflow.tasks import storage
 
-from .conftest import SEED
-from .test_crash import hooked_env, hooks, newsflow_run, run_hooked  # noqa: F401  (hooks: a fixture)
+from .support import SEED, hooked_env, newsflow_run, run_hooked
 
 PAGE = """<html><head><title>Port news</title><link rel="stylesheet" href="https://cdn.example.com/site.css">
 <script src="https://tracker.example.net/t.js"></script></head><body><article><h1>Port expands</h1>

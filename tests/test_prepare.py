@@ -21,7 +21,7 @@ from newsflow.tasks.prepare import (
 )
 from newsflow.tasks.records import Document, Reject, SourceFile
 
-from .test_storage import doc_row, stage_and_swap
+from .support import doc_row, stage_and_swap
 
 
 def test_a_document_row_has_the_schema_columns():

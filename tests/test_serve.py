@@ -12,8 +12,8 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .conftest import REPO, SEED
 from .prefect_server import CRON, QUICK_RUN, server_and_serve
+from .support import REPO, SEED
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ import time
 import psutil
 import pytest
 
-from .conftest import running, table_contents, write_articles
 from .prefect_server import QUICK_RUN, server_and_serve, wait_until
+from .support import running, table_contents, write_articles
 
 pytestmark = pytest.mark.slow
 N_ARTICLES = 24

@@ -27,7 +27,7 @@ from newsflow.tasks.spacy_speedups import (
     Unreadable,
 )
 
-from .conftest import REPO
+from .support import REPO
 
 ATTRS = [LEMMA, POS, TAG, MORPH, DEP, HEAD]
 SAVED_ATTRS = [*ATTRS, ENT_IOB, ENT_TYPE]

@@ -25,7 +25,7 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .conftest import REPO, running, write_articles
+from .support import REPO, running, write_articles
 
 pytestmark = pytest.mark.slow
 

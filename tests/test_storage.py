@@ -11,26 +11,7 @@ import pytest
 from newsflow.schemas.tables import PIPELINE_VERSION, TABLES, from_rows
 from newsflow.tasks import storage
 
-
-def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:
-    return {
-        "doc_id": doc_id,
-        "source": f"{doc_id}.txt",
-        "title": None,
-        "text": text,
-        "n_words": 2,
-        "authors": [],
-        "pipeline_version": version,
-    }
-
-
-def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
-    run_id = storage.new_run_id()
-    staging = storage.Layout(root).staging(run_id)
-    storage.stage_table(staging, "documents", "c00000", from_rows("documents", rows))
-    storage.swap(
-        root, staging, run_id, {name: set(replaced) for name in ("documents", "mentions", "entities", "quotes")}
-    )
+from .support import doc_row, stage_and_swap
 
 
 def published_versions(root: Path) -> dict[str, str]:

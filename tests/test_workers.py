@@ -20,7 +20,7 @@ from spacy.language import Language
 from newsflow.tasks.nlp import pool_rows
 from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
-from .conftest import REPO, running
+from .support import REPO, running
 
 
 def _count_tokens(doc):

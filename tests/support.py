@@ -1,0 +1,214 @@
+"""Plain helpers the tests share (fixtures live in conftest.py): hooks for real subprocesses,
+articles made from the seed, published tables read back, process checks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+from newsflow.tasks import storage
+from newsflow.tasks.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
+MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
+
+HOOKS = r'''
+"""newsflow test hooks, loaded in test subprocesses only (through PYTHONPATH)."""
+import ipaddress
+import os
+import signal
+import sys
+import threading
+import time
+
+MUTATIONS = {"os.rename", "os.link", "os.symlink", "os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree"}
+KILL = os.environ.get("NFTEST_KILL", "").split("|")  # events ("*" = MUTATIONS) | path part | n | "after"?
+PAUSE = os.environ.get("NFTEST_PAUSE", "").split("|")  # event | path part | gate folder
+MARK = os.environ.get("NFTEST_MARK", "").split("|")  # event | path part | file (touched at each match)
+TRACE = os.environ.get("NFTEST_TRACE")  # a file: every mutation touching KILL's path part, one a line
+NET_LOG = os.environ.get("NFTEST_NET_LOG")  # a file: every connection attempt; non-loopback ones blocked
+state = {"seen": 0, "armed_thread": None, "paused": False}
+
+
+def _paths(args):
+    return [os.fsdecode(a) for a in args if isinstance(a, (str, bytes, os.PathLike))]
+
+
+def _matches(spec, event, args):
+    events = MUTATIONS if spec[0] == "*" else {spec[0]}
+    return event in events and (not spec[1] or any(spec[1] in p for p in _paths(args)))
+
+
+def _local(host):
+    if isinstance(host, bytes):
+        host = host.decode()
+    if host in (None, "", "localhost", "ip6-localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(str(host).split("%")[0])
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified
+
+
+def _guard_network(event, args):
+    if event in ("socket.connect", "socket.sendto") and isinstance(args[1], tuple):
+        host = args[1][0]
+    elif event == "socket.getaddrinfo":
+        host = args[0]
+    else:
+        return
+    verdict = "allowed" if _local(host) else "blocked"
+    with open(NET_LOG, "a") as log:
+        log.write(f"{verdict} {event} {host!r} (pid {os.getpid()})\n")
+    if verdict == "blocked":
+        raise PermissionError(f"newsflow test guard: no network beyond this machine ({host})")
+
+
+def _die():
+    state["armed_thread"] = None  # os.kill is itself an audited event
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill(event, args):
+    if state["armed_thread"] == threading.get_ident():
+        _die()
+    if not _matches(KILL, event, args):
+        return
+    state["seen"] += 1
+    if TRACE:
+        with open(TRACE, "a") as trace:
+            trace.write(f"{event} {' '.join(_paths(args))}\n")
+    if state["seen"] == int(KILL[2] or 0):
+        if KILL[3:] == ["after"]:
+            state["armed_thread"] = threading.get_ident()  # die at this thread's next event
+        else:
+            _die()
+
+
+def _pause(event, args):
+    if state["paused"] or not _matches(PAUSE, event, args):
+        return
+    state["paused"] = True
+    open(os.path.join(PAUSE[2], "paused"), "w").close()
+    deadline = time.monotonic() + 300
+    while not os.path.exists(os.path.join(PAUSE[2], "release")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def hook(event, args):
+    if NET_LOG:
+        _guard_network(event, args)
+    if KILL[0]:
+        _kill(event, args)
+    if PAUSE[0]:
+        _pause(event, args)
+    if MARK[0] and _matches(MARK, event, args):
+        open(MARK[2], "a").close()
+
+
+sys.addaudithook(hook)
+'''
+
+
+def hooked_env(hooks: Path, **variables: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NFTEST_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(hooks), str(REPO)])
+    env.update(variables)
+    return env
+
+
+def run_hooked(argv: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a real process (in its own process group, so that nothing it starts outlives it)."""
+    proc = subprocess.Popen(
+        argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def newsflow_run(input: Path, output: Path, *flags: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "newsflow.flows.cli",
+        "run",
+        "--input",
+        str(input),
+        "--output",
+        str(output),
+        "--n-process",
+        "1",
+        *flags,
+    ]
+
+
+def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:
+    return {
+        "doc_id": doc_id,
+        "source": f"{doc_id}.txt",
+        "title": None,
+        "text": text,
+        "n_words": 2,
+        "authors": [],
+        "pipeline_version": version,
+    }
+
+
+def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
+    run_id = storage.new_run_id()
+    staging = storage.Layout(root).staging(run_id)
+    storage.stage_table(staging, "documents", "c00000", from_rows("documents", rows))
+    storage.swap(
+        root, staging, run_id, {name: set(replaced) for name in ("documents", "mentions", "entities", "quotes")}
+    )
+
+
+def running(pid: int) -> bool:
+    """Whether a process is alive (a zombie, dead but not yet reaped, is not)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share
+
+
+def table_contents(output: Path) -> dict[str, list[tuple]]:
+    """Every published row of every table, in a canonical order (part files and chunking aside)."""
+    from newsflow.schemas.tables import TABLES
+    from newsflow.tasks import storage
+
+    def key(row: tuple) -> tuple:
+        return tuple((value is None, value) for value in row)
+
+    def rows(name: str) -> list[tuple]:
+        columns = [c for c in TABLES[name].names if c not in RUN_TIMES]
+        return [tuple(row.values()) for row in storage.read_published(output, name, columns).to_pylist()]
+
+    return {name: sorted(rows(name), key=key) for name in TABLES}
+
+
+def write_articles(folder: Path, n: int) -> Path:
+    """`n` distinct articles made of the seed's paragraphs (its photo caption aside) in rotated order."""
+    title, _caption, *paragraphs = [p.strip() for p in SEED.read_text().split("\n\n") if p.strip()]
+    folder.mkdir(parents=True)
+    for i in range(n):
+        body = paragraphs[i % len(paragraphs) :] + paragraphs[: i % len(paragraphs)]
+        (folder / f"article-{i}.txt").write_text(f"{title} ({i})\n\n" + "\n\n".join(body) + "\n")
+    return folder
