@@ -5,23 +5,21 @@ possessives, labels repaired from the whole document, surnames the model missed 
 with `._.entity_id` and `._.entity_name`; the model's other entities stay in `doc.ents`
 with `._.entity_id` None. `doc._.entity_index` maps each entity id to its name, label, number
 of mentions and gender guess: plain data, so it crosses spaCy's worker processes as it is.
+
+The extension names stay as the shared contract reads them (`._.entity_id`, `._.entity_name`);
+creating the component raises `ExtensionConflict` when another package registered one of them
+first (see `newsflow.tasks.quotes.component` for why, and `newsflow.tasks.lexicon.claim`). The
+component saves its word lists with the pipeline and takes them from `nlp.initialize` too
+(`newsflow.tasks.lexicon.LexiconPipe`).
 """
 
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.entities.cluster import DocEntities, Entity, Mention, extract_entities
-from newsflow.tasks.lexicon import Lexicon, load_lexicon
-
-if not Doc.has_extension("entity_index"):
-    Doc.set_extension("entity_index", default=None)
-if not Span.has_extension("entity_id"):
-    Span.set_extension("entity_id", default=None)
-if not Span.has_extension("entity_name"):
-    Span.set_extension("entity_name", getter=lambda span: _entity_field(span, "name"))
+from newsflow.tasks.lexicon import LexiconPipe, claim, computed, stored
 
 
 def _entity_field(span: Span, field: str) -> str | None:
@@ -30,16 +28,33 @@ def _entity_field(span: Span, field: str) -> str | None:
     return entity[field] if entity else None
 
 
-class EntityClusterer(Pipe):
+def _entity_name(span: Span) -> str | None:
+    return _entity_field(span, "name")
+
+
+# (class, name, getter and setter): what the component writes, registered at import when free.
+EXTENSIONS = [
+    (Doc, "entity_index", stored("entity_index")),
+    (Span, "entity_id", stored("entity_id")),
+    (Span, "entity_name", computed("entity_name", _entity_name)),
+]
+claim(EXTENSIONS, component=None)
+
+
+class EntityClusterer(LexiconPipe):
     """Clusters `doc.ents` into entities (see `newsflow.tasks.entities`)."""
 
     def __init__(self, nlp: Language, name: str = "newsflow_entities", *, lexicon: str | None = None) -> None:
+        claim(EXTENSIONS, component=name)
         self.name = name
-        self.lexicon: Lexicon = load_lexicon(lexicon)
+        self.lexicon_folder = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
         # No catch-all here: spaCy hands an exception to the component's error handler
-        # (`set_error_handler`), which raises by default.
+        # (`set_error_handler`), which raises by default; `run` names the component in it.
+        return self.run(doc, self._annotate)
+
+    def _annotate(self, doc: Doc) -> Doc:
         write_entities(doc, extract_entities(doc, self.lexicon))
         return doc
 
@@ -77,8 +92,25 @@ def read_entities(doc: Doc) -> DocEntities:
 
 @Language.factory(
     "newsflow_entities",
-    assigns=["doc.ents", "span._.entity_id", "span._.entity_name", "doc._.entity_index"],
-    requires=["doc.ents", "token.pos", "token.dep"],
+    assigns=[
+        "doc.ents",
+        "token.ent_iob",
+        "token.ent_type",
+        "span._.entity_id",
+        "span._.entity_name",
+        "doc._.entity_index",
+    ],  # fmt: skip
+    requires=[
+        "doc.ents",
+        "token.ent_iob",
+        "token.ent_type",
+        "token.is_sent_start",
+        "token.tag",
+        "token.pos",
+        "token.lemma",
+        "token.dep",
+        "token.head",
+    ],  # fmt: skip
     default_config={"lexicon": None},
 )
 def make_entity_clusterer(nlp: Language, name: str, lexicon: str | None) -> EntityClusterer:

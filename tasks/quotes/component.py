@@ -9,60 +9,69 @@ plain data on the Doc (Span extensions are stored in `doc.user_data`), so it ser
 A span holds whole tokens: a quote whose ends fall inside a token (about 1 in 1,000: "N.C"
 of the token "N.C.", a tweet's markup) is cut to the tokens inside it, or widened to the tokens
 it touches when cutting would lose a letter or digit.
+
+Extension names: the shared contract reads `q._.speaker`, `q._.speaker_name`, `q._.cue`, so the
+names stay as they are (no `newsflow_` prefix, which would break every reader of them after a
+release of aliases). What is fixed is the silence: an extension of the same name that another
+package registered first used to win unnoticed, and newsflow's values went into it (or its
+getter answered instead). Every newsflow getter carries a mark (`newsflow.tasks.lexicon.claim`);
+creating the component checks that each name it writes is newsflow's and raises
+`ExtensionConflict` naming the other registration otherwise. Values are stored where spaCy keeps
+a plain `default=None` extension's (`doc.user_data[("._.", name, start_char, end_char)]`), so
+Docs serialise as before.
+
+The component saves its word lists with the pipeline, takes them from `nlp.initialize` too, and
+is scored by `nlp.evaluate` with the project's quote metric (`newsflow.tasks.scorer`).
 """
 
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.entities import read_entities
-from newsflow.tasks.lexicon import Lexicon, load_lexicon
+from newsflow.tasks.lexicon import LexiconPipe, claim, reference, stored
 from newsflow.tasks.quotes.extract import extract_quotes
 from newsflow.tasks.quotes.records import Quote
+from newsflow.tasks.scorer import SCORE_WEIGHTS, SCORER
 
 SPANS_KEY = "quotes"
 
-
-def _span_reference(name: str) -> dict:
-    """A Span extension whose value is another Span of the same Doc, kept as char offsets."""
-
-    def key(span: Span) -> tuple:
-        return ("._.", name, span.start_char, span.end_char)
-
-    def get(span: Span) -> Span | None:
-        chars = span.doc.user_data.get(key(span))
-        return span.doc.char_span(chars[0], chars[1]) if chars else None
-
-    def set_(span: Span, value: Span | None) -> None:
-        span.doc.user_data[key(span)] = None if value is None else (value.start_char, value.end_char)
-
-    return {"getter": get, "setter": set_}
+# (class, name, getter and setter): what the component writes, registered at import when free.
+EXTENSIONS = [
+    (Span, "speaker", reference("speaker")),
+    (Span, "cue", reference("cue")),
+    *((Span, name, stored(name)) for name in ("speaker_name", "speaker_entity_id", "speaker_title", "method")),
+]
+claim(EXTENSIONS, component=None)
 
 
-for _name in ("speaker", "cue"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, **_span_reference(_name))
-for _name in ("speaker_name", "speaker_entity_id", "speaker_title", "method"):
-    if not Span.has_extension(_name):
-        Span.set_extension(_name, default=None)
-
-
-class QuoteExtractor(Pipe):
+class QuoteExtractor(LexiconPipe):
     """Finds quotes and their speakers (see `newsflow.tasks.quotes`). Needs `newsflow_entities`
     before it in the pipeline: speakers resolve to its entities."""
 
     def __init__(
-        self, nlp: Language, name: str = "newsflow_quotes", *, spans_key: str = SPANS_KEY, lexicon: str | None = None
+        self,
+        nlp: Language,
+        name: str = "newsflow_quotes",
+        *,
+        spans_key: str = SPANS_KEY,
+        lexicon: str | None = None,
+        scorer=None,
     ) -> None:
+        claim(EXTENSIONS, component=name)
         self.name = name
         self.spans_key = spans_key
-        self.lexicon: Lexicon = load_lexicon(lexicon)
+        self.lexicon_folder = lexicon
+        self.scorer = scorer
+        self.cfg = {"spans_key": spans_key}  # what `Pipe.score` hands the scorer
 
     def __call__(self, doc: Doc) -> Doc:
         # No catch-all here: spaCy hands an exception to the component's error handler
-        # (`set_error_handler`), which raises by default.
+        # (`set_error_handler`), which raises by default; `run` names the component in it.
+        return self.run(doc, self._annotate)
+
+    def _annotate(self, doc: Doc) -> Doc:
         quotes = extract_quotes(doc, read_entities(doc), self.lexicon)
         text = doc.text  # Doc.text joins every token: once per document, not once per quote
         doc.spans[self.spans_key] = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
@@ -117,10 +126,22 @@ def cue_lemma(cue: Span | None) -> str | None:
         "span._.cue",
         "span._.method",
     ],
-    requires=["doc.sents", "token.dep", "token.lemma", "span._.entity_id", "doc._.entity_index"],
-    default_config={"spans_key": SPANS_KEY, "lexicon": None},
+    requires=[
+        "doc.sents",
+        "doc.ents",
+        "token.tag",
+        "token.pos",
+        "token.lemma",
+        "token.dep",
+        "token.head",
+        "span._.entity_id",
+        "doc._.entity_index",
+    ],
+    default_config={"spans_key": SPANS_KEY, "lexicon": None, "scorer": {"@scorers": SCORER}},
+    default_score_weights=dict(SCORE_WEIGHTS),
 )
-def make_quote_extractor(nlp: Language, name: str, spans_key: str, lexicon: str | None) -> QuoteExtractor:
+def make_quote_extractor(nlp: Language, name: str, spans_key: str, lexicon: str | None, scorer) -> QuoteExtractor:
     """`spans_key`: where the quotes go in `doc.spans`; `lexicon`: a folder of word lists that
-    extend the packaged ones (see newsflow.tasks.lexicon)."""
-    return QuoteExtractor(nlp, name, spans_key=spans_key, lexicon=lexicon)
+    extend the packaged ones (see newsflow.tasks.lexicon); `scorer`: what `nlp.evaluate` scores
+    the quotes with (newsflow.tasks.scorer)."""
+    return QuoteExtractor(nlp, name, spans_key=spans_key, lexicon=lexicon, scorer=scorer)
