@@ -1,6 +1,6 @@
 """Seconds spent in each pipeline component (spaCy's and newsflow's) over a corpus sample,
 single process. Shows what the quote and entity components cost beside the parse, and what
-newsflow's stand-ins for spaCy's lemmatizer and attribute ruler (`tasks/spacy_speedups.py`)
+newsflow's stand-ins for spaCy's lemmatizer and attribute ruler (`tasks/nlp/speedups.py`)
 save against spaCy's own: both pipelines, freshly loaded each time, run over the same texts,
 interleaved `--repeat` times (best of each printed), and every token's lemma, POS, tag,
 morphology, dependency and head is compared between them.
@@ -19,7 +19,7 @@ from spacy.attrs import DEP, HEAD, LEMMA, MORPH, POS, TAG
 
 from newsflow.tasks.clean import clean_body
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import load_pipeline
+from newsflow.tasks.nlp.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 ATTRS = [LEMMA, POS, TAG, MORPH, DEP, HEAD]

@@ -22,7 +22,7 @@ if sys.argv[1] == "numpy":
     set_current_ops(NumpyOps(use_blis=False))
 import spacy
 texts = json.load(sys.stdin)
-from newsflow.tasks.nlp import resolve_model
+from newsflow.tasks.nlp.pipeline import resolve_model
 nlp = spacy.load(resolve_model(sys.argv[2]))
 t = time.perf_counter()
 ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts, n_process=2, batch_size=64)]

@@ -87,7 +87,7 @@ if {numpy_ops!r}:
     set_current_ops(NumpyOps(use_blis=False))
 import spacy
 from pathlib import Path
-from newsflow.tasks.nlp import resolve_model
+from newsflow.tasks.nlp.pipeline import resolve_model
 texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(Path({str(corpus)!r}).rglob("*.txt"))
          if p.name != "README.TXT"]
 nlp = spacy.load(resolve_model({model!r}))

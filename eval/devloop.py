@@ -26,9 +26,9 @@ from pathlib import Path
 from spacy.tokens import DocBin
 
 from newsflow.tasks.config import Settings
-from newsflow.tasks.evaluate import body_text, document_paths, load_gold, people_scores, score
 from newsflow.tasks.ingest import decode
-from newsflow.tasks.nlp import load_pipeline
+from newsflow.tasks.nlp.evaluate import body_text, document_paths, load_gold, people_scores, score
+from newsflow.tasks.nlp.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devloop import NEWSFLOW_PIPES, SETS, parsed, texts_of  # noqa: E402
 
 from newsflow.tasks.config import Settings  # noqa: E402
-from newsflow.tasks.evaluate import _gold_people, _name, doc_key, load_gold  # noqa: E402
-from newsflow.tasks.nlp import load_pipeline  # noqa: E402
+from newsflow.tasks.nlp.evaluate import _gold_people, _name, doc_key, load_gold  # noqa: E402
+from newsflow.tasks.nlp.pipeline import load_pipeline  # noqa: E402
 
 
 def misses_of(nlp, model: str, set_name: str) -> dict[str, dict[str, list[str]]]:

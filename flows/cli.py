@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace) -> int:
 
     flags = _run_flags(args)
     settings = load_settings(**flags)  # a bad flag or a missing input fails here, before Prefect starts
-    from newsflow.tasks.nlp import resolve_model
+    from newsflow.tasks.nlp.pipeline import resolve_model
 
     resolve_model(settings.model)  # so does an unknown model, naming the models installed
     from newsflow.flows.newsflow import newsflow
@@ -233,7 +233,7 @@ def _gold_input(input: Path, documents: list[str] | None) -> Iterator[Path]:
 def _eval(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
     from newsflow.tasks.config import load_settings
-    from newsflow.tasks.evaluate import doc_key, document_paths, load_gold, people_scores, score
+    from newsflow.tasks.nlp.evaluate import doc_key, document_paths, load_gold, people_scores, score
 
     gold = load_gold(Path(args.gold))
     if not gold:

@@ -23,9 +23,9 @@ from typing import Any
 from prefect.futures import as_completed
 
 from newsflow.tasks.analyse import Analysed, analyse_task
+from newsflow.tasks.bookkeeping import Prepared
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import PipelineSpec
-from newsflow.tasks.prepare import Prepared
+from newsflow.tasks.nlp.pipeline import PipelineSpec
 from newsflow.tasks.storage import Run
 from newsflow.tasks.validate import ChunkValidation
 from newsflow.tasks.workers import WorkerPool

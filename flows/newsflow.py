@@ -1,9 +1,12 @@
 """The `newsflow` flow: input folder → validated, published Parquet tables.
 
-    discover → prepare (ingest & clean) → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
+    discover → read & clean → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
 
-Each step is one task; the work is in the plain functions of `tasks/`, the output folder's layout
-in `tasks/storage.py`, where the work runs (worker processes, Dask) in `flows/engine.py`.
+Each step is one task (`discover`, `read-and-clean`, `analyse`, `validate`, `publish`), each in the
+module of `tasks/` that bears its name (`discover.py`, `read_clean.py`, ...), whose plain functions
+do the work; what a run changes in the output is worked out in `tasks/bookkeeping.py`, the output
+folder's layout is `tasks/storage.py`'s, where the work runs (worker processes, Dask) is
+`flows/engine.py`'s.
 """
 
 from pathlib import Path
@@ -15,11 +18,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from newsflow.flows.engine import open_engine
 from newsflow.flows.profile import PhaseClock, phase_line
 from newsflow.tasks.analyse import Analysed
+from newsflow.tasks.bookkeeping import Prepared
 from newsflow.tasks.config import Settings, load_settings
 from newsflow.tasks.discover import discover_task
-from newsflow.tasks.nlp import resolve_model
-from newsflow.tasks.prepare import Prepared, prepare_task
+from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.publish import publish_task
+from newsflow.tasks.read_clean import read_clean_task
 from newsflow.tasks.records import Reject
 from newsflow.tasks.storage import open_run
 from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
@@ -158,7 +162,7 @@ def newsflow(
             files, discover_rejects = discover_task(str(settings.input), str(settings.output))
         with open_engine(settings, len(files), logger) as engine:
             with clock.phase("read_clean"):
-                prepared = prepare_task(files, discover_rejects, run, settings, engine.slots, engine.pool)
+                prepared = read_clean_task(files, discover_rejects, run, settings, engine.slots, engine.pool)
             logger.info(
                 "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
                 "%d duplicates, %d rejected; %d updated in place)",

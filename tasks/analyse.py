@@ -22,8 +22,8 @@ from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import from_rows
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import PipelineSpec, balanced_order, load_pipeline, pipe_rows, pool_rows
-from newsflow.tasks.rows import ROW_TABLES
+from newsflow.tasks.nlp.pipeline import PipelineSpec, balanced_order, load_pipeline, pipe_rows, pool_rows
+from newsflow.tasks.nlp.rows import ROW_TABLES
 from newsflow.tasks.storage import read_staged, stage_table, staged_path
 from newsflow.tasks.workers import WorkerPool
 

@@ -76,90 +76,9 @@ def display_path(rel: str) -> str:
     return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
 
 
-def _reject(rel: str, reason: str, data: bytes | None = None, stage: str = "ingest") -> Reject:
+def file_reject(rel: str, reason: str, data: bytes | None = None, stage: str = "ingest") -> Reject:
     source = display_path(rel)
     return Reject(reject_id(source, content_id(data) if data is not None else ""), source, stage, reason)
-
-
-def _why_not_a_file(path: Path, real_root: Path) -> str | None:
-    """Why `path` (a directory entry under the root) is not an input file, or None if it is one."""
-    if path.name.startswith("."):
-        return (
-            "hidden file (its name starts with a dot, like .DS_Store or an editor's backup): not read; "
-            "rename it without the dot if it is an article"
-        )
-    if path.is_symlink():
-        try:
-            target = path.resolve(strict=True)
-        except FileNotFoundError:
-            return "broken symlink: its target does not exist; remove the link or restore the file"
-        except (OSError, RuntimeError):
-            return "symlink loop: the link points (through other links) back to itself; remove it"
-        if not target.is_relative_to(real_root):
-            return f"symlink points outside the input folder ({target}); it is not followed: copy the file in instead"
-    if not path.is_file():
-        return (
-            "not a regular file (a named pipe, socket or device): newsflow reads article files only; "
-            "remove it from the input folder"
-        )
-    return None
-
-
-def _why_not_searched(folder: Path) -> str | None:
-    if folder.is_symlink():
-        return "symlinked folder not followed: copy or move its files into the input folder instead"
-    if folder.name.startswith("."):
-        return "hidden folder (its name starts with a dot): not searched; move the articles out of it"
-    return None
-
-
-def _walk_error(root: Path, rejects: list[Reject]):
-    def record(exc: OSError) -> None:
-        rel = Path(os.path.relpath(exc.filename, root)).as_posix() if exc.filename else "."
-        rejects.append(
-            _reject(rel, f"cannot list the folder: {exc.strerror or exc}; check its permissions", stage="discover")
-        )
-
-    return record
-
-
-def discover(root: Path, skip: Path | None = None) -> tuple[list[str], list[Reject]]:
-    """Every regular file under `root` (recursively, sorted), as paths relative to `root`, and a
-    `Reject` for every other entry: hidden files and folders, symlinks that point outside the
-    root (never followed), symlinked folders, pipes, sockets and devices, unreadable folders.
-    `root` exists (the settings check it) and may be a single file; its relative path is then its
-    name. The folder `skip` (the
-    output folder, when it lies inside the input) is passed over: its tables, state and Data
-    Docs are newsflow's own, not articles.
-    """
-    root = Path(root)
-    if root.is_file():
-        return [root.name], []
-    real_root = root.resolve()
-    real_skip = Path(skip).resolve() if skip is not None else None
-    files: list[str] = []
-    rejects: list[Reject] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=_walk_error(root, rejects), followlinks=False):
-        here = Path(dirpath)
-        searched = []
-        for name in sorted(dirnames):
-            if real_skip is not None and (here / name).resolve() == real_skip:
-                continue
-            problem = _why_not_searched(here / name)
-            if problem is None:
-                searched.append(name)
-            else:
-                rejects.append(_reject((here / name).relative_to(root).as_posix(), problem, stage="discover"))
-        dirnames[:] = searched
-        for name in sorted(filenames):
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            problem = _why_not_a_file(path, real_root)
-            if problem is None:
-                files.append(rel)
-            else:
-                rejects.append(_reject(rel, problem, stage="discover"))
-    return sorted(files), rejects
 
 
 def _read_bytes(path: Path, max_bytes: int, retries: int = 3, delay: float = 0.2) -> tuple[int, bytes | None]:
@@ -240,9 +159,9 @@ def read_source(root: Path, rel: str, max_bytes: int) -> tuple[SourceFile, RawDo
         size, data = _read_bytes(path, max_bytes)
     except OSError as exc:
         reason = f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"
-        return SourceFile(source, None, None), _reject(rel, reason)
+        return SourceFile(source, None, None), file_reject(rel, reason)
     if data is None:
-        return SourceFile(source, None, size), _reject(
+        return SourceFile(source, None, size), file_reject(
             rel,
             f"file is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB "
             "(4 bytes per character of NEWSFLOW_MAX_CHARS): split it, or raise that setting",
@@ -258,21 +177,21 @@ def read_document(root: Path, rel: str, max_bytes: int) -> RawDocument | Reject:
 def _decode_file(rel: str, suffix: str, data: bytes) -> RawDocument | Reject:
     kind = _binary_kind(data)
     if kind is not None:
-        return _reject(
+        return file_reject(
             rel,
             f"not a text file: it looks like {kind}. newsflow reads {SUPPORTED} articles: "
             "convert it to text, or remove it from the input folder",
             data,
         )
     if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
-        return _reject(
+        return file_reject(
             rel,
             f"unsupported file type {suffix or '(no extension)'!r}: newsflow reads "
             f"{SUPPORTED}; rename it if it is an article in plain text",
             data,
         )
     if not data.strip():
-        return _reject(rel, "file is empty (or whitespace only): nothing to analyse", data)
+        return file_reject(rel, "file is empty (or whitespace only): nothing to analyse", data)
     text, _encoding = decode(data)
     if suffix in RECORD_SUFFIXES:
         return RawDocument(source=display_path(rel), text=text, fmt="json", raw_id=content_id(data))
@@ -309,7 +228,7 @@ def read_inputs(root: Path, rel: str, max_bytes: int) -> Iterator[tuple[SourceFi
     except OSError as exc:
         yield (
             SourceFile(display_path(rel), None, None),
-            _reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"),
+            file_reject(rel, f"cannot read the file: {exc.strerror or exc}; check it exists and is readable"),
         )
 
 
@@ -320,7 +239,7 @@ def _record_file(source: str, data: bytes) -> SourceFile:
 def _line_record(line: bytes, rel: str, number: int, max_bytes: int) -> RawDocument | Reject:
     source = f"{display_path(rel)}#{number}"
     if len(line) > max_bytes:
-        return _reject(
+        return file_reject(
             source,
             f"line {number} is {len(line) / 1e6:.1f} MB, above the limit of "
             f"{max_bytes / 1e6:.1f} MB: split the article, or raise NEWSFLOW_MAX_CHARS",
@@ -330,7 +249,7 @@ def _line_record(line: bytes, rel: str, number: int, max_bytes: int) -> RawDocum
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return _reject(
+        return file_reject(
             source,
             f"line {number} of {display_path(rel)} is not valid JSON ({exc.msg} at column "
             f"{exc.colno}): fix or remove that line; the file's other lines are read",

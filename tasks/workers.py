@@ -8,8 +8,8 @@ spawned spaCy worker is ready in ~4 s (imports ~2 s, the model ~2 s), in the bac
 its first jobs run; a fork server would save only the imports, and run one more long-lived
 process per interpreter.
 
-One pool serves the whole run: reading and cleaning (`newsflow.tasks.prepare`) and the parse
-(`newsflow.tasks.nlp`). Jobs are (function, arguments) with a module-level function; results come
+One pool serves the whole run: reading and cleaning (`newsflow.tasks.reading`) and the parse
+(`newsflow.tasks.nlp.pipeline`). Jobs are (function, arguments) with a module-level function; results come
 back in the order the jobs went in, `in_flight` jobs queued per worker so none waits.
 
 Bounded failure: every worker beats a heart in shared memory once a second, from a thread of

@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def nlp():
     """The pipeline a run uses (`load_pipeline`): the model, newsflow's stand-ins for its
     lemmatizer and attribute ruler, both components and the rows component."""
-    from newsflow.tasks.nlp import load_pipeline
+    from newsflow.tasks.nlp.pipeline import load_pipeline
 
     return load_pipeline(MODEL)
 
@@ -35,7 +35,7 @@ def entities_nlp():
     """The model with newsflow's entity component alone, added by name as any spaCy user would."""
     import spacy
 
-    from newsflow.tasks.nlp import resolve_model
+    from newsflow.tasks.nlp.pipeline import resolve_model
 
     pipeline = spacy.load(resolve_model(MODEL))
     pipeline.add_pipe("newsflow_entities")
@@ -47,7 +47,7 @@ def spacy_nlp():
     """The model with newsflow's two components, added by name as any spaCy user would."""
     import spacy
 
-    from newsflow.tasks.nlp import resolve_model
+    from newsflow.tasks.nlp.pipeline import resolve_model
 
     pipeline = spacy.load(resolve_model(MODEL))
     pipeline.add_pipe("newsflow_entities")

@@ -11,8 +11,8 @@ from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.analyse import analyse_chunks
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import balanced_order, batch_sizes, pipe_rows
-from newsflow.tasks.rows import ROW_TABLES
+from newsflow.tasks.nlp.pipeline import balanced_order, batch_sizes, pipe_rows
+from newsflow.tasks.nlp.rows import ROW_TABLES
 from newsflow.tasks.workers import WorkerPool
 
 from .support import MODEL

@@ -5,7 +5,7 @@ from pathlib import Path
 from newsflow.tasks.clean import MAX_SYMBOL_RUN, clean_body, clean_document, normalise_text, read_page, split_blocks
 from newsflow.tasks.clean.debris import Removal
 from newsflow.tasks.ingest import read_document
-from newsflow.tasks.nlp import pipe_rows
+from newsflow.tasks.nlp.pipeline import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
 from .support import SEED

@@ -16,11 +16,11 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-import newsflow.tasks.lexicon as lexicon_module
-from newsflow.tasks.evaluate import body_text, score
-from newsflow.tasks.lexicon import ComponentError, Lexicon, load_lexicon
-from newsflow.tasks.rows import quote_rows
-from newsflow.tasks.scorer import gold_example
+import newsflow.tasks.nlp.lexicon as lexicon_module
+from newsflow.tasks.nlp.evaluate import body_text, score
+from newsflow.tasks.nlp.lexicon import ComponentError, Lexicon, load_lexicon
+from newsflow.tasks.nlp.rows import quote_rows
+from newsflow.tasks.nlp.scorer import gold_example
 
 GOLD = Path(__file__).parent / "gold" / "seed"
 SEED_TEXT = GOLD / "input" / "000_1eea282a58a9ee57.txt"
@@ -151,7 +151,7 @@ def test_a_key_error_in_a_rule_surfaces_as_newsflows_error_not_e109(spacy_nlp, m
     def broken(*args, **kwargs):
         raise KeyError("speaker")
 
-    monkeypatch.setattr("newsflow.tasks.quotes.component.extract_quotes", broken)
+    monkeypatch.setattr("newsflow.tasks.nlp.quotes.component.extract_quotes", broken)
     with pytest.raises(ComponentError, match=r"newsflow_quotes failed on the document starting .*KeyError") as info:
         spacy_nlp("“It is over,” Smith said.")
     assert "E109" not in str(info.value) and isinstance(info.value.__cause__, KeyError)
@@ -161,7 +161,7 @@ def test_other_errors_keep_their_type_with_the_component_named(spacy_nlp, monkey
     def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr("newsflow.tasks.entities.component.extract_entities", broken)
+    monkeypatch.setattr("newsflow.tasks.nlp.entities.component.extract_entities", broken)
     with pytest.raises(IndexError) as info:
         spacy_nlp("“It is over,” Smith said.")
     assert any("'newsflow_entities'" in note for note in info.value.__notes__)
@@ -173,7 +173,7 @@ def test_the_error_handler_gets_a_key_error_too(nlp, monkeypatch, caplog):
     def broken(*args, **kwargs):
         raise KeyError("speaker")
 
-    monkeypatch.setattr("newsflow.tasks.quotes.component.extract_quotes", broken)
+    monkeypatch.setattr("newsflow.tasks.nlp.quotes.component.extract_quotes", broken)
     doc = nlp("“It is over,” Smith said.")
     assert doc._.table_rows["quotes"] == []
     assert "newsflow_quotes failed" in caplog.text and "ComponentError" in caplog.text

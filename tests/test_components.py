@@ -14,10 +14,10 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.config import Settings
-from newsflow.tasks.evaluate import body_text, word_f1, words
-from newsflow.tasks.nlp import PipelineSpec, pool_rows, resolve_model
-from newsflow.tasks.quotes.component import whole_tokens
-from newsflow.tasks.rows import doc_rows, quote_rows
+from newsflow.tasks.nlp.evaluate import body_text, word_f1, words
+from newsflow.tasks.nlp.pipeline import PipelineSpec, pool_rows, resolve_model
+from newsflow.tasks.nlp.quotes.component import whole_tokens
+from newsflow.tasks.nlp.rows import doc_rows, quote_rows
 from newsflow.tasks.workers import WorkerPool
 
 MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)

@@ -8,11 +8,11 @@ import pytest
 from spacy.tokens import Span
 
 from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
-from newsflow.tasks.entities import entity_id
-from newsflow.tasks.entities.names import name_segments
-from newsflow.tasks.evaluate import body_text
-from newsflow.tasks.lexicon import load_lexicon
-from newsflow.tasks.rows import entity_rows, mention_rows
+from newsflow.tasks.nlp.entities import entity_id
+from newsflow.tasks.nlp.entities.names import name_segments
+from newsflow.tasks.nlp.evaluate import body_text
+from newsflow.tasks.nlp.lexicon import load_lexicon
+from newsflow.tasks.nlp.rows import entity_rows, mention_rows
 
 SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"
 

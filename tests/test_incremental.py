@@ -189,13 +189,14 @@ def test_every_file_is_in_sources_duplicates_and_removed_files_included(run_flow
 
 def test_a_new_pipeline_version_analyses_everything_again_removed_files_included(run_flow, tmp_path, monkeypatch):
     import newsflow.schemas.expectations
-    import newsflow.tasks.prepare
+    import newsflow.tasks.bookkeeping
+    import newsflow.tasks.read_clean
 
     folder, out = tmp_path / "in", tmp_path / "out"
     folder.mkdir()
     shutil.copy(SEED, folder / "a.txt")
     (folder / "b.txt").write_text(edited_seed())
-    for module in (newsflow.tasks.prepare, newsflow.schemas.expectations):
+    for module in (newsflow.tasks.bookkeeping, newsflow.tasks.read_clean, newsflow.schemas.expectations):
         monkeypatch.setattr(module, "PIPELINE_VERSION", "2000.1.1")
     run_flow(folder, out)
     before = state(out)
@@ -204,7 +205,7 @@ def test_a_new_pipeline_version_analyses_everything_again_removed_files_included
     summary = run_flow(folder, out)
     assert summary["new_documents"] == 2 and summary["replaced"] == 2
     versions = {d["pipeline_version"] for d in rows(out, "documents")}
-    assert versions == {newsflow.tasks.prepare.PIPELINE_VERSION}
+    assert versions == {newsflow.tasks.read_clean.PIPELINE_VERSION}
     after = state(out)
     assert [{**d, "pipeline_version": None} for d in after["documents"]] == [
         {**d, "pipeline_version": None} for d in before["documents"]

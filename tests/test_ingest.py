@@ -1,7 +1,8 @@
 import os
 from pathlib import Path
 
-from newsflow.tasks.ingest import decode, discover, read_document
+from newsflow.tasks.discover import discover
+from newsflow.tasks.ingest import decode, read_document
 from newsflow.tasks.records import RawDocument, Reject
 
 

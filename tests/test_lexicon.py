@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.tasks import clean, credits
-from newsflow.tasks.lexicon import PACKAGED, load_lexicon
+from newsflow.tasks import clean
+from newsflow.tasks.nlp import credits
+from newsflow.tasks.nlp.lexicon import PACKAGED, load_lexicon
 
 
 def test_every_list_is_a_packaged_data_file_and_loads():

@@ -12,7 +12,7 @@ import pytest
 import spacy
 
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp import ModelNotInstalled, load_pipeline, resolve_model
+from newsflow.tasks.nlp.pipeline import ModelNotInstalled, load_pipeline, resolve_model
 
 
 def test_the_default_is_the_medium_model_from_its_package():

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from newsflow.tasks.clean import clean_document, read_page
 from newsflow.tasks.ingest import decode, read_document
-from newsflow.tasks.nlp import pipe_rows
+from newsflow.tasks.nlp.pipeline import pipe_rows
 from newsflow.tasks.records import Document, RawDocument, Reject
 
 PROPERTY = settings(

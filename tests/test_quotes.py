@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from newsflow.schemas.tables import QUOTE_TYPES, QUOTES
-from newsflow.tasks.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
-from newsflow.tasks.quotes import find_marked_spans
-from newsflow.tasks.rows import quote_rows
+from newsflow.tasks.nlp.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
+from newsflow.tasks.nlp.quotes import find_marked_spans
+from newsflow.tasks.nlp.rows import quote_rows
 
 GOLD = Path(__file__).parent / "gold"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsflow.tasks.rows import quote_rows
+from newsflow.tasks.nlp.rows import quote_rows
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from newsflow.tasks.nlp import pool_rows
+from newsflow.tasks.nlp.pipeline import pool_rows
 from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
 from .support import REPO, running

@@ -52,7 +52,7 @@ from newsflow.tasks.clean.body import (
     split_blocks,
 )
 from newsflow.tasks.clean.page import read_page
-from newsflow.tasks.credits import is_credit
+from newsflow.tasks.nlp.credits import is_credit
 
 __all__ = [
     "MAX_SYMBOL_RUN",

@@ -12,8 +12,8 @@ import ftfy
 from newsflow.tasks.clean.byline import is_byline, text_metadata
 from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
 from newsflow.tasks.clean.page import read_page
-from newsflow.tasks.credits import is_credit
 from newsflow.tasks.ingest import reject_id
+from newsflow.tasks.nlp.credits import is_credit
 from newsflow.tasks.records import Document, Metadata, RawDocument, Reject
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 
 from newsflow.tasks.clean.debris import Removal
-from newsflow.tasks.credits import short
 from newsflow.tasks.metadata import AGENCIES, agency, looks_like_name
+from newsflow.tasks.nlp.credits import short
 
 _NAME = r"[A-Z][\w.'’-]+(?:\s+(?:de|van|von|da|bin|[A-Z][\w.'’-]+)){1,3}"
 _BYLINE = re.compile(

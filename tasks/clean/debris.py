@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from newsflow.tasks.credits import credit_at_end, is_inline_credit, short
+from newsflow.tasks.nlp.credits import credit_at_end, is_inline_credit, short
 
 
 class Removal(NamedTuple):

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 from spacy.tokens import Token
 
-from newsflow.tasks.entities import Mention
-from newsflow.tasks.quotes.cues import SUBJ_DEPS, subject_of
-from newsflow.tasks.quotes.index import CUE_WINDOW, DocIndex
-from newsflow.tasks.quotes.marks import Marked
-from newsflow.tasks.quotes.phrases import (
+from newsflow.tasks.nlp.entities import Mention
+from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS, subject_of
+from newsflow.tasks.nlp.quotes.index import CUE_WINDOW, DocIndex
+from newsflow.tasks.nlp.quotes.marks import Marked
+from newsflow.tasks.nlp.quotes.phrases import (
     common_noun,
     definite,
     lede_person,
@@ -24,8 +24,8 @@ from newsflow.tasks.quotes.phrases import (
     role_person,
     salient_person,
 )
-from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
-from newsflow.tasks.quotes.records import Quote, Speaker
+from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
+from newsflow.tasks.nlp.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
 POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}

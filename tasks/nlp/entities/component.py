@@ -8,9 +8,9 @@ of mentions and gender guess: plain data, so it crosses spaCy's worker processes
 
 The extension names stay as the shared contract reads them (`._.entity_id`, `._.entity_name`);
 creating the component raises `ExtensionConflict` when another package registered one of them
-first (see `newsflow.tasks.quotes.component` for why, and `newsflow.tasks.lexicon.claim`). The
+first (see `newsflow.tasks.nlp.quotes.component` for why, and `newsflow.tasks.nlp.lexicon.claim`). The
 component saves its word lists with the pipeline and takes them from `nlp.initialize` too
-(`newsflow.tasks.lexicon.LexiconPipe`).
+(`newsflow.tasks.nlp.lexicon.LexiconPipe`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from newsflow.tasks.entities.cluster import DocEntities, Entity, Mention, extract_entities
-from newsflow.tasks.lexicon import LexiconPipe, claim, computed, stored
+from newsflow.tasks.nlp.entities.cluster import DocEntities, Entity, Mention, extract_entities
+from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, computed, stored
 
 
 def _entity_field(span: Span, field: str) -> str | None:
@@ -42,7 +42,7 @@ claim(EXTENSIONS, component=None)
 
 
 class EntityClusterer(LexiconPipe):
-    """Clusters `doc.ents` into entities (see `newsflow.tasks.entities`)."""
+    """Clusters `doc.ents` into entities (see `newsflow.tasks.nlp.entities`)."""
 
     def __init__(self, nlp: Language, name: str = "newsflow_entities", *, lexicon: str | None = None) -> None:
         claim(EXTENSIONS, component=name)
@@ -114,5 +114,5 @@ def read_entities(doc: Doc) -> DocEntities:
     default_config={"lexicon": None},
 )
 def make_entity_clusterer(nlp: Language, name: str, lexicon: str | None) -> EntityClusterer:
-    """`lexicon`: a folder of word lists that extend the packaged ones (see newsflow.tasks.lexicon)."""
+    """`lexicon`: a folder of word lists that extend the packaged ones (see newsflow.tasks.nlp.lexicon)."""
     return EntityClusterer(nlp, name, lexicon=lexicon)

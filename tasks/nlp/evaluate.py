@@ -14,7 +14,7 @@ A gold set names its documents either by file name ("a.txt": a flat set, the who
 is scored) or by a path relative to the input folder ("business/001.txt": only the named files
 are processed and scored, see `document_paths`).
 
-`python -m newsflow.tasks.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
+`python -m newsflow.tasks.nlp.evaluate --input DIR --gold DIR` runs the spaCy pipeline alone (no Prefect) over
 the `.txt` files, cleaned as the flow cleans them (`body_text`), and prints the figures: a fast
 loop for working on the extractors.
 """
@@ -298,7 +298,7 @@ def predict_dir(
     """Quotes of the `.txt` files of `input_dir`, by file name; or of the files `names` (paths
     relative to `input_dir`), by those paths."""
     from newsflow.tasks.ingest import decode
-    from newsflow.tasks.nlp import PipelineSpec, load_pipeline, pipe_rows, pool_rows
+    from newsflow.tasks.nlp.pipeline import PipelineSpec, load_pipeline, pipe_rows, pool_rows
     from newsflow.tasks.workers import WorkerPool
 
     if names is None:

@@ -4,7 +4,7 @@ The rules, along their seams: quotation marks (marks.py), reporting verbs and th
 (cues.py), indirect quotes (indirect.py), direct and mixed quotes (direct.py), speakers
 (speakers.py, phrases.py, pronouns.py), all run in text order by `extract_quotes` (extract.py);
 the spaCy component `newsflow_quotes` (component.py) puts them in `doc.spans["quotes"]`. The
-word lists (reporting verbs, ...) are data files in newsflow.tasks.lexicon.
+word lists (reporting verbs, ...) are data files in newsflow.tasks.nlp.lexicon.
 
 Handled:
 - direct quotes between straight or curly double quotation marks (also '' and `` as some
@@ -48,9 +48,9 @@ Dropped as not speech: numbers and ids in marks, short title-cased spans mid-sen
 the Nation”), and one- to three-word scare quotes with no verb or speaker to attach them to.
 """
 
-from newsflow.tasks.quotes.component import QuoteExtractor, cue_lemma, quote_span
-from newsflow.tasks.quotes.extract import extract_quotes
-from newsflow.tasks.quotes.marks import find_marked_spans
-from newsflow.tasks.quotes.records import Quote
+from newsflow.tasks.nlp.quotes.component import QuoteExtractor, cue_lemma, quote_span
+from newsflow.tasks.nlp.quotes.extract import extract_quotes
+from newsflow.tasks.nlp.quotes.marks import find_marked_spans
+from newsflow.tasks.nlp.quotes.records import Quote
 
 __all__ = ["Quote", "QuoteExtractor", "cue_lemma", "extract_quotes", "find_marked_spans", "quote_span"]

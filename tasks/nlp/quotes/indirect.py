@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newsflow.tasks.quotes.cues import complement, complement_end, is_cue, is_negated, subject_of
-from newsflow.tasks.quotes.index import DocIndex
-from newsflow.tasks.quotes.marks import ALL_MARKS, CLOSE_MARKS
-from newsflow.tasks.quotes.pronouns import SPEAKER_PRONOUNS
-from newsflow.tasks.quotes.records import Draft
+from newsflow.tasks.nlp.quotes.cues import complement, complement_end, is_cue, is_negated, subject_of
+from newsflow.tasks.nlp.quotes.index import DocIndex
+from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, CLOSE_MARKS
+from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS
+from newsflow.tasks.nlp.quotes.records import Draft
 
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
 

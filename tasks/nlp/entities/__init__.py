@@ -44,7 +44,7 @@ Handled:
   surname (a shared surname needs a full name after "and");
 - a gender guess per PERSON (titles, role nouns, common first names) for pronoun resolution;
   "Mr."/"Mrs." before a surname keeps it off a full name whose first name is of the other gender.
-The word lists are data files (newsflow.tasks.lexicon), extended through the component config.
+The word lists are data files (newsflow.tasks.nlp.lexicon), extended through the component config.
 
 Not handled: nominal coreference ("the spokeswoman" -> Maria Zakharova; the quotes component does
 some of it for speakers), world knowledge (which "Obama"; "Joe" and "Joseph" Biden stay two),
@@ -56,8 +56,8 @@ first name, title or role ("Kenya's Amina Odhiambo set a record"), names inside 
 model tags PERSON alone ("Steve Harvey" of "The Steve Harvey Morning Show"), and fictional or
 nicknamed figures ("Uncle Sam", "Jim Crow")."""
 
-from newsflow.tasks.entities.cluster import DocEntities, Entity, Mention, entity_id, extract_entities
-from newsflow.tasks.entities.component import EntityClusterer, read_entities, write_entities
+from newsflow.tasks.nlp.entities.cluster import DocEntities, Entity, Mention, entity_id, extract_entities
+from newsflow.tasks.nlp.entities.component import EntityClusterer, read_entities, write_entities
 
 __all__ = [
     "DocEntities",

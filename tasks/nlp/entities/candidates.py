@@ -17,7 +17,7 @@ from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
 from newsflow.schemas.tables import ENTITY_LABELS
-from newsflow.tasks.entities.evidence import (
+from newsflow.tasks.nlp.entities.evidence import (
     HONORIFICS,
     NOT_A_NAME,
     never_a_person,
@@ -27,8 +27,8 @@ from newsflow.tasks.entities.evidence import (
     span_label,
     thing_label,
 )
-from newsflow.tasks.entities.names import OPEN_QUOTES, extend_name, name_segments, shared_surname_first_name
-from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.nlp.entities.names import OPEN_QUOTES, extend_name, name_segments, shared_surname_first_name
+from newsflow.tasks.nlp.lexicon import Lexicon
 
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 

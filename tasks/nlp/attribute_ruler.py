@@ -1,59 +1,19 @@
-"""Faster stand-ins for two of spaCy's rule components, with the same results, as registered spaCy
-components: `newsflow_lemmatizer` and `newsflow_attribute_ruler`. `speed_up` puts them in place
-of a loaded pipeline's own (same names, configs, tables and patterns).
-
-A component profile of the medium English model over BBC news (1/7 of the corpus, 137k tokens;
-see docs/performance.md) found two of the model's rule components costing more than
-its parser:
-
-- the rule **lemmatizer** (3.2 s, parser 2.3 s): for a word form it has not cached, it tests each
-  candidate lemma with `form in index`, where `index` is a *list* (57,528 nouns, 20,993
-  adjectives): a linear scan per candidate. `CachedLemmatizer` tests them against frozensets of
-  those lists, built on first use beside the lookups (which stay lists, as spaCy saves them).
-  spaCy then still spent ~5 µs a token in Python (its cache holds only the forms it had to
-  derive); `CachedLemmatizer` looks every token's (form, part of speech, morphology) up at once
-  and sets the lemmas with one `Doc.from_array`.
-- the **attribute ruler** (2.5 s): 179 patterns run through spaCy's `Matcher` on every token,
-  though almost all of them test one token's tag, lowercase form or dependency label.
-  `IndexedAttributeRuler` finds the same matches by looking each token's (tag, lower, dep, ...)
-  up in a table of which rules apply, built once per distinct combination, and writes the rules'
-  attributes in spaCy's order through the Token's setters. Patterns it cannot read that way
-  (operators, other attributes, regexes on them, extension attributes) leave the matching to
-  spaCy's `Matcher`; rules that set other attributes than LEMMA, POS, TAG, MORPH, DEP and NORM
-  (extension attributes, lexical flags, heads, ...) leave the Doc to spaCy's `set_annotations`.
-  A regex test is run once per distinct value, not once per token.
-
-Both leave every token attribute as spaCy sets it (checked token by token over the BBC corpus
-and in tests/test_spacy_speedups.py). A sped-up pipeline saves and loads as any other
-(`nlp.to_disk`, `spacy.load`): its config names the two factories, which spaCy finds through
-newsflow's `spacy_factories` entry points wherever newsflow is installed, and the lookups tables
-and patterns are written in spaCy's own format.
-
-Not handled (spaCy's own component stays): lookup-mode lemmatizers; lemmatizers of another class
-than the one `newsflow_lemmatizer` stands in for (English's `EnglishLemmatizer`, elsewhere spaCy's
-plain `Lemmatizer`; French's, Dutch's, ... rules differ); subclasses of spaCy's `AttributeRuler`;
-disabled components.
-"""
+"""`newsflow_attribute_ruler`: spaCy's attribute ruler with the same annotations, matching
+through a lookup table (see `newsflow.tasks.nlp.speedups` for why and what is not handled)."""
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import DEP, IDS, LEMMA, MORPH, NORM, ORTH, POS, TAG
-from spacy.errors import Errors, Warnings
-from spacy.lang.en import English
-from spacy.lang.en.lemmatizer import EnglishLemmatizer
+from spacy.attrs import DEP, IDS, LEMMA, MORPH, NORM, POS, TAG
 from spacy.language import Language
-from spacy.lookups import Lookups
-from spacy.pipeline import AttributeRuler, Lemmatizer
-from spacy.tokens import Doc, MorphAnalysis, Token
-from spacy.util import SimpleFrozenList
-from thinc.api import Model
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc, MorphAnalysis
+
+from newsflow.tasks.nlp.lemmatizer import MAX_COMBINATIONS
 
 # Token attributes a pattern may test, read with Doc.to_array as the Matcher reads them.
 READABLE = {"ORTH", "TEXT", "LOWER", "NORM", "TAG", "DEP", "IS_SPACE"}
@@ -61,129 +21,6 @@ READABLE = {"ORTH", "TEXT", "LOWER", "NORM", "TAG", "DEP", "IS_SPACE"}
 # only: its writes to the lexeme ignore these), by setter.
 WRITABLE = {LEMMA: "lemma", POS: "pos", TAG: "tag", MORPH: "morph", DEP: "dep", NORM: "norm_"}
 UNKNOWN = numpy.iinfo(numpy.uint64).max  # stands for every value no pattern names
-MAX_COMBINATIONS = 200_000  # a lookup table is cleared past this many keys
-
-
-class CachedLemmatizer(Lemmatizer):
-    """spaCy's Lemmatizer, faster in rule mode: the lemma of a (form, POS, morphology) is worked out
-    once by `rule_lemmatize` (which depends on nothing else) and looked up after; a candidate form
-    is tested against a frozenset of its `lemma_index` list. Other modes run spaCy's code."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._forget()
-
-    def _forget(self) -> None:
-        """Drop what was derived from the lookups (they were replaced)."""
-        self.cache = {}
-        self._lemmas: dict[tuple[int, int, int], int] = {}  # (orth, pos, morph) -> lemma
-        self._index_sets: dict[str, tuple[Any, frozenset]] = {}  # part of speech -> (its list, as a set)
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.mode != "rule" or len(doc) == 0 or doc.vocab is not self.vocab:  # the lemmas' strings are ours
-            return super().__call__(doc)
-        if not self._validated:
-            self._validate_tables(Errors.E1004)
-        error_handler = self.get_error_handler()
-        try:
-            known = self._lemmas
-            if len(known) > MAX_COMBINATIONS:
-                known.clear()
-            values = doc.to_array([ORTH, POS, MORPH, LEMMA])
-            lemmas = values[:, 3].copy()
-            for i, (orth, pos, morph, lemma) in enumerate(values.tolist()):
-                if lemma and not self.overwrite:
-                    continue
-                found = known.get((orth, pos, morph))
-                if found is None:
-                    found = known[(orth, pos, morph)] = self.vocab.strings.add(self.lemmatize(doc[i])[0])
-                lemmas[i] = found
-            doc.from_array([LEMMA], lemmas)
-            return doc
-        except Exception as e:
-            return error_handler(self.name, self, [doc], e)
-
-    def _index(self, univ_pos: str, words: Any) -> frozenset:
-        """A part of speech's `lemma_index` words (`words`, the table's list) as a set, made once
-        per list."""
-        known = self._index_sets.get(univ_pos)
-        if known is None or known[0] is not words:
-            known = self._index_sets[univ_pos] = (words, frozenset(words or ()))
-        return known[1]
-
-    def rule_lemmatize(self, token: Token) -> list[str]:
-        """spaCy's `Lemmatizer.rule_lemmatize` (3.8), except that `form in index` tests a
-        frozenset (`_index`), not the table's list."""
-        cache_key = (token.orth, token.pos, token.morph.key)
-        if cache_key in self.cache:
-            return self.cache[cache_key]
-        string = token.text
-        univ_pos = token.pos_.lower()
-        if univ_pos in ("", "eol", "space"):
-            if univ_pos == "":
-                warnings.warn(Warnings.W108, stacklevel=1)  # as spaCy warns
-            return [string.lower()]
-        if self.is_base_form(token):
-            return [string.lower()]
-        index_table = self.lookups.get_table("lemma_index", {})
-        exc_table = self.lookups.get_table("lemma_exc", {})
-        rules_table = self.lookups.get_table("lemma_rules", {})
-        words = index_table.get(univ_pos)
-        if not any((words, exc_table.get(univ_pos), rules_table.get(univ_pos))):
-            return [string] if univ_pos == "propn" else [string.lower()]
-        index = self._index(univ_pos, words)
-        exceptions = exc_table.get(univ_pos, {})
-        rules = rules_table.get(univ_pos, {})
-        orig = string
-        string = string.lower()
-        forms: list[str] = []
-        oov_forms = []
-        for old, new in rules:
-            if string.endswith(old):
-                form = string[: len(string) - len(old)] + new
-                if not form:
-                    pass
-                elif form in index or not form.isalpha():
-                    if form in index:
-                        forms.insert(0, form)
-                    else:
-                        forms.append(form)
-                else:
-                    oov_forms.append(form)
-        forms = list(dict.fromkeys(forms))
-        for form in exceptions.get(string, []):
-            if form not in forms:
-                forms.insert(0, form)
-        if not forms:
-            forms.extend(oov_forms)
-        if not forms:
-            forms.append(orig)
-        self.cache[cache_key] = forms
-        return forms
-
-    def initialize(
-        self,
-        get_examples: Callable[[], Iterable[Any]] | None = None,
-        *,
-        nlp: Language | None = None,
-        lookups: Lookups | None = None,
-    ) -> None:
-        super().initialize(get_examples, nlp=nlp, lookups=lookups)
-        self._forget()
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = SimpleFrozenList()) -> CachedLemmatizer:
-        super().from_disk(path, exclude=exclude)
-        self._forget()
-        return self
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> CachedLemmatizer:
-        super().from_bytes(bytes_data, exclude=exclude)
-        self._forget()
-        return self
-
-
-class CachedEnglishLemmatizer(CachedLemmatizer, EnglishLemmatizer):
-    """`CachedLemmatizer` with English's `is_base_form`: what spaCy's `lemmatizer` makes for English."""
 
 
 class Unreadable(ValueError):
@@ -388,36 +225,6 @@ class IndexedAttributeRuler(AttributeRuler):
         self._table, self._readable, self._writes = None, True, None
 
 
-LEMMATIZER_CONFIG = {
-    "model": None,
-    "mode": "rule",
-    "overwrite": False,
-    "scorer": {"@scorers": "spacy.lemmatizer_scorer.v1"},
-}
-LEMMATIZER_META: dict[str, Any] = {
-    "assigns": ["token.lemma"],
-    "requires": ["token.pos"],
-    "default_config": LEMMATIZER_CONFIG,
-    "default_score_weights": {"lemma_acc": 1.0},
-}
-
-
-@Language.factory("newsflow_lemmatizer", **LEMMATIZER_META)
-def make_lemmatizer(
-    nlp: Language, model: Model | None, name: str, mode: str, overwrite: bool, scorer: Callable | None
-) -> CachedLemmatizer:
-    """spaCy's `lemmatizer` factory with `CachedLemmatizer`; rule mode by default."""
-    return CachedLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
-
-
-@English.factory("newsflow_lemmatizer", **LEMMATIZER_META)
-def make_english_lemmatizer(
-    nlp: Language, model: Model | None, name: str, mode: str, overwrite: bool, scorer: Callable | None
-) -> CachedEnglishLemmatizer:
-    """English's `lemmatizer` factory with `CachedEnglishLemmatizer`."""
-    return CachedEnglishLemmatizer(nlp.vocab, model, name, mode=mode, overwrite=overwrite, scorer=scorer)
-
-
 @Language.factory(
     "newsflow_attribute_ruler",
     assigns=["token.tag", "token.pos", "token.morph", "token.lemma"],
@@ -426,19 +233,3 @@ def make_english_lemmatizer(
 def make_attribute_ruler(nlp: Language, name: str, validate: bool, scorer: Callable | None) -> IndexedAttributeRuler:
     """spaCy's `attribute_ruler` factory with `IndexedAttributeRuler`."""
     return IndexedAttributeRuler(nlp.vocab, name, validate=validate, scorer=scorer)
-
-
-def _config(nlp: Language, name: str) -> dict[str, Any]:
-    """The component's config without its factory: the settings the replacement takes."""
-    return {key: value for key, value in nlp.get_pipe_config(name).items() if key != "factory"}
-
-
-def speed_up(nlp: Language) -> None:
-    """Replace the pipeline's rule lemmatizer and attribute ruler by newsflow's (same names,
-    settings, tables and patterns; see the module doc)."""
-    lemmatizer = EnglishLemmatizer if nlp.lang == "en" else Lemmatizer  # what newsflow_lemmatizer stands for here
-    for name, pipe in list(nlp.pipeline):
-        if type(pipe) is lemmatizer and pipe.mode == "rule":
-            nlp.replace_pipe(name, "newsflow_lemmatizer", config=_config(nlp, name)).initialize(lookups=pipe.lookups)
-        elif type(pipe) is AttributeRuler:
-            nlp.replace_pipe(name, "newsflow_attribute_ruler", config=_config(nlp, name)).add_patterns(pipe.patterns)

@@ -19,8 +19,8 @@ from enum import Enum
 from spacy.tokens import Doc
 
 from newsflow.schemas.tables import ENTITY_LABELS
-from newsflow.tasks.credits import credit_like_spans
-from newsflow.tasks.entities.candidates import (
+from newsflow.tasks.nlp.credits import credit_like_spans
+from newsflow.tasks.nlp.entities.candidates import (
     NAME_LABELS,
     Candidate,
     add_missed_names,
@@ -28,10 +28,10 @@ from newsflow.tasks.entities.candidates import (
     alias_name,
     collect,
 )
-from newsflow.tasks.entities.evidence import author_bio
-from newsflow.tasks.entities.labels import repair_labels
-from newsflow.tasks.entities.names import core, surname
-from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.nlp.entities.evidence import author_bio
+from newsflow.tasks.nlp.entities.labels import repair_labels
+from newsflow.tasks.nlp.entities.names import core, surname
+from newsflow.tasks.nlp.lexicon import Lexicon
 
 
 @dataclass(frozen=True)

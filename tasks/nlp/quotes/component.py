@@ -14,14 +14,14 @@ Extension names: the shared contract reads `q._.speaker`, `q._.speaker_name`, `q
 names stay as they are (no `newsflow_` prefix, which would break every reader of them after a
 release of aliases). What is fixed is the silence: an extension of the same name that another
 package registered first used to win unnoticed, and newsflow's values went into it (or its
-getter answered instead). Every newsflow getter carries a mark (`newsflow.tasks.lexicon.claim`);
+getter answered instead). Every newsflow getter carries a mark (`newsflow.tasks.nlp.lexicon.claim`);
 creating the component checks that each name it writes is newsflow's and raises
 `ExtensionConflict` naming the other registration otherwise. Values are stored where spaCy keeps
 a plain `default=None` extension's (`doc.user_data[("._.", name, start_char, end_char)]`), so
 Docs serialise as before.
 
 The component saves its word lists with the pipeline, takes them from `nlp.initialize` too, and
-is scored by `nlp.evaluate` with the project's quote metric (`newsflow.tasks.scorer`).
+is scored by `nlp.evaluate` with the project's quote metric (`newsflow.tasks.nlp.scorer`).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from newsflow.tasks.entities import read_entities
-from newsflow.tasks.lexicon import LexiconPipe, claim, reference, stored
-from newsflow.tasks.quotes.extract import extract_quotes
-from newsflow.tasks.quotes.records import Quote
-from newsflow.tasks.scorer import SCORE_WEIGHTS, SCORER
+from newsflow.tasks.nlp.entities import read_entities
+from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, reference, stored
+from newsflow.tasks.nlp.quotes.extract import extract_quotes
+from newsflow.tasks.nlp.quotes.records import Quote
+from newsflow.tasks.nlp.scorer import SCORE_WEIGHTS, SCORER
 
 SPANS_KEY = "quotes"
 
@@ -47,7 +47,7 @@ claim(EXTENSIONS, component=None)
 
 
 class QuoteExtractor(LexiconPipe):
-    """Finds quotes and their speakers (see `newsflow.tasks.quotes`). Needs `newsflow_entities`
+    """Finds quotes and their speakers (see `newsflow.tasks.nlp.quotes`). Needs `newsflow_entities`
     before it in the pipeline: speakers resolve to its entities."""
 
     def __init__(
@@ -142,6 +142,6 @@ def cue_lemma(cue: Span | None) -> str | None:
 )
 def make_quote_extractor(nlp: Language, name: str, spans_key: str, lexicon: str | None, scorer) -> QuoteExtractor:
     """`spans_key`: where the quotes go in `doc.spans`; `lexicon`: a folder of word lists that
-    extend the packaged ones (see newsflow.tasks.lexicon); `scorer`: what `nlp.evaluate` scores
-    the quotes with (newsflow.tasks.scorer)."""
+    extend the packaged ones (see newsflow.tasks.nlp.lexicon); `scorer`: what `nlp.evaluate` scores
+    the quotes with (newsflow.tasks.nlp.scorer)."""
     return QuoteExtractor(nlp, name, spans_key=spans_key, lexicon=lexicon, scorer=scorer)

@@ -2,7 +2,7 @@
 
 The pipeline is the model, then newsflow's two components (`newsflow_entities`,
 `newsflow_quotes`, usable in any spaCy pipeline), then `newsflow_rows`, which runs only here:
-it turns the components' spans into table rows (`newsflow.tasks.rows`).
+it turns the components' spans into table rows (`newsflow.tasks.nlp.rows`).
 
 With several processes, `pool_rows` runs the pipeline in the run's worker pool
 (`newsflow.tasks.workers`: spawned processes, each loading the model once) rather than
@@ -30,10 +30,10 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import newsflow.tasks.entities.component  # noqa: F401  (registers the newsflow_entities factory)
-import newsflow.tasks.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
-from newsflow.tasks.rows import doc_rows
-from newsflow.tasks.spacy_speedups import speed_up
+import newsflow.tasks.nlp.entities.component  # noqa: F401  (registers the newsflow_entities factory)
+import newsflow.tasks.nlp.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
+from newsflow.tasks.nlp.rows import doc_rows
+from newsflow.tasks.nlp.speedups import speed_up
 from newsflow.tasks.workers import WorkerPool
 
 if not Doc.has_extension("table_rows"):
@@ -120,7 +120,7 @@ WARM_UP = 'Dr Jane Smith, the chief executive of Acme Ltd in London, said: "It w
 def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = True) -> Language:
     """The spaCy model with the newsflow components appended; cached per process.
     `spacy_speedups`: newsflow's faster stand-ins for the model's lemmatizer and attribute ruler
-    (same annotations; `newsflow.tasks.spacy_speedups`); off only to measure them."""
+    (same annotations; `newsflow.tasks.nlp.speedups`); off only to measure them."""
     if numpy_ops:
         _use_numpy_ops()
     try:

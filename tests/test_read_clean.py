@@ -1,4 +1,5 @@
-"""Prepare's rows are built from the schemas, and its rejects keep the published columns."""
+"""Read & clean and its bookkeeping: rows built from the schemas, rejects that keep the published
+columns, each file standing for its content, files read alike by the workers and here."""
 
 from dataclasses import fields, replace
 from datetime import UTC, datetime
@@ -6,19 +7,18 @@ from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, TABLES
 from newsflow.tasks import storage
-from newsflow.tasks.config import load_settings
-from newsflow.tasks.ingest import discover
-from newsflow.tasks.prepare import (
+from newsflow.tasks.bookkeeping import (
     Seen,
-    balanced_chunk_size,
     document_row,
     plan_sources,
-    prepare,
     read_published_state,
     recorded_sources,
     reject_row,
     source_row,
 )
+from newsflow.tasks.config import load_settings
+from newsflow.tasks.discover import discover
+from newsflow.tasks.read_clean import balanced_chunk_size, read_and_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
 
 from .support import doc_row, stage_and_swap
@@ -62,7 +62,7 @@ def test_chunks_are_balanced_over_the_task_slots():
     assert balanced_chunk_size(1000, 0, 4) == 1
 
 
-def test_prepare_stages_every_new_reject_once(tmp_path: Path):
+def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "empty.txt").write_text("")
@@ -71,7 +71,7 @@ def test_prepare_stages_every_new_reject_once(tmp_path: Path):
     settings = load_settings(env={}, input=folder, output=tmp_path / "out")
     files, discover_rejects = discover(folder)
     first = storage.Run(settings.output, storage.new_run_id())
-    prepared = prepare(files, discover_rejects, first, settings)
+    prepared = read_and_clean(files, discover_rejects, first, settings)
     assert prepared.n_new == 1 and prepared.changed
     assert {r.source for r in prepared.rejects} == {"empty.txt", ".hidden.txt"}
     staged = storage.read_staged(first.staging, "rejects", "rejects").to_pylist()
@@ -84,7 +84,7 @@ def test_prepare_stages_every_new_reject_once(tmp_path: Path):
     ]
     storage.swap(first.root, first.staging, first.run_id, prepared.drops)
     again = storage.Run(settings.output, storage.new_run_id())
-    prepared = prepare(files, discover_rejects, again, settings)
+    prepared = read_and_clean(files, discover_rejects, again, settings)
     assert not prepared.rejects and not prepared.changed and prepared.n_already_published == 1
     assert storage.read_staged(again.staging, "rejects", "rejects").num_rows == 0
     restaged = storage.read_staged(again.staging, "sources", "sources").to_pylist()  # staged, but not changed:

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 from spacy.tokens import Token
 
-from newsflow.tasks.lexicon import Lexicon
-from newsflow.tasks.quotes.index import CUE_WINDOW, DocIndex
-from newsflow.tasks.quotes.marks import ALL_MARKS, Marked
+from newsflow.tasks.nlp.lexicon import Lexicon
+from newsflow.tasks.nlp.quotes.index import CUE_WINDOW, DocIndex
+from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, Marked
 
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj")
 CLIMB_DEPS = ("advcl", "xcomp", "conj", "pcomp", "prep", "dep", "parataxis")

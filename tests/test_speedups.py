@@ -18,14 +18,8 @@ from spacy.pipeline import AttributeRuler
 from spacy.tokens import Doc, Token
 
 from newsflow.tasks.clean import clean_body
-from newsflow.tasks.spacy_speedups import (
-    CachedEnglishLemmatizer,
-    CachedLemmatizer,
-    IndexedAttributeRuler,
-    RuleTable,
-    RuleWrites,
-    Unreadable,
-)
+from newsflow.tasks.nlp.attribute_ruler import IndexedAttributeRuler, RuleTable, RuleWrites, Unreadable
+from newsflow.tasks.nlp.lemmatizer import CachedEnglishLemmatizer, CachedLemmatizer
 
 from .support import REPO
 
@@ -200,7 +194,7 @@ def saved(nlp, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reloaded(saved):
-    import newsflow.tasks.nlp  # noqa: F401  (registers newsflow_rows, which has no entry point)
+    import newsflow.tasks.nlp.pipeline  # noqa: F401  (registers newsflow_rows, which has no entry point)
 
     return spacy.load(saved)
 
@@ -255,7 +249,7 @@ def test_saved_pipeline_reloads_with_the_same_annotations(nlp, reloaded):
 
 def test_saved_pipeline_loads_with_only_spacy_imported(nlp, saved):
     """A fresh interpreter that imports only spaCy finds newsflow's factories by their entry points.
-    newsflow_rows is newsflow's own (registered by newsflow.tasks.nlp, no entry point): left out."""
+    newsflow_rows is newsflow's own (registered by newsflow.tasks.nlp.pipeline, no entry point): left out."""
     code = textwrap.dedent("""
         import json, sys
         import spacy
@@ -273,7 +267,7 @@ def test_saved_pipeline_loads_with_only_spacy_imported(nlp, saved):
     assert done.returncode == 0, done.stderr[-3000:]
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["pipes"] == [name for name in nlp.pipe_names if name != "newsflow_rows"]
-    assert found["classes"]["lemmatizer"] == "newsflow.tasks.spacy_speedups.CachedEnglishLemmatizer"
-    assert found["classes"]["attribute_ruler"] == "newsflow.tasks.spacy_speedups.IndexedAttributeRuler"
-    assert found["classes"]["newsflow_quotes"] == "newsflow.tasks.quotes.component.QuoteExtractor"
+    assert found["classes"]["lemmatizer"] == "newsflow.tasks.nlp.lemmatizer.CachedEnglishLemmatizer"
+    assert found["classes"]["attribute_ruler"] == "newsflow.tasks.nlp.attribute_ruler.IndexedAttributeRuler"
+    assert found["classes"]["newsflow_quotes"] == "newsflow.tasks.nlp.quotes.component.QuoteExtractor"
     assert found["lemmas"][1:4] == ["be", "not", "see"]

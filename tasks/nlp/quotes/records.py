@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from newsflow.tasks.quotes.marks import Marked
+from newsflow.tasks.nlp.quotes.marks import Marked
 
 
 @dataclass(frozen=True)

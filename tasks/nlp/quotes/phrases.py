@@ -6,9 +6,9 @@ import bisect
 
 from spacy.tokens import Span, Token
 
-from newsflow.tasks.entities import Mention
-from newsflow.tasks.quotes.cues import SUBJ_DEPS
-from newsflow.tasks.quotes.index import DocIndex
+from newsflow.tasks.nlp.entities import Mention
+from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS
+from newsflow.tasks.nlp.quotes.index import DocIndex
 
 
 def noun_phrase(tok: Token) -> Span:

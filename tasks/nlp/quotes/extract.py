@@ -13,14 +13,14 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from newsflow.tasks.entities import DocEntities
-from newsflow.tasks.lexicon import Lexicon
-from newsflow.tasks.quotes.direct import attribute_marked
-from newsflow.tasks.quotes.index import DocIndex
-from newsflow.tasks.quotes.indirect import indirect_quotes
-from newsflow.tasks.quotes.marks import find_marked_spans
-from newsflow.tasks.quotes.records import Draft, Quote
-from newsflow.tasks.quotes.speakers import speaker_for_cue, speaker_from_token
+from newsflow.tasks.nlp.entities import DocEntities
+from newsflow.tasks.nlp.lexicon import Lexicon
+from newsflow.tasks.nlp.quotes.direct import attribute_marked
+from newsflow.tasks.nlp.quotes.index import DocIndex
+from newsflow.tasks.nlp.quotes.indirect import indirect_quotes
+from newsflow.tasks.nlp.quotes.marks import find_marked_spans
+from newsflow.tasks.nlp.quotes.records import Draft, Quote
+from newsflow.tasks.nlp.quotes.speakers import speaker_for_cue, speaker_from_token
 
 
 def _cue_chars(cue: Token, lemma: str) -> tuple[int, int]:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span
 
-from newsflow.tasks.entities.candidates import NAME_LABELS, Candidate, alias_name
-from newsflow.tasks.entities.evidence import person_cue, person_evidence, place_context, place_names
-from newsflow.tasks.entities.names import core, surname
-from newsflow.tasks.lexicon import Lexicon
+from newsflow.tasks.nlp.entities.candidates import NAME_LABELS, Candidate, alias_name
+from newsflow.tasks.nlp.entities.evidence import person_cue, person_evidence, place_context, place_names
+from newsflow.tasks.nlp.entities.names import core, surname
+from newsflow.tasks.nlp.lexicon import Lexicon
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import bisect
 import re
 from dataclasses import replace
 
-from newsflow.tasks.quotes.cues import cue_for_marked, governing_verb, subject_of
-from newsflow.tasks.quotes.index import DocIndex
-from newsflow.tasks.quotes.marks import Marked
-from newsflow.tasks.quotes.records import Draft, Quote, Speaker
-from newsflow.tasks.quotes.speakers import (
+from newsflow.tasks.nlp.quotes.cues import cue_for_marked, governing_verb, subject_of
+from newsflow.tasks.nlp.quotes.index import DocIndex
+from newsflow.tasks.nlp.quotes.marks import Marked
+from newsflow.tasks.nlp.quotes.records import Draft, Quote, Speaker
+from newsflow.tasks.nlp.quotes.speakers import (
     NO_ONE,
     SAME,
     dash_attribution,

@@ -10,9 +10,9 @@ from spacy.attrs import IDX, LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from newsflow.tasks.entities import DocEntities, Mention
-from newsflow.tasks.lexicon import Lexicon
-from newsflow.tasks.quotes.marks import Marked, paragraphs
+from newsflow.tasks.nlp.entities import DocEntities, Mention
+from newsflow.tasks.nlp.lexicon import Lexicon
+from newsflow.tasks.nlp.quotes.marks import Marked, paragraphs
 
 CUE_WINDOW = 80  # tokens either side of a quote searched for its cue: bounds the work per quote
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newsflow.tasks.quotes.cues import SUBJ_DEPS
-from newsflow.tasks.quotes.index import CUE_WINDOW, DocIndex
-from newsflow.tasks.quotes.phrases import nominal_mention, noun_phrase
-from newsflow.tasks.quotes.records import Quote, Speaker
+from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS
+from newsflow.tasks.nlp.quotes.index import CUE_WINDOW, DocIndex
+from newsflow.tasks.nlp.quotes.phrases import nominal_mention, noun_phrase
+from newsflow.tasks.nlp.quotes.records import Quote, Speaker
 
 # Reporting verbs whose participle, head of an adverbial clause, reports the main subject's speech.
 PRONOUNS_F = {"she", "her"}

@@ -12,8 +12,8 @@ import hashlib
 from spacy.tokens import Doc
 
 from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES
-from newsflow.tasks.quotes import cue_lemma
-from newsflow.tasks.quotes.component import SPANS_KEY
+from newsflow.tasks.nlp.quotes import cue_lemma
+from newsflow.tasks.nlp.quotes.component import SPANS_KEY
 
 ROW_TABLES = ("mentions", "entities", "quotes")
 

@@ -1,0 +1,5 @@
+"""newsflow's NLP library, apart from the flow's stages: the spaCy pipeline a run uses
+(`pipeline`), its components (`entities`, `quotes`: usable in any spaCy pipeline, registered by
+entry point), their word lists (`lexicon`), the faster stand-ins for two of spaCy's rule
+components (`speedups`), the table rows built from the components' spans (`rows`), and the quote
+metric (`evaluate`, `scorer`). Nothing here imports Prefect."""
