@@ -55,6 +55,17 @@ def spacy_nlp():
     return pipeline
 
 
+@pytest.fixture(scope="module")
+def quotes_of(spacy_nlp):
+    """The quote rows of a text, through both components added by name."""
+    from newsflow.tasks.nlp.rows import quote_rows
+
+    def run(text: str) -> list[dict]:
+        return quote_rows(spacy_nlp(text))
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def prefect_api():
     """One temporary Prefect API for the whole session (no server to install or start)."""

@@ -212,3 +212,10 @@ def write_articles(folder: Path, n: int) -> Path:
         body = paragraphs[i % len(paragraphs) :] + paragraphs[: i % len(paragraphs)]
         (folder / f"article-{i}.txt").write_text(f"{title} ({i})\n\n" + "\n\n".join(body) + "\n")
     return folder
+
+
+def one(rows: list[dict], contains: str) -> dict:
+    """The one quote row whose text contains `contains`."""
+    found = [r for r in rows if contains in r["text"]]
+    assert len(found) == 1, (contains, [(r["text"], r["speaker_name"]) for r in rows])
+    return found[0]

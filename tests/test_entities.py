@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from spacy.tokens import Span
 
 from newsflow.schemas.tables import ENTITIES, ENTITY_LABELS, MENTIONS
 from newsflow.tasks.nlp.entities import entity_id
-from newsflow.tasks.nlp.entities.names import name_segments
 from newsflow.tasks.nlp.evaluate import body_text
-from newsflow.tasks.nlp.lexicon import load_lexicon
 from newsflow.tasks.nlp.rows import entity_rows, mention_rows
 
 SEED = Path(__file__).parent / "gold" / "seed" / "input" / "000_1eea282a58a9ee57.txt"
@@ -331,15 +328,3 @@ def test_a_classed_name_that_speaks_is_still_no_person(rows_of):
         "unlawful, and Kuzmin had filed for bankruptcy in Texas.",
     )
     assert "Kuzmin" not in people
-
-
-def test_an_inverted_said_before_a_name_is_cut_off(entities_nlp):
-    """The model sometimes takes "Said" of "Said Pryce: ..." into the name; the span is set here
-    as it does, on the real parse, and the name segment starts after it."""
-    doc = entities_nlp('"It is hard," said Ryan Pryce. Said Pryce: "I doubt it." Said Jalili, a diplomat, left.')
-    said = [t.i for t in doc if t.text == "Said"]
-    pryce = Span(doc, said[0], said[0] + 2, label="PERSON")
-    jalili = Span(doc, said[1], said[1] + 2, label="PERSON")
-    lex = load_lexicon()
-    assert [doc[s:e].text for s, e in name_segments(pryce, lex)] == ["Pryce"]
-    assert [doc[s:e].text for s, e in name_segments(jalili, lex)] == ["Said Jalili"]
