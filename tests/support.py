@@ -139,20 +139,13 @@ def run_hooked(argv: list[str], env: dict[str, str], timeout: float = 300) -> su
         proc.wait()
 
 
+def run_command(input: Path, output: Path, *flags: str) -> list[str]:
+    """`newsflow run` as a user types it, from this interpreter."""
+    return [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(output), *flags]
+
+
 def newsflow_run(input: Path, output: Path, *flags: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "newsflow.flows.cli",
-        "run",
-        "--input",
-        str(input),
-        "--output",
-        str(output),
-        "--n-process",
-        "1",
-        *flags,
-    ]
+    return run_command(input, output, "--n-process", "1", *flags)
 
 
 def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSION) -> dict:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .prefect_server import free_port, started, wait_until
-from .support import REPO, table_contents, write_articles
+from .support import REPO, run_command, table_contents, write_articles
 
 pytestmark = pytest.mark.slow
 N_DOCUMENTS = 6
@@ -21,19 +21,7 @@ N_DOCUMENTS = 6
 def newsflow_run(input: Path, output: Path, *flags: str) -> tuple[dict, str]:
     """`newsflow run --task-runner dask` as a user runs it (no PREFECT_API_URL): its summary and logs."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    command = [
-        sys.executable,
-        "-m",
-        "newsflow.flows.cli",
-        "run",
-        "--input",
-        str(input),
-        "--output",
-        str(output),
-        "--task-runner",
-        "dask",
-        *flags,
-    ]
+    command = run_command(input, output, "--task-runner", "dask", *flags)
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout[done.stdout.index("{") :]), done.stderr

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .support import REPO, running, write_articles
+from .support import REPO, run_command, running, write_articles
 
 pytestmark = pytest.mark.slow
 
@@ -80,18 +79,7 @@ class Run:
 
     def __init__(self, input: Path, output: Path, env: dict[str, str], log: Path) -> None:
         self.log = log
-        command = [
-            sys.executable,
-            "-m",
-            "newsflow.flows.cli",
-            "run",
-            "--input",
-            str(input),
-            "--output",
-            str(output),
-            "--n-process",
-            "2",
-        ]
+        command = run_command(input, output, "--n-process", "2")
         self.err = open(log, "w")
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=self.err, start_new_session=True
