@@ -116,7 +116,10 @@ class Dask:
                 }
             )
         # The API the flow reports to, the temporary one included: the workers' tasks report there.
-        url = PREFECT_API_URL.value() or str(get_client(sync_client=True).api_url)
+        url = PREFECT_API_URL.value()
+        if not url:
+            with get_client(sync_client=True) as client:
+                url = str(client.api_url)
         self._stack.enter_context(temporary_settings(updates={PREFECT_API_URL: url}))
         try:
             self.runner = self._stack.enter_context(runner)
