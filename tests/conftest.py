@@ -10,7 +10,7 @@ from newsflow.tasks.config import apply_environment
 
 apply_environment()  # before any test imports Prefect or Great Expectations
 
-from .support import HOOKS, MODEL  # noqa: E402  (after the environment is set)
+from .support import HOOKS, MODEL, REPO, SEED  # noqa: E402  (after the environment is set)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -64,6 +64,28 @@ def quotes_of(spacy_nlp):
         return quote_rows(spacy_nlp(text))
 
     return run
+
+
+@pytest.fixture(scope="module")
+def rows_of(entities_nlp):
+    """The mention and entity rows of a text, through the entity component added by name."""
+    from newsflow.tasks.nlp.rows import entity_rows, mention_rows
+
+    def run(text: str) -> tuple[list[dict], list[dict]]:
+        doc = entities_nlp(text)
+        return mention_rows(doc), entity_rows(doc)
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def seed(rows_of):
+    """The seed article's cleaned text, mention rows and entity rows."""
+    from newsflow.tasks.nlp.evaluate import body_text
+
+    text = body_text((REPO / "tests" / "gold" / "seed" / "input" / SEED.name).read_text(encoding="utf-8"))
+    mentions, entities = rows_of(text)
+    return text, mentions, entities
 
 
 @pytest.fixture(scope="session")

@@ -212,3 +212,12 @@ def one(rows: list[dict], contains: str) -> dict:
     found = [r for r in rows if contains in r["text"]]
     assert len(found) == 1, (contains, [(r["text"], r["speaker_name"]) for r in rows])
     return found[0]
+
+
+def by_name(entities: list[dict]) -> dict[str, dict]:
+    return {e["name"]: e for e in entities}
+
+
+def people_of(rows_of, text: str) -> set[str]:
+    """The names of the PERSON entities `rows_of` finds in `text`."""
+    return {e["name"] for e in rows_of(text)[1] if e["label"] == "PERSON"}

@@ -1,0 +1,124 @@
+"""tasks/nlp/quotes/indirect.py and cues.py: indirect and mixed quotes, their reporting verbs and
+speech nouns, on realistic sentences with the real model."""
+
+from __future__ import annotations
+
+from .support import one
+
+# --------------------------------------------------------------------------- indirect and mixed
+
+
+def test_indirect_said_that(quotes_of):
+    row = one(quotes_of("Police Chief Maria Ortiz said that the suspect had been arrested on Friday."), "suspect")
+    assert row["text"] == "the suspect had been arrested on Friday"
+    assert row["type"] == "indirect"
+    assert row["speaker_name"] == "Maria Ortiz"
+
+
+def test_indirect_saying_takes_the_clause_subject(quotes_of):
+    text = "Russia is dismissing the demand, saying that their presence in the country is fully legitimate."
+    row = one(quotes_of(text), "presence")
+    assert row["text"] == "their presence in the country is fully legitimate"
+    assert row["speaker_name"] == "Russia"
+    assert row["cue"] == "say"
+
+
+def test_told_reporters_and_other_speech_verbs(quotes_of):
+    rows = quotes_of(
+        "Governor Tom Wolf told reporters the budget would pass by June. "
+        "Economists warned that the deficit could double."
+    )
+    assert one(rows, "budget would pass")["speaker_name"] == "Tom Wolf"
+    assert one(rows, "deficit")["speaker"] == "Economists"
+    assert one(rows, "deficit")["cue"] == "warn"
+
+
+def test_according_to(quotes_of):
+    row = one(quotes_of("According to the Pentagon, the strike killed three militants."), "militants")
+    assert row["speaker_name"] == "Pentagon"
+    assert row["method"] == "according_to"
+
+
+def test_negated_reporting_verb_is_not_a_quote(quotes_of):
+    rows = quotes_of("Zakharova did not say how many Russian military experts had gone to Venezuela.")
+    assert not any("experts" in r["text"] for r in rows)
+
+
+def test_directive_verbs_report_the_infinitive(quotes_of):
+    rows = quotes_of("The health agency warned parents not to leave children alone near pools.")
+    row = one(rows, "leave children")
+    assert row["text"] == "not to leave children alone near pools"
+    assert row["speaker_name"] == "The health agency" and row["cue"] == "warn"
+    row = one(quotes_of("Union leader Pat Moran urged members to reject the pay offer."), "reject")
+    assert row["text"] == "to reject the pay offer" and row["speaker_name"] == "Pat Moran"
+    assert not quotes_of("The company hired engineers to build a new plant.")
+    rows = quotes_of("The report came out a day after the union warned the council not to sell the depot.")
+    assert [r["text"] for r in rows] == ["not to sell the depot"]
+
+
+def test_speech_nouns_report_their_that_clause(quotes_of):
+    row = one(quotes_of("Council leader Ana Ruiz issued a warning on Friday that the library would close."), "library")
+    assert row["text"] == "the library would close"
+    assert row["speaker_name"] == "Ana Ruiz" and row["type"] == "indirect"
+    rows = quotes_of("The board met in March. Tom Berg's admission that the accounts were wrong shocked investors.")
+    assert one(rows, "accounts were wrong")["speaker_name"] == "Tom Berg"
+    row = one(quotes_of("Farmers dismissed comments by Pat Moran that the harvest had been poor."), "harvest")
+    assert row["speaker_name"] == "Pat Moran"
+
+
+def test_a_speech_noun_that_is_not_the_subjects_own_is_no_quote(quotes_of):
+    rows = quotes_of("Officials rejected the claim that the water was unsafe. The claim that prices fell is old.")
+    assert not any("water was unsafe" in r["text"] or "prices fell" in r["text"] for r in rows), rows
+
+
+def test_a_clause_interrupted_by_its_cue_is_one_quote(quotes_of):
+    row = one(quotes_of("The new bridge, says the transport agency, will open in the spring."), "bridge")
+    assert row["text"] == "The new bridge, says the transport agency, will open in the spring"
+    assert row["speaker_name"] == "the transport agency" and row["cue"] == "say"
+    row = one(quotes_of("Ticket prices, coach Dana Whitfield said on Monday, would stay the same."), "Ticket")
+    assert row["speaker_name"] == "Dana Whitfield"
+    rows = quotes_of('"The bridge," she said, "will open in the spring."')
+    assert [r["type"] for r in rows] == ["direct", "direct"]
+
+
+def test_a_refused_reporting_verb_reports_nothing(quotes_of):
+    rows = quotes_of("The mayor refused to say whether the pool would reopen. Tom Berg declined to comment.")
+    assert not any("pool would reopen" in r["text"] for r in rows), rows
+
+
+def test_said_in_a_report_that_with_a_long_clause_subject(quotes_of):
+    text = (
+        "The Harbour Trust said in a report that city ferries and buses for commuters in the northern "
+        "districts are among the oldest in the country."
+    )
+    row = one(quotes_of(text), "ferries")
+    assert row["text"].startswith("city ferries") and row["text"].endswith("oldest in the country")
+    assert row["speaker_name"] == "Harbour Trust"
+
+
+def test_mixed_quote_inside_reported_clause(quotes_of):
+    text = "Maria Zakharova said the deployment was “in strict accordance” with the constitution."
+    row = one(quotes_of(text), "strict accordance")
+    assert row["type"] == "mixed"
+    assert row["text"] == "the deployment was “in strict accordance” with the constitution"
+    assert row["speaker_name"] == "Maria Zakharova"
+
+
+def test_partial_quotes_after_non_speech_cues(quotes_of):
+    text = (
+        "Konstantin Kosachev defended the cooperation as “fully legitimate.”\n\n"
+        "He rejected the demands as “totally unacceptable” and invited the U.S. to “set a good example.”"
+    )
+    rows = quotes_of(text)
+    assert one(rows, "fully legitimate")["cue"] == "defend"
+    assert one(rows, "totally unacceptable")["cue"] == "reject"
+    assert one(rows, "set a good example")["cue"] == "invite"
+    assert {r["speaker_name"] for r in rows} == {"Konstantin Kosachev"}
+    assert one(rows, "totally unacceptable")["speaker"] == "He"
+
+
+def test_passive_agent_is_the_speaker(quotes_of):
+    text = "The proposal was described by Senator Mitch McConnell as “a gift to the trial lawyers.”"
+    row = one(quotes_of(text), "trial lawyers")
+    assert row["speaker_name"] == "Mitch McConnell"
+    assert row["method"] == "passive"
