@@ -105,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
 
     with _api_settings(api):
-        summary = newsflow(**{k: str(v) if isinstance(v, Path) else v for k, v in flags.items()}, requested_at=STARTED)
+        summary = newsflow(**flags, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 

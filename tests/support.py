@@ -7,9 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+import psutil
+
+from newsflow.schemas.tables import PIPELINE_VERSION, TABLES, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.config import Settings
 
@@ -171,12 +175,18 @@ def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
 
 def running(pid: int) -> bool:
     """Whether a process is alive (a zombie, dead but not yet reaped, is not)."""
-    import psutil
-
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def assert_ended(pids: Iterable[int], within: float, what: str = "processes") -> None:
+    """Every one of `pids` ends within `within` seconds, or the test fails naming those left."""
+    deadline = time.monotonic() + within
+    while alive := [p for p in pids if running(p)]:
+        assert time.monotonic() < deadline, f"{what} left behind: {alive}"
+        time.sleep(0.1)
 
 
 RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share
@@ -184,8 +194,6 @@ RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two 
 
 def table_contents(output: Path) -> dict[str, list[tuple]]:
     """Every published row of every table, in a canonical order (part files and chunking aside)."""
-    from newsflow.schemas.tables import TABLES
-    from newsflow.tasks import storage
 
     def key(row: tuple) -> tuple:
         return tuple((value is None, value) for value in row)

@@ -46,9 +46,8 @@ def test_the_server_ends_when_the_command_is_killed():
     """A command killed with SIGKILL runs no exit handler: its server sees it gone and stops."""
     import subprocess
     import sys
-    import time
 
-    from .support import REPO, running
+    from .support import REPO, assert_ended, running
 
     command = subprocess.Popen([sys.executable, "-c", KILLED], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
@@ -56,10 +55,7 @@ def test_the_server_ends_when_the_command_is_killed():
         assert running(server)
         command.kill()
         command.wait()
-        deadline = time.monotonic() + 15
-        while running(server):
-            assert time.monotonic() < deadline, "the temporary API outlived its command"
-            time.sleep(0.2)
+        assert_ended([server], 15, "the temporary API, outliving its command,")
     finally:
         command.kill()
         command.wait()

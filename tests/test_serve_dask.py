@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from .prefect_server import QUICK_RUN, server_and_serve, wait_until
-from .support import running, table_contents, write_articles
+from .support import assert_ended, table_contents, write_articles
 
 pytestmark = pytest.mark.slow
 N_ARTICLES = 24
@@ -76,7 +76,4 @@ def test_a_running_deployment_run_cancelled_through_the_api_ends_cancelled(serve
     served.post(f"/flow_runs/{run['id']}/set_state", {"state": {"type": "CANCELLING", "name": "Cancelling"}})
     done = served.wait_for_run(run["id"], timeout=120)
     assert done["state_type"] == "CANCELLED" and time.monotonic() - started < 60, done["state"]
-    deadline = time.monotonic() + 30
-    while alive := [p for p in seen - before if running(p)]:
-        assert time.monotonic() < deadline, f"processes of the cancelled run left behind: {alive}"
-        time.sleep(0.5)
+    assert_ended(seen - before, 30, "processes of the cancelled run")

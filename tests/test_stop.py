@@ -24,7 +24,7 @@ import pytest
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 
-from .support import REPO, run_command, running, write_articles
+from .support import REPO, assert_ended, run_command, write_articles
 
 pytestmark = pytest.mark.slow
 
@@ -129,13 +129,7 @@ class Run:
         return self.log.read_text(errors="replace")[-4000:]
 
     def assert_nothing_left(self, within: float = 10.0) -> None:
-        deadline = time.monotonic() + within
-        while True:
-            alive = [p for p in self.seen if running(p)]
-            if not alive:
-                return
-            assert time.monotonic() < deadline, f"processes of the run left behind: {alive}"
-            time.sleep(0.2)
+        assert_ended(self.seen, within, "processes of the run")
 
 
 def env_for(hook_path: Path | None = None, **variables: str) -> dict[str, str]:

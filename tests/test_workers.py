@@ -20,7 +20,7 @@ from spacy.language import Language
 from newsflow.tasks.nlp.pipeline import pool_rows
 from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
-from .support import REPO, running
+from .support import REPO, assert_ended
 
 
 def _count_tokens(doc):
@@ -71,13 +71,7 @@ def sleep_then(x: float) -> float:
 
 
 def assert_gone(pids: list[int], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        alive = [p for p in pids if running(p)]
-        if not alive:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"worker processes left behind: {alive}")
+    assert_ended(pids, within, "worker processes")
 
 
 def test_results_come_back_in_order_over_uneven_batches():
