@@ -1,9 +1,11 @@
 """The `newsflow` flow: input folder → validated, published Parquet tables.
 
-    discover → read & clean → analyse (spaCy + entities + quotes, per chunk) → validate (GX) → publish
+    discover → read & clean → analyse (spaCy + entities + quotes, per chunk) → register people
+    (across all documents) → validate (GX) → publish
 
-Each step is one task (`discover`, `read-and-clean`, `analyse`, `validate`, `publish`), each in the
-module of `tasks/` that bears its name (`discover.py`, `read_clean.py`, ...), whose plain functions
+Each step is one task (`discover`, `read-and-clean`, `analyse`, `register-people`, `validate`,
+`publish`), each in the module of `tasks/` that bears its name (`discover.py`, `read_clean.py`,
+`analyse.py`, `register.py`, ...), whose plain functions
 do the work; what a run changes in the output is worked out in `tasks/bookkeeping.py`, the output
 folder's layout is `tasks/storage.py`'s, where the work runs (worker processes, Dask) is
 `flows/engine.py`'s.
@@ -22,15 +24,23 @@ from newsflow.tasks.bookkeeping import Prepared
 from newsflow.tasks.config import Settings, load_settings
 from newsflow.tasks.discover import discover_task
 from newsflow.tasks.nlp.pipeline import resolve_model
+from newsflow.tasks.people.gender import preload as preload_first_names
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.read_clean import read_clean_task
 from newsflow.tasks.records import Reject
+from newsflow.tasks.register import Registered, register_task
 from newsflow.tasks.storage import open_run
 from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
 
 
 def _summary(
-    settings: Settings, prepared: Prepared, analysed: list[Analysed], report: Report, clock: PhaseClock, slots: int
+    settings: Settings,
+    prepared: Prepared,
+    analysed: list[Analysed],
+    registered: Registered,
+    report: Report,
+    clock: PhaseClock,
+    slots: int,
 ) -> dict:
     seconds = clock.total()
     rows = {"documents": prepared.n_new, "rejects": len(prepared.rejects)}
@@ -40,7 +50,7 @@ def _summary(
     return {
         "input": str(settings.input),
         "output": str(settings.output),
-        "published": prepared.changed,
+        "published": prepared.changed or registered.changed,
         "new_documents": prepared.n_new,
         "already_published": prepared.n_already_published,
         "duplicates": prepared.n_duplicates,
@@ -50,6 +60,9 @@ def _summary(
         "sources": prepared.statuses,
         "rows": rows,
         "words": prepared.n_words,
+        "people": registered.n_people,
+        # The people quoted in this run's new documents, by gender (each person once per document).
+        "people_quoted_new": registered.new_documents,
         "seconds": round(seconds, 1),
         "words_per_second": round(prepared.n_words / seconds) if seconds else None,
         "validation": "passed" if report.success else "failed",
@@ -83,6 +96,17 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
         "| --- | --- |",
     ]
     lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
+    quoted = summary["people_quoted_new"]
+    if quoted:
+        share = quoted["women_share"]
+        lines += [
+            "",
+            f"People quoted in the new documents: {quoted['female']} women, {quoted['male']} men, "
+            f"{quoted['unknown']} unknown; share of women among those of known gender: "
+            + (f"**{share:.1%}**" if share is not None else "n/a")
+            + f" ({summary['people']:,} people in all published documents; gender is an inference: "
+            "docs/quality.md).",
+        ]
     lines += ["", f"Validation: **{summary['validation']}** (Data Docs: `{summary['data_docs']}`)"]
     lines += ["", "| phase | seconds |", "| --- | --- |"]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in summary["phases"].items()]
@@ -119,6 +143,7 @@ def newsflow(
     max_chars: int | None = None,
     worker_timeout: float | None = None,
     numpy_ops: bool | None = None,
+    infer_gender: bool | None = None,
     requested_at: float | None = None,
 ) -> dict:
     """Process every article under `input` and publish the tables under `output`. A parameter
@@ -137,6 +162,7 @@ def newsflow(
         max_chars: longer documents are rejected (default: 300000)
         worker_timeout: seconds a worker process may stop answering before the run fails (default: 30)
         numpy_ops: thinc's maths through numpy rather than blis (default: true)
+        infer_gender: infer the gender of people from evidence (default: true; false: all unknown)
         requested_at: `time.time()` when the run was asked for (the command line's start): the
             summary's `phases.startup` counts from it
     """
@@ -155,8 +181,10 @@ def newsflow(
         max_chars=max_chars,
         worker_timeout=worker_timeout,
         numpy_ops=numpy_ops,
+        infer_gender=infer_gender,
     )
     resolve_model(settings.model)  # an unknown model stops the run before it touches the output
+    names = preload_first_names()  # the name statistic of the register step, read while the workers parse
     with open_run(settings.output, settings.lock_timeout, logger) as run:
         with clock.phase("read_clean"):
             files, discover_rejects = discover_task(str(settings.input), str(settings.output))
@@ -186,17 +214,20 @@ def newsflow(
                 if early is not None:
                     early.close()
                 raise
+        with clock.phase("people"):
+            names.join()
+            registered = register_task(run, prepared.parts, prepared.drops, settings.infer_gender)
         with clock.phase("validation"):
             report = validate_task(run, prepared.parts, prepared.drops, early)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
         with clock.phase("publish"):
-            if prepared.changed:
+            if prepared.changed or registered.changed:
                 publish_task(run, prepared.drops)
             else:
                 logger.info("nothing new under %s: the published tables are unchanged", settings.input)
-    summary = _summary(settings, prepared, analysed, report, clock, engine.slots)
+    summary = _summary(settings, prepared, analysed, registered, report, clock, engine.slots)
     logger.info("run summary: %s", summary)
     logger.info("phases: %s", phase_line(summary["phases"]))
     _artifacts(summary, prepared.rejects, settings.output)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-PHASES = ("startup", "read_clean", "analysis", "validation", "publish")
+PHASES = ("startup", "read_clean", "analysis", "people", "validation", "publish")
 
 
 class PhaseClock:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from newsflow.schemas.tables import (
     ENTITY_LABELS,
+    GENDER_EVIDENCE,
+    GENDERS,
     PIPELINE_VERSION,
     QUOTE_TYPES,
     REJECT_STAGES,
@@ -28,6 +30,8 @@ CHECK_COLUMNS = {
     "quotes": ["inside_document", "slices_back", "doc_known", "speaker_entity_known"],
     "rejects": [],
     "sources": ["doc_known", "names_its_document", "seen_in_order"],
+    "people": ["evidence_fits_gender", "published_in_order"],
+    "person_entities": ["person_known", "is_person_entity"],
 }
 
 if TYPE_CHECKING:
@@ -157,5 +161,36 @@ def suites() -> dict[str, list]:
             ),
             gxe.ExpectColumnValuesToBeBetween(column="bytes", min_value=0, description="sizes are not negative"),
             _true("seen_in_order", "no file is last seen before it is first seen"),
+        ],
+        "people": [
+            _columns("people"),
+            *_not_null("people", "person_id", "name", "gender", "n_documents", "n_quotes"),
+            gxe.ExpectColumnValuesToBeUnique(column="person_id", description="one row per person"),
+            gxe.ExpectColumnValueLengthsToBeBetween(column="name", min_value=1, description="every person has a name"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="gender", value_set=list(GENDERS), description="gender is female, male or unknown"
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="gender_evidence",
+                value_set=list(GENDER_EVIDENCE),
+                description="gender_evidence, when given, is pronoun, honorific, role_noun or first_name",
+            ),
+            _true("evidence_fits_gender", "a gender other than unknown says its evidence, and unknown has none"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_documents", min_value=1, description="every person is named in a published document"
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_quotes", min_value=0, description="quote counts are not negative"
+            ),
+            _true("published_in_order", "no person is last published before first published"),
+        ],
+        "person_entities": [
+            _columns("person_entities"),
+            *_not_null("person_entities", "doc_id", "entity_id", "person_id"),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["doc_id", "entity_id"], description="each PERSON entity is one person"
+            ),
+            _true("person_known", "every person_entities.person_id is in people"),
+            _true("is_person_entity", "every (doc_id, entity_id) is a PERSON entity of a published document"),
         ],
     }

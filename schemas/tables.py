@@ -12,7 +12,7 @@ import pyarrow as pa
 
 # Bump when a change to cleaning or extraction changes what a document's rows would be:
 # documents published under an older version are processed again and their rows replaced.
-PIPELINE_VERSION = "2026.11.5"
+PIPELINE_VERSION = "2026.12.1"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
@@ -41,6 +41,11 @@ URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
 # documents.published_at: a date later than the run plus this is taken for a mistake.
 FUTURE_SLACK_DAYS = 1
 SOURCE_STATUSES = ("document", "duplicate", "rejected")
+GENDERS = ("female", "male", "unknown")
+# What decided a person's gender (people.gender_evidence), strongest first; entities.gender_cues
+# holds the article evidence as "<kind>:<gender>", one item per occurrence.
+GENDER_EVIDENCE = ("honorific", "pronoun", "role_noun", "first_name")
+ARTICLE_EVIDENCE = ("honorific", "pronoun", "role_noun")
 
 DOCUMENTS = pa.schema(
     [
@@ -77,6 +82,10 @@ ENTITIES = pa.schema(
         pa.field("name", pa.string(), nullable=False),
         pa.field("label", pa.string(), nullable=False),
         pa.field("n_mentions", pa.int32(), nullable=False),
+        # What in this document says the person's gender (PERSON only): "honorific:female" for
+        # "Mrs Doe", "role_noun:male" for "spokesman John Doe", "pronoun:female" for a quote whose
+        # speaker is "she" resolved to the entity; one item per occurrence, empty when none.
+        pa.field("gender_cues", pa.list_(pa.string()), nullable=False),
     ]
 )
 
@@ -124,6 +133,30 @@ SOURCES = pa.schema(
     ]
 )
 
+# Across documents: one row per person (tasks/people), rebuilt from the published documents by every
+# run that publishes.
+PEOPLE = pa.schema(
+    [
+        pa.field("person_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("aliases", pa.list_(pa.string()), nullable=False),
+        pa.field("gender", pa.string(), nullable=False),
+        pa.field("gender_evidence", pa.string()),
+        pa.field("n_documents", pa.int32(), nullable=False),
+        pa.field("n_quotes", pa.int32(), nullable=False),
+        pa.field("first_published", pa.timestamp("us", tz="UTC")),
+        pa.field("last_published", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+PERSON_ENTITIES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("entity_id", pa.string(), nullable=False),
+        pa.field("person_id", pa.string(), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "mentions": MENTIONS,
@@ -131,7 +164,13 @@ TABLES: dict[str, pa.Schema] = {
     "quotes": QUOTES,
     "rejects": REJECTS,
     "sources": SOURCES,
+    "people": PEOPLE,
+    "person_entities": PERSON_ENTITIES,
 }
+
+# Tables that are a function of all the published documents: each publishing run stages them
+# whole, and the publish replaces them whole (no rows carried over).
+WHOLE_TABLES = ("people", "person_entities")
 
 # The column a run replaces each table's rows by: publishing drops the published rows whose key
 # the run names (a document replaced, an input file's reject fixed) and adds the staged ones.
@@ -142,6 +181,8 @@ KEYS: dict[str, str] = {
     "quotes": "doc_id",
     "rejects": "source",
     "sources": "source",
+    "people": "person_id",
+    "person_entities": "doc_id",
 }
 
 

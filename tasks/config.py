@@ -54,6 +54,8 @@ class Settings:
     # Seconds a worker process may go without a heartbeat (stopped, stuck) before it is killed and
     # the run fails; a live worker beats every second, whatever it parses.
     worker_timeout: float = 30.0
+    # people.gender from evidence (tasks/people/gender.py); off: every gender is "unknown".
+    infer_gender: bool = True
 
     @property
     def max_bytes(self) -> int:
@@ -86,6 +88,7 @@ _KINDS = {
     "dask_address": str,
     "lock_timeout": float,
     "worker_timeout": float,
+    "infer_gender": bool,
 }
 
 

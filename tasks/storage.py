@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from newsflow.schemas.tables import KEYS, TABLES
+from newsflow.schemas.tables import KEYS, TABLES, WHOLE_TABLES
 
 STATE = ".newsflow"
 RUN_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -216,6 +216,25 @@ def read_published(
     return dataset.to_table(columns=columns, filter=where)
 
 
+def read_after(
+    root: Path,
+    staging: Path,
+    name: str,
+    parts: Collection[str],
+    drop: Mapping[str, Collection[str]],
+    columns: list[str] | None = None,
+) -> pa.Table:
+    """Table `name` as it will be once the staged parts are published: the published rows less
+    those `drop` names (`swap`'s argument), then the staged parts' rows."""
+    published = read_published(root, name, columns)
+    dropped = drop.get(name, ())
+    if dropped and published.num_rows:
+        keep = pc.invert(pc.is_in(published.column(KEYS[name]), value_set=pa.array(sorted(dropped), pa.string())))
+        published = published.filter(keep)
+    staged = [read_staged(staging, name, part, columns) for part in parts]
+    return pa.concat_tables([published, *staged]) if staged else published
+
+
 def _carry_over(src: Path, dest: Path, key: str, dropped: Collection[str]) -> None:
     """Link a published file into the next version, or rewrite it without the dropped rows."""
     if dropped:
@@ -231,7 +250,8 @@ def _carry_over(src: Path, dest: Path, key: str, dropped: Collection[str]) -> No
 
 def swap(root: Path, staging: Path, run_id: str, drop: Mapping[str, Collection[str]] | None = None) -> Path:
     """Make the staged tables visible, all at once. `drop` names, per table, the key values
-    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed."""
+    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed. A table
+    of `WHOLE_TABLES` that the run staged replaces the published one whole."""
     layout = Layout(Path(root))
     layout.versions.mkdir(parents=True, exist_ok=True)
     building = layout.versions / f"{run_id}.tmp"
@@ -240,9 +260,10 @@ def swap(root: Path, staging: Path, run_id: str, drop: Mapping[str, Collection[s
     for name, schema in TABLES.items():
         folder = building / name
         folder.mkdir(parents=True)
-        for src in published_files(root, name):
-            _carry_over(src, folder / src.name, KEYS[name], drop.get(name, ()))
         staged = staging / name
+        whole = name in WHOLE_TABLES and staged.is_dir()
+        for src in [] if whole else published_files(root, name):
+            _carry_over(src, folder / src.name, KEYS[name], drop.get(name, ()))
         if staged.is_dir():
             for src in sorted(staged.glob("*.parquet")):
                 os.replace(src, folder / src.name)

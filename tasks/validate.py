@@ -24,7 +24,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import FUTURE_SLACK_DAYS
-from newsflow.tasks.storage import Run, read_published, read_staged
+from newsflow.tasks.storage import Run, read_after, read_published, read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -165,11 +165,31 @@ def check_columns(
     documents: pa.Table | None = None,
     entity_ids: pa.Table | None = None,
     doc_ids: set[str] | None = None,
+    people: pa.Table | None = None,
+    persons: pa.Table | None = None,
 ) -> pd.DataFrame:
     """The table as a frame plus the boolean check columns its suite expects to be true, computed
     over Arrow columns where the table is large (mentions, quotes, entities: no per-row Python).
-    For `sources`, `doc_ids` are the documents the output holds once the run is published."""
+    For `sources`, `doc_ids` are the documents the output holds once the run is published; for
+    `person_entities`, `people` is the people table staged with it and `persons` the PERSON rows
+    of `entities` the output holds once the run is published."""
     frame = table.to_pandas()
+    if name == "people":
+        unknown = frame["gender"] == "unknown"
+        frame["evidence_fits_gender"] = (unknown == frame["gender_evidence"].isna()).tolist()
+        frame["published_in_order"] = [
+            pd.isna(a) or pd.isna(b) or a <= b
+            for a, b in zip(frame["first_published"], frame["last_published"], strict=True)
+        ]
+        return frame
+    if name == "person_entities":
+        frame["person_known"] = pc.is_in(table.column("person_id"), value_set=people.column("person_id")).to_numpy(
+            zero_copy_only=False
+        )
+        frame["is_person_entity"] = pc.is_in(_pair_keys(table), value_set=_pair_keys(persons)).to_numpy(
+            zero_copy_only=False
+        )
+        return frame
     if name == "documents":
         latest = pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=FUTURE_SLACK_DAYS)
         frame["published_in_time"] = [pd.isna(t) or t <= latest for t in frame["published_at"]]
@@ -251,13 +271,18 @@ class Validator:
                 gx.Checkpoint(name=table, validation_definitions=[definition], result_format="COMPLETE")
             )
 
-    def validate(self, part: str, tables: dict[str, pa.Table], doc_ids: set[str] | None = None) -> bool:
+    def validate(
+        self, part: str, tables: dict[str, pa.Table], doc_ids: set[str] | None = None, persons: pa.Table | None = None
+    ) -> bool:
         """Validate one staged chunk (documents with its mentions, entities and quotes), or the
-        run's rejects, or its sources (`doc_ids`: the documents published with them). True when
-        every expectation holds."""
+        run's rejects, or its sources (`doc_ids`: the documents published with them), or the
+        people with their person_entities (`persons`: the PERSON entities published with them).
+        True when every expectation holds."""
         ok = True
         for name, table in tables.items():
-            frame = check_columns(name, table, tables.get("documents"), tables.get("entities"), doc_ids)
+            frame = check_columns(
+                name, table, tables.get("documents"), tables.get("entities"), doc_ids, tables.get("people"), persons
+            )
             result = self.checkpoints[name].run(
                 batch_parameters={"dataframe": frame}, run_id=self.gx.RunIdentifier(run_name=f"{name}-{part}")
             )
@@ -336,6 +361,11 @@ def validate_staged(
     validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
     sources = read_staged(staging, "sources", "sources")
     validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
+    if (staging / "people").is_dir():  # the register step staged the registry (tasks/register.py)
+        entities = read_after(root, staging, "entities", parts, drop, ["doc_id", "entity_id", "label"])
+        persons = entities.filter(pc.equal(entities.column("label"), "PERSON"))
+        registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
+        validator.validate("people", registry, persons=persons)
     return validator.finish(root / "validation" / "latest")
 
 

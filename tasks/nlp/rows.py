@@ -12,6 +12,7 @@ import hashlib
 from spacy.tokens import Doc
 
 from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES
+from newsflow.tasks.nlp.entities.gender import pronoun_cues
 from newsflow.tasks.nlp.quotes import cue_lemma
 from newsflow.tasks.nlp.quotes.component import SPANS_KEY
 
@@ -48,11 +49,16 @@ def mention_rows(doc: Doc) -> list[dict]:
     return rows
 
 
-def entity_rows(doc: Doc) -> list[dict]:
+def entity_rows(doc: Doc, pronouns: dict[str, list[str]] | None = None) -> list[dict]:
+    """`pronouns`: entity_id → its pronoun evidence (`gender.pronoun_cues`), added to its gender_cues."""
     columns = ENTITY_COLUMNS
     rows = []
     for eid, entity in (doc._.entity_index or {}).items():
         row = {"entity_id": eid, **entity}
+        cues = list(entity.get("gender_cues") or ())
+        if entity["label"] == "PERSON" and pronouns and eid in pronouns:
+            cues += pronouns[eid]
+        row["gender_cues"] = cues if entity["label"] == "PERSON" else []
         rows.append({c: row[c] for c in columns})
     return rows
 
@@ -81,4 +87,5 @@ def quote_rows(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict]:
 
 def doc_rows(doc: Doc) -> dict[str, list[dict]]:
     """Rows of every table the analysis fills, for one document."""
-    return {"mentions": mention_rows(doc), "entities": entity_rows(doc), "quotes": quote_rows(doc)}
+    quotes = quote_rows(doc)
+    return {"mentions": mention_rows(doc), "entities": entity_rows(doc, pronoun_cues(quotes)), "quotes": quotes}

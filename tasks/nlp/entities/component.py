@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.nlp.entities.cluster import DocEntities, Entity, Mention, extract_entities
+from newsflow.tasks.nlp.entities.gender import gender_cues
 from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, computed, stored
 
 
@@ -55,12 +56,14 @@ class EntityClusterer(LexiconPipe):
         return self.run(doc, self._annotate)
 
     def _annotate(self, doc: Doc) -> Doc:
-        write_entities(doc, extract_entities(doc, self.lexicon))
+        result = extract_entities(doc, self.lexicon)
+        write_entities(doc, result, gender_cues(doc, result.mentions, self.lexicon))
         return doc
 
 
-def write_entities(doc: Doc, result: DocEntities) -> None:
-    """Put the clustering on the Doc: mentions into `doc.ents`, entities into `doc._.entity_index`."""
+def write_entities(doc: Doc, result: DocEntities, cues: dict[str, list[str]] | None = None) -> None:
+    """Put the clustering on the Doc: mentions into `doc.ents`, entities into `doc._.entity_index`
+    (with `cues`, each entity's gender evidence: `newsflow.tasks.nlp.entities.gender`)."""
     mention_spans = []
     covered: set[int] = set()
     for m in result.mentions:
@@ -72,7 +75,13 @@ def write_entities(doc: Doc, result: DocEntities) -> None:
     for span, eid in mention_spans:
         span._.entity_id = eid
     doc._.entity_index = {
-        e.entity_id: {"name": e.name, "label": e.label, "n_mentions": e.n_mentions, "gender": e.gender}
+        e.entity_id: {
+            "name": e.name,
+            "label": e.label,
+            "n_mentions": e.n_mentions,
+            "gender": e.gender,
+            "gender_cues": (cues or {}).get(e.entity_id, []),
+        }
         for e in result.entities
     }
 

@@ -1,0 +1,258 @@
+"""Which PERSON entities of different documents are one person: the rules of
+`newsflow.tasks.people` (see its docstring), as plain functions over names and documents.
+
+The unit is a *form*: the folded parts of a canonical name (`names.NameForm`); every entity of
+every document with that form is one node. Nodes are grouped into people in three passes:
+full names by their first name and surname, nicknames the articles pair with a name, then
+one-word names ("Obama") onto the one full-name person they can be. Two nodes that one document
+names as two different entities are never one person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from newsflow.tasks.nlp.lexicon import Lexicon
+from newsflow.tasks.people.gender import decide
+from newsflow.tasks.people.names import NameForm, compatible, fold, parse
+
+# A one-word name joins the full-name person only if their documents are this close in time
+# (when both are dated and share no outlet).
+TIME_WINDOW = timedelta(days=366)
+# Of several full-name people with a surname, a one-word name is the one named this many times as
+# often as all the others together.
+DOMINANCE = 5
+
+
+@dataclass(frozen=True)
+class PersonEntity:
+    """One PERSON row of `entities`: its document, id, canonical name and gender evidence."""
+
+    doc_id: str
+    entity_id: str
+    name: str
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocContext:
+    outlet: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass
+class Node:
+    key: tuple  # the form's signature, or ("?", folded name) for a name without parts
+    form: NameForm | None
+    entities: list[PersonEntity] = field(default_factory=list)
+
+    @property
+    def docs(self) -> set[str]:
+        return {e.doc_id for e in self.entities}
+
+
+@dataclass
+class Person:
+    nodes: list[Node]
+    person_id: str = ""
+
+    @property
+    def entities(self) -> list[PersonEntity]:
+        return [e for n in self.nodes for e in n.entities]
+
+    @property
+    def docs(self) -> set[str]:
+        return {e.doc_id for n in self.nodes for e in n.entities}
+
+    def names(self) -> Counter:
+        """Each canonical name → the documents that give it."""
+        return Counter(name for name, _ in {(e.name, e.doc_id) for e in self.entities})
+
+
+def _conflicts(nodes: Iterable[Node]) -> set[frozenset]:
+    """Pairs of node keys that some document names as two different entities."""
+    by_doc: dict[str, set] = defaultdict(set)
+    for node in nodes:
+        for e in node.entities:
+            by_doc[e.doc_id].add(node.key)
+    pairs: set[frozenset] = set()
+    for keys in by_doc.values():
+        if len(keys) > 1:
+            keys = sorted(keys, key=repr)
+            for i, a in enumerate(keys):
+                pairs.update(frozenset((a, b)) for b in keys[i + 1 :])
+    return pairs
+
+
+def _gender(person: Person) -> str | None:
+    """The person's gender as far as the evidence goes (`gender.decide`), None when unknown."""
+    first = None
+    full = [n for n in person.nodes if n.form is not None and n.form.full]
+    if full:
+        first = max(full, key=lambda n: (len(n.docs), repr(n.key))).form.first
+    gender, _ = decide((c for e in person.entities for c in e.cues), first)
+    return None if gender == "unknown" else gender
+
+
+def _home(candidates: list[Person]) -> Person | None:
+    """The person a one-word name is, of the full-name people it could be: the only one; else the
+    only one without a generational suffix ("Trump" is not "Donald Trump Jr." when there is a
+    Donald Trump); else the one the corpus names in at least `DOMINANCE` times as many documents
+    as all the others together; else none."""
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    plain = [p for p in candidates if not any(n.form.suffix for n in p.nodes if n.form is not None)]
+    if len(plain) == 1:
+        return plain[0]
+    pool = plain or candidates
+    sizes = sorted(((len(p.docs), p) for p in pool), key=lambda x: -x[0])
+    top, rest = sizes[0][0], sum(n for n, _ in sizes[1:])
+    return sizes[0][1] if top >= DOMINANCE * rest else None
+
+
+def _context_fits(a: set[str], b: set[str], context: Mapping[str, DocContext]) -> bool:
+    """Documents of a one-word name and of a candidate person: one outlet in common, or dated within
+    `TIME_WINDOW`, or nothing (no outlet or no date on one side) to tell them apart."""
+    outlets_a = {context[d].outlet for d in a if d in context and context[d].outlet}
+    outlets_b = {context[d].outlet for d in b if d in context and context[d].outlet}
+    if outlets_a & outlets_b:
+        return True
+    dates_a = sorted(context[d].published_at for d in a if d in context and context[d].published_at)
+    dates_b = sorted(context[d].published_at for d in b if d in context and context[d].published_at)
+    if dates_a and dates_b:
+        return any(abs(x - y) <= TIME_WINDOW for x in (dates_a[0], dates_a[-1]) for y in dates_b) or (
+            dates_a[0] <= dates_b[-1] and dates_b[0] <= dates_a[-1]
+        )
+    return not (outlets_a and outlets_b)
+
+
+def _nodes(entities: Iterable[PersonEntity], lex: Lexicon) -> list[Node]:
+    forms: dict[str, NameForm | None] = {}
+    nodes: dict[tuple, Node] = {}
+    for e in entities:
+        if e.name not in forms:
+            forms[e.name] = parse(e.name, lex)
+        form = forms[e.name]
+        key = form.signature if form is not None else ("?", fold(e.name))
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = Node(key, form)
+        node.entities.append(e)
+    # Largest first (more documents), then by key: the order every pass below takes them in.
+    return sorted(nodes.values(), key=lambda n: (-len(n.docs), repr(n.key)))
+
+
+def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocContext], lex: Lexicon) -> list[Person]:
+    """The people the PERSON entities of all documents are, each with its stable `person_id`."""
+    nodes = _nodes(entities, lex)
+    conflicts = _conflicts(nodes)
+
+    def fits(node: Node, person: Person) -> bool:
+        return all(frozenset((node.key, other.key)) not in conflicts for other in person.nodes)
+
+    people: list[Person] = []
+    by_base: dict[tuple, list[Person]] = defaultdict(list)
+    # 1. Full names: a form joins the person of its first name and surname whose every form it is
+    # compatible with; when it could be two of them it stays apart.
+    for node in nodes:
+        if node.form is None or not node.form.full:
+            continue
+        homes = [
+            p
+            for p in by_base[node.form.base]
+            if fits(node, p) and all(compatible(node.form, other.form) for other in p.nodes)
+        ]
+        if len(homes) > 1:  # prefer the person of the same suffix ("Donald J. Trump": not "... Jr.")
+            homes = [p for p in homes if all(o.form.suffix in (None, node.form.suffix) for o in p.nodes)] or homes
+            same = [p for p in homes if any(o.form.suffix == node.form.suffix for o in p.nodes)]
+            homes = same if len(same) == 1 else homes
+        if len(homes) == 1:
+            homes[0].nodes.append(node)
+        else:
+            person = Person([node])
+            people.append(person)
+            by_base[node.form.base].append(person)
+    # 2. Nicknames the articles pair with a name ('Robert C. "Bobby" Scott'): the one person of
+    # the nickname and surname joins the person of the full name.
+    for person in list(people):
+        for node in list(person.nodes):
+            nick = node.form.nickname
+            if not nick or (nick, node.form.surname) == node.form.base:
+                continue
+            others = [p for p in by_base[(nick, node.form.surname)] if p is not person]
+            if len(others) == 1 and others[0] in people and all(fits(n, person) for n in others[0].nodes):
+                other = others[0]
+                person.nodes.extend(other.nodes)
+                people.remove(other)
+                for base, group in by_base.items():
+                    by_base[base] = [person if p is other else p for p in group]
+    # 3. One-word names: onto the one full-name person with that surname whose evidence fits
+    # (see `_home`); otherwise a person alone.
+    by_surname: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        for surname in {n.form.surname for n in person.nodes}:
+            by_surname[surname].append(person)
+    genders = {id(p): _gender(p) for p in people}
+    for node in nodes:
+        if node.form is not None and node.form.full:
+            continue
+        alone = Node(node.key, node.form)
+        # Each document's "Obama" on its own evidence: "Mr. Clinton" here, "Mrs. Clinton" there.
+        by_doc: dict[str, list[PersonEntity]] = defaultdict(list)
+        for e in node.entities:
+            by_doc[e.doc_id].append(e)
+        for doc_id, ents in sorted(by_doc.items()):
+            piece = Node(node.key, node.form, ents)
+            home = None
+            if node.form is not None:
+                gender = _gender(Person([piece]))
+                candidates = [
+                    p
+                    for p in by_surname.get(node.form.surname, [])
+                    if fits(piece, p)
+                    and (gender is None or genders[id(p)] in (None, gender))
+                    and _context_fits({doc_id}, p.docs, context)
+                ]
+                home = _home(candidates)
+            if home is not None:
+                home.nodes.append(piece)
+            else:
+                alone.entities.extend(ents)
+        if alone.entities:
+            people.append(Person([alone]))
+    _assign_ids(people)
+    return sorted(people, key=lambda p: p.person_id)
+
+
+def _anchor(person: Person) -> str:
+    """What a person's id is made of: the smallest "first surname" of its full forms, else its
+    one-word name. It changes only when the person merges with another or splits."""
+    bases = [f"{n.form.first} {n.form.surname}" for n in person.nodes if n.form is not None and n.form.full]
+    if bases:
+        return min(bases)
+    keys = [n.form.surname if n.form is not None else n.key[1] for n in person.nodes]
+    return "surname:" + min(keys)
+
+
+def _assign_ids(people: list[Person]) -> None:
+    """`p_` + a hash of the anchor; people of one anchor (a name split in two: "George W. Bush",
+    "George H. W. Bush") are told apart by their smallest form, except the one holding the plain
+    first-name-and-surname form."""
+    groups: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        groups[_anchor(person)].append(person)
+    for anchor, group in groups.items():
+        n_plain = sum(1 for p in group if _has_plain(p))
+        for person in group:
+            key = anchor
+            if len(group) > 1 and not (n_plain == 1 and _has_plain(person)):
+                key = anchor + "|" + min(repr(n.key) for n in person.nodes)
+            person.person_id = "p_" + hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+def _has_plain(person: Person) -> bool:
+    return any(n.form is not None and n.form.full and not n.form.middles and not n.form.suffix for n in person.nodes)
