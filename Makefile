@@ -47,7 +47,7 @@ lint: setup
 
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
-	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold
+	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold eval/gold/polnear-dev
 	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
 	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc
 	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc-test

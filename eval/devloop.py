@@ -27,7 +27,15 @@ from spacy.tokens import DocBin
 
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import decode
-from newsflow.tasks.nlp.evaluate import body_text, document_paths, load_gold, people_scores, score
+from newsflow.tasks.nlp.evaluate import (
+    body_text,
+    document_paths,
+    gender_scores,
+    identity_scores,
+    load_gold,
+    people_scores,
+    score,
+)
 from newsflow.tasks.nlp.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,20 +71,53 @@ def parsed(nlp, model: str, set_name: str, texts: dict[str, str]) -> dict:
     return dict(zip(names, docs, strict=True))
 
 
+# Gold kept in the repo for a read-only set: keys added to its files (genders, identities).
+OVERLAYS = {"polnear": REPO / "eval" / "gold" / "polnear-dev"}
+
+
+def registry_scores(rows_by_name: dict[str, dict], quotes: dict, gold: dict) -> dict:
+    """The person registry over the set's documents (as the flow builds it), scored for the gender
+    of the people quoted and for cross-document identity."""
+    import pyarrow as pa
+
+    from newsflow.schemas.tables import TABLES
+    from newsflow.tasks.people import build_registry
+
+    def table(name: str, rows: list[dict]) -> pa.Table:
+        return pa.Table.from_pylist(rows, schema=TABLES[name])
+
+    entities = [e | {"doc_id": n} for n, r in rows_by_name.items() for e in r["entities"]]
+    quote_rows = [q | {"doc_id": n} for n, r in rows_by_name.items() for q in r["quotes"]]
+    documents = pa.table({"doc_id": list(rows_by_name), "outlet": [None] * len(rows_by_name)}).append_column(
+        "published_at", pa.array([None] * len(rows_by_name), pa.timestamp("us", tz="UTC"))
+    )
+    registry = build_registry(table("entities", entities), table("quotes", quote_rows), documents)
+    gender = dict(zip(*registry.people.select(["person_id", "gender"]).to_pydict().values(), strict=True))
+    genders: dict[str, dict] = {n: {} for n in rows_by_name}
+    people_ids: dict[str, dict] = {n: {} for n in rows_by_name}
+    names = {(e["doc_id"], e["entity_id"]): e["name"] for e in entities}
+    for link in registry.person_entities.to_pylist():
+        genders[link["doc_id"]][link["entity_id"]] = gender[link["person_id"]]
+        people_ids[link["doc_id"]][names[(link["doc_id"], link["entity_id"])]] = link["person_id"]
+    return gender_scores(quotes, gold, genders) | identity_scores(people_ids, gold)
+
+
 def run_set(nlp, model: str, set_name: str) -> dict:
     input_dir, gold_dir = SETS[set_name]
-    gold = load_gold(gold_dir)
+    gold = load_gold(gold_dir, *[OVERLAYS[set_name]] if set_name in OVERLAYS else [])
     docs = parsed(nlp, model, set_name, texts_of(input_dir, gold))
-    quotes, people, person_ids = {}, {}, {}
+    quotes, people, person_ids, rows_by_name = {}, {}, {}, {}
     for name, doc in docs.items():
         for pipe in NEWSFLOW_PIPES:
             doc = nlp.get_pipe(pipe)(doc)
         rows = doc._.table_rows
+        rows_by_name[name] = rows
         quotes[name] = rows["quotes"]
         persons = [e for e in rows["entities"] if e["label"] == "PERSON"]
         people[name] = {e["name"] for e in persons}
         person_ids[name] = {e["entity_id"] for e in persons}
-    return score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
+    scores = score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
+    return scores | registry_scores(rows_by_name, quotes, gold)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,15 +129,30 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     nlp = load_pipeline(args.model)
     out = {}
-    keys = ("quote_f1", "speaker_acc", "e2e_f1", "people_f1", "sources_f1")
-    print(f"{'set':8s} " + " ".join(f"{k:>11s}" for k in keys))
+    keys = (
+        "quote_f1",
+        "speaker_acc",
+        "e2e_f1",
+        "people_f1",
+        "sources_f1",
+        "sources_female_f1",
+        "sources_male_f1",
+        "women_share_gold",
+        "women_share_pred",
+        "identity_p",
+        "identity_r",
+    )
+    print(f"{'set':8s} " + " ".join(f"{k.replace('sources_', 's_'):>11s}" for k in keys))
     for set_name in args.sets:
         if not SETS[set_name][0].exists():
             print(f"{set_name}: {SETS[set_name][0]} not found", file=sys.stderr)
             continue
         result = run_set(nlp, args.model, set_name)
         out[set_name] = result
-        print(f"{set_name:8s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
+        print(
+            f"{set_name:8s} "
+            + " ".join(f"{result.get(k) if result.get(k) is not None else float('nan'):11.3f}" for k in keys)
+        )
         if args.misses:
             print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
             for m in result["misses"]:

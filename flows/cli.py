@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -62,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--lock-timeout", type=float, help="seconds to wait for another run on the same output")
     run.add_argument(
+        "--no-gender",
+        action="store_true",
+        help="no gender inference: people.gender is 'unknown' for everyone (NEWSFLOW_INFER_GENDER=false)",
+    )
+    run.add_argument(
         "--worker-timeout",
         type=float,
         help="seconds a worker process may stop answering before the run fails (default: 30)",
@@ -86,7 +92,15 @@ def _parser() -> argparse.ArgumentParser:
         "folder.",
     )
     common(ev, input_default=None)
-    ev.add_argument("--gold", required=True, help="folder of gold JSON files (format: docs/quality.md)")
+    ev.add_argument(
+        "--gold",
+        required=True,
+        nargs="+",
+        metavar="DIR",
+        help="folder of gold JSON files (format: docs/quality.md); more folders add keys to the same "
+        "documents' gold (e.g. eval/gold/polnear-dev: the genders and identities of a read-only set)",
+    )
+    ev.add_argument("--no-gender", action="store_true", help="run with gender inference off (NEWSFLOW_INFER_GENDER)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
     ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
     return parser
@@ -123,7 +137,10 @@ def _run_flags(args: argparse.Namespace) -> dict:
         "lock_timeout",
         "worker_timeout",
     )
-    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    flags = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+    if getattr(args, "no_gender", False):
+        flags["infer_gender"] = False
+    return flags
 
 
 @contextmanager
@@ -184,26 +201,44 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictions(
-    output: Path, by_path: bool = False
-) -> tuple[dict[str, list[dict]], dict[str, set[str]], dict[str, set[str]]]:
-    """Published quotes, the names of PERSON entities and their entity ids, by document name as
-    the gold files give it (`document`): the input file's name, or with `by_path` its path
+@dataclass
+class Predictions:
+    """A published output read back by document name as the gold files give it."""
+
+    quotes: dict[str, list[dict]]
+    people: dict[str, set[str]]  # names of PERSON entities
+    person_ids: dict[str, set[str]]  # entity ids of PERSON entities
+    genders: dict[str, dict[str, str]]  # PERSON entity_id → its person's gender
+    people_ids: dict[str, dict[str, str]]  # PERSON entity name → its person_id
+
+
+def _predictions(output: Path, by_path: bool = False) -> Predictions:
+    """Published quotes and PERSON entities (with their person and its gender), by document name
+    as the gold files give it (`document`): the input file's name, or with `by_path` its path
     relative to the input folder (`documents.source`)."""
     from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
     names = {d["doc_id"]: d["source"] if by_path else Path(d["source"]).name for d in docs}
-    quotes: dict[str, list[dict]] = {name: [] for name in names.values()}
+    out = Predictions(*({name: kind() for name in names.values()} for kind in (list, set, set, dict, dict)))
     for q in read_published(output, "quotes").to_pylist():
-        quotes[names[q["doc_id"]]].append(q)
-    people: dict[str, set[str]] = {name: set() for name in names.values()}
-    person_ids: dict[str, set[str]] = {name: set() for name in names.values()}
+        out.quotes[names[q["doc_id"]]].append(q)
+    gender = {
+        p["person_id"]: p["gender"] for p in read_published(output, "people", ["person_id", "gender"]).to_pylist()
+    }
+    person_of = {
+        (r["doc_id"], r["entity_id"]): r["person_id"] for r in read_published(output, "person_entities").to_pylist()
+    }
     for e in read_published(output, "entities", ["doc_id", "entity_id", "name", "label"]).to_pylist():
         if e["label"] == "PERSON":
-            people[names[e["doc_id"]]].add(e["name"])
-            person_ids[names[e["doc_id"]]].add(e["entity_id"])
-    return quotes, people, person_ids
+            name = names[e["doc_id"]]
+            out.people[name].add(e["name"])
+            out.person_ids[name].add(e["entity_id"])
+            pid = person_of.get((e["doc_id"], e["entity_id"]))
+            if pid is not None:
+                out.genders[name][e["entity_id"]] = gender.get(pid, "unknown")
+                out.people_ids[name][e["name"]] = pid
+    return out
 
 
 @contextmanager
@@ -233,9 +268,17 @@ def _gold_input(input: Path, documents: list[str] | None) -> Iterator[Path]:
 def _eval(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
     from newsflow.tasks.config import load_settings
-    from newsflow.tasks.nlp.evaluate import doc_key, document_paths, load_gold, people_scores, score
+    from newsflow.tasks.nlp.evaluate import (
+        doc_key,
+        document_paths,
+        gender_scores,
+        identity_scores,
+        load_gold,
+        people_scores,
+        score,
+    )
 
-    gold = load_gold(Path(args.gold))
+    gold = load_gold(*(Path(g) for g in args.gold))
     if not gold:
         raise FileNotFoundError(f"no gold .json files in {args.gold}")
     documents = document_paths(gold)
@@ -250,8 +293,10 @@ def _eval(args: argparse.Namespace) -> int:
             model=args.model,
             n_process=args.n_process,
             chunk_size=args.chunk_size,
+            infer_gender=False if args.no_gender else None,
         )
-    quotes, people, person_ids = _predictions(settings.output, by_path=documents is not None)
+    pred = _predictions(settings.output, by_path=documents is not None)
+    quotes = pred.quotes
     published = {doc_key(name) for name in quotes}
     unscored = sorted(name for name in gold if doc_key(name) not in published)
     if unscored:  # rejected, or a duplicate of another file: scored as predicting nothing
@@ -260,7 +305,12 @@ def _eval(args: argparse.Namespace) -> int:
             f"{', '.join(unscored[:5])}",
             file=sys.stderr,
         )
-    scores = score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
+    scores = (
+        score(quotes, gold)
+        | people_scores(pred.people, quotes, gold, pred.person_ids)
+        | gender_scores(quotes, gold, pred.genders)
+        | identity_scores(pred.people_ids, gold)
+    )
     if args.json:
         print(json.dumps(scores, indent=1, default=str))
     else:
@@ -277,8 +327,18 @@ def _eval(args: argparse.Namespace) -> int:
             "sources_p",
             "sources_r",
             "sources_f1",
+            "sources_female_p",
+            "sources_female_r",
+            "sources_female_f1",
+            "sources_male_p",
+            "sources_male_r",
+            "sources_male_f1",
+            "women_share_gold",
+            "women_share_pred",
+            "identity_p",
+            "identity_r",
         ):
-            if key in scores:
+            if scores.get(key) is not None:
                 print(f"{key:17s} {scores[key]:.3f}")
     return 0
 

@@ -53,15 +53,25 @@ def coverage(pred: Counter, gold: Counter) -> float:
     return sum((pred & gold).values()) / total if total else 0.0
 
 
-def load_gold(gold_dir: Path) -> dict[str, dict]:
-    """Gold files by document name; `gold_dir` is a set's folder or its `gold/` folder."""
-    gold_dir = Path(gold_dir)
-    if (gold_dir / "gold").is_dir():
-        gold_dir = gold_dir / "gold"
-    out = {}
-    for path in sorted(gold_dir.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        out[data.get("document") or path.stem + ".txt"] = data
+def load_gold(gold_dir: Path, *overlays: Path) -> dict[str, dict]:
+    """Gold files by document name; `gold_dir` is a set's folder or its `gold/` folder. Each
+    folder of `overlays` holds files for some of the same documents whose keys are added to
+    theirs (e.g. `sources_female` for a set kept elsewhere, read-only); an overlay file for a
+    document the set does not have is an error."""
+    out: dict[str, dict] = {}
+    for i, folder in enumerate((gold_dir, *overlays)):
+        folder = Path(folder)
+        if (folder / "gold").is_dir():
+            folder = folder / "gold"
+        for path in sorted(folder.glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            name = data.get("document") or path.stem + ".txt"
+            if i == 0:
+                out[name] = data
+            elif name in out:
+                out[name] = out[name] | {k: v for k, v in data.items() if k != "document"}
+            else:
+                raise ValueError(f"{path}: overlay for {name!r}, which {gold_dir} has no gold file for")
     return out
 
 
@@ -268,6 +278,83 @@ def people_scores(
     for name, (tp, n_pred, n_gold) in counts.items():
         out[f"{name}_p"], out[f"{name}_r"], out[f"{name}_f1"] = _prf(tp, n_pred, n_gold)
     return out
+
+
+def _prf_keys(prefix: str, tp: int, n_pred: int, n_gold: int) -> dict:
+    p, r, f1 = _prf(tp, n_pred, n_gold)
+    return {f"{prefix}_p": p, f"{prefix}_r": r, f"{prefix}_f1": f1}
+
+
+def gender_scores(predicted: dict[str, list[dict]], gold_dir: Path | dict, genders: dict[str, dict[str, str]]) -> dict:
+    """Female and male sources: the people quoted (as `people_scores` counts them) whose person
+    is `female` / `male` (`genders`: per document, PERSON entity_id → its person's gender),
+    against the gold `sources_female` / `sources_male`, micro-averaged; and the share of women
+    among the sources of known gender, gold and predicted (each source once per document).
+    Empty when no gold document carries the lists."""
+    gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
+    preds_by_key = {doc_key(k): v for k, v in predicted.items()}
+    genders_by_key = {doc_key(k): v for k, v in genders.items()}
+    counts = {"female": [0, 0, 0], "male": [0, 0, 0]}
+    for doc_name, g in gold.items():
+        if "sources_female" not in g and "sources_male" not in g:
+            continue
+        key = doc_key(doc_name)
+        of = genders_by_key.get(key, {})
+        pred = {"female": set(), "male": set()}
+        for q in preds_by_key.get(key, []):
+            gender = of.get(q.get("speaker_entity_id"))
+            if q.get("speaker_name") and gender in pred:
+                pred[gender].add(_name(q["speaker_name"]))
+        for gender in ("female", "male"):
+            truth = {_name(n) for n in g.get(f"sources_{gender}") or []}
+            counts[gender][0] += len(pred[gender] & truth)
+            counts[gender][1] += len(pred[gender])
+            counts[gender][2] += len(truth)
+    if not any(c[2] for c in counts.values()):
+        return {}
+    out = {}
+    for gender, (tp, n_pred, n_gold) in counts.items():
+        out |= _prf_keys(f"sources_{gender}", tp, n_pred, n_gold)
+    n_gold = counts["female"][2] + counts["male"][2]
+    n_pred = counts["female"][1] + counts["male"][1]
+    out["women_share_gold"] = counts["female"][2] / n_gold if n_gold else None
+    out["women_share_pred"] = counts["female"][1] / n_pred if n_pred else None
+    return out
+
+
+def identity_scores(people_ids: dict[str, dict[str, str]], gold_dir: Path | dict) -> dict:
+    """Cross-document identity, pairwise: each gold person of a document (`people`, with its
+    corpus-wide key `person_keys.get(name, name)`) meets the predicted PERSON entity of that
+    document with the same name (`people_ids`: per document, entity name → person_id); over the
+    pairs of such people in two different documents, recall is the share of same-key pairs that
+    share a person_id, precision the share of same-person_id pairs that share a key. Gold people
+    the system did not name are left out (people_r counts them). Empty without gold people."""
+    gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
+    ids_by_key = {doc_key(k): {_name(n): pid for n, pid in v.items()} for k, v in people_ids.items()}
+    items = []  # (gold key, person_id), one per gold person the system named
+    for doc_name, g in gold.items():
+        if "people" not in g:
+            continue
+        keys = g.get("person_keys") or {}
+        named = ids_by_key.get(doc_key(doc_name), {})
+        for name in g["people"]:
+            pid = named.get(_name(name))
+            if pid is not None:
+                items.append((_name(keys.get(name, name)), pid))
+    if not items:
+        return {}
+
+    def pairs(counter: Counter) -> int:
+        return sum(n * (n - 1) // 2 for n in counter.values())
+
+    both = pairs(Counter(items))
+    same_key = pairs(Counter(k for k, _ in items))
+    same_id = pairs(Counter(p for _, p in items))
+    return {
+        "identity_p": both / same_id if same_id else 1.0,
+        "identity_r": both / same_key if same_key else 1.0,
+        "identity_pairs": same_key,
+    }
 
 
 def not_quote_hits(predicted: dict[str, list[dict]], gold: dict[str, dict]) -> list[dict]:

@@ -10,10 +10,12 @@ names as two different entities are never one person.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from datetime import datetime, timedelta
 
 from newsflow.tasks.nlp.lexicon import Lexicon
@@ -88,14 +90,33 @@ def _conflicts(nodes: Iterable[Node]) -> set[frozenset]:
     return pairs
 
 
-def _gender(person: Person) -> str | None:
-    """The person's gender as far as the evidence goes (`gender.decide`), None when unknown."""
+def _gender(person: Person, kinds: tuple[str, ...] | None = None) -> str | None:
+    """The person's gender as far as the evidence goes (`gender.decide`; with `kinds`, only cues of
+    those kinds), None when unknown."""
     first = None
     full = [n for n in person.nodes if n.form is not None and n.form.full]
     if full:
         first = max(full, key=lambda n: (len(n.docs), repr(n.key))).form.first
-    gender, _ = decide((c for e in person.entities for c in e.cues), first)
+    cues = (c for e in person.entities for c in e.cues if kinds is None or c.split(":", 1)[0] in kinds)
+    gender, _ = decide(cues, first)
     return None if gender == "unknown" else gender
+
+
+@functools.cache
+def hypocorisms() -> Mapping[str, frozenset[str]]:
+    """Short first name → the full first names it is a hypocorism of ("bill" → william, ...), from
+    the `nicknames` dataset (Apache-2.0, ships with the package)."""
+    from nicknames import NickNamer
+
+    return MappingProxyType({k: frozenset(v) for k, v in NickNamer().canonical_lookup.items()})
+
+
+def _compatible_but_first(a: NameForm, b: NameForm) -> bool:
+    if a.surname != b.surname:
+        return False
+    if a.middles and b.middles and a.middles != b.middles:
+        return False
+    return not (a.suffix and b.suffix and a.suffix != b.suffix)
 
 
 def _home(candidates: list[Person]) -> Person | None:
@@ -190,6 +211,25 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
                 people.remove(other)
                 for base, group in by_base.items():
                     by_base[base] = [person if p is other else p for p in group]
+    # 2b. Hypocorisms ("Joe Biden", "Joseph R. Biden Jr."; "Bill", "William"): the one person of a
+    # first name's full form and the surname takes the person of the short form, when every pair
+    # of their forms is compatible but for the first name and no document names them apart.
+    short_of = hypocorisms()
+    for base, group in sorted(by_base.items(), key=lambda kv: repr(kv[0])):
+        first, surname = base
+        if not group or first not in short_of:
+            continue
+        targets = {id(p): p for full in short_of[first] for p in by_base.get((full, surname), []) if p in people}
+        if len(group) != 1 or len(targets) != 1:
+            continue
+        person, (target,) = group[0], targets.values()
+        if person is target or person not in people:
+            continue
+        if all(fits(n, target) and _compatible_but_first(n.form, o.form) for n in person.nodes for o in target.nodes):
+            target.nodes.extend(person.nodes)
+            people.remove(person)
+            for key, members in by_base.items():
+                by_base[key] = [target if p is person else p for p in members]
     # 3. One-word names: onto the one full-name person with that surname whose evidence fits
     # (see `_home`); otherwise a person alone.
     by_surname: dict[str, list[Person]] = defaultdict(list)
@@ -209,11 +249,13 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
             piece = Node(node.key, node.form, ents)
             home = None
             if node.form is not None:
-                gender = _gender(Person([piece]))
+                # What the document says of this one: "Mr."/"Mrs.", a role noun (its pronouns are
+                # resolved by the same rules that may have erred, so they do not count here).
+                gender = _gender(Person([piece]), kinds=("honorific", "role_noun"))
                 candidates = [
                     p
                     for p in by_surname.get(node.form.surname, [])
-                    if fits(piece, p)
+                    if doc_id not in p.docs  # named apart from it in its own document: someone else
                     and (gender is None or genders[id(p)] in (None, gender))
                     and _context_fits({doc_id}, p.docs, context)
                 ]
