@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-VIEWS = ("documents", "entities", "quotes")
+VIEWS = ("documents", "entities", "quotes", "people", "person_entities")
 
 QUERIES = {
     "quoted_most": """\
@@ -62,6 +62,43 @@ SELECT d.outlet, count(*) AS quotes, count(*) FILTER (WHERE q.speaker_name IS NU
 FROM quotes q JOIN documents d USING (doc_id)
 GROUP BY d.outlet
 ORDER BY d.outlet NULLS LAST;""",
+    "people_quoted_most": """\
+SELECT p.name, p.gender, count(*) AS quotes, count(DISTINCT q.doc_id) AS documents
+FROM quotes q
+JOIN person_entities pe ON pe.doc_id = q.doc_id AND pe.entity_id = q.speaker_entity_id
+JOIN people p USING (person_id)
+GROUP BY p.person_id, p.name, p.gender
+ORDER BY quotes DESC, p.name
+LIMIT 10;""",
+    "women_share_per_outlet_month": """\
+WITH quoted AS (
+  SELECT DISTINCT q.doc_id, pe.person_id
+  FROM quotes q JOIN person_entities pe ON pe.doc_id = q.doc_id AND pe.entity_id = q.speaker_entity_id
+)
+SELECT d.outlet, strftime(d.published_at, '%Y-%m') AS month,
+       count(*) FILTER (WHERE p.gender = 'female') AS women,
+       count(*) FILTER (WHERE p.gender = 'male') AS men,
+       count(*) FILTER (WHERE p.gender = 'unknown') AS unknown,
+       round(count(*) FILTER (WHERE p.gender = 'female')
+             / nullif(count(*) FILTER (WHERE p.gender <> 'unknown'), 0), 3) AS women_share
+FROM quoted JOIN people p USING (person_id) JOIN documents d USING (doc_id)
+GROUP BY d.outlet, month
+ORDER BY d.outlet NULLS LAST, month NULLS LAST;""",
+    "women_share_per_author": """\
+WITH quoted AS (
+  SELECT DISTINCT q.doc_id, pe.person_id
+  FROM quotes q JOIN person_entities pe ON pe.doc_id = q.doc_id AND pe.entity_id = q.speaker_entity_id
+)
+SELECT a.author,
+       count(*) FILTER (WHERE p.gender = 'female') AS women,
+       count(*) FILTER (WHERE p.gender = 'male') AS men,
+       count(*) FILTER (WHERE p.gender = 'unknown') AS unknown,
+       round(count(*) FILTER (WHERE p.gender = 'female')
+             / nullif(count(*) FILTER (WHERE p.gender <> 'unknown'), 0), 3) AS women_share
+FROM (SELECT doc_id, unnest(authors) AS author FROM documents) a
+JOIN quoted USING (doc_id) JOIN people p USING (person_id)
+GROUP BY a.author
+ORDER BY a.author;""",
     "mentioned_most": """\
 SELECT name, label, sum(n_mentions) AS mentions, count(DISTINCT doc_id) AS documents
 FROM entities

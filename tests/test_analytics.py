@@ -66,6 +66,9 @@ def test_the_queries_answer_over_the_published_tables(published):
     assert per_document[SEED.name] >= 8
     co_mentioned = {(r["speaker_name"], r["entity"]) for r in run("co_mentioned", out)}
     assert ("Maria Zakharova", "Venezuela") in co_mentioned
+    people = {r["name"]: r for r in run("people_quoted_most", out)}
+    assert people["Maria Zakharova"]["gender"] == "female" and people["Maria Zakharova"]["quotes"] >= 4
+    assert people["Konstantin Kosachev"]["gender"] == "male"
     mentioned = {r["name"]: r["mentions"] for r in run("mentioned_most", out)}
     assert mentioned["Venezuela"] >= 5
 
@@ -81,6 +84,12 @@ def test_the_metadata_queries_count_by_outlet_month_and_author(published):
     authors = {r["author"]: r for r in run("people_quoted_per_author", out)}
     assert authors["Ann Poe"]["people_quoted"] == 2 and authors["Ann Poe"]["documents"] == 2
     assert authors["Dan Irwin"]["people_quoted"] == 1 and authors["Dan Irwin"]["quotes"] == 1
+    women = {r["author"]: r for r in run("women_share_per_author", out)}
+    assert (women["Ann Poe"]["women"], women["Ann Poe"]["men"], women["Ann Poe"]["women_share"]) == (1, 1, 0.5)
+    assert women["Dan Irwin"]["women_share"] == 0
+    by_outlet = {r["outlet"]: r for r in run("women_share_per_outlet_month", out)}
+    assert by_outlet["Harbour Gazette"]["women_share"] == 1 and by_outlet["Valley Courier"]["men"] == 1
+    assert by_outlet[None]["women"] >= 2  # Maria Zakharova (seed), Jane Smith (bridge.txt)
     share = {r["outlet"]: r for r in run("unknown_speaker_share", out)}
     assert share["Harbour Gazette"]["unknown_share"] == 0 and share["Valley Courier"]["quotes"] == 1
     assert 0 <= share[None]["unknown_share"] <= 1

@@ -22,7 +22,14 @@ def tables(**changes) -> dict:
             }
         ],
         "entities": [
-            {"doc_id": "d1", "entity_id": "e1", "name": "Maria Zakharova", "label": "PERSON", "n_mentions": 1}
+            {
+                "doc_id": "d1",
+                "entity_id": "e1",
+                "name": "Maria Zakharova",
+                "label": "PERSON",
+                "n_mentions": 1,
+                "gender_cues": [],
+            }
         ],
         "mentions": [
             {
@@ -162,7 +169,9 @@ def test_check_columns_match_python_slicing_with_characters_outside_the_basic_pl
         for d, s, e in spans
     ]
     rows += [{**rows[0], "text": "Ça vb"}, {**rows[3], "start_char": 18, "end_char": 25}, {**rows[1], "doc_id": "dx"}]
-    entities = [{"doc_id": "d1", "entity_id": "e1", "name": "Zoë", "label": "PERSON", "n_mentions": 1}]
+    entities = [
+        {"doc_id": "d1", "entity_id": "e1", "name": "Zoë", "label": "PERSON", "n_mentions": 1, "gender_cues": []}
+    ]
     frame = check_columns(
         "mentions", from_rows("mentions", rows), from_rows("documents", docs), from_rows("entities", entities)
     )

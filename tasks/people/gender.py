@@ -47,7 +47,7 @@ def first_name_genders() -> Mapping[str, str]:
     data = json.loads(_name_data_path().read_text(encoding="utf-8"))
     out = {}
     for name, (_, count, share_female, *_) in data.items():
-        if count >= MIN_COUNT and name.isalpha():
+        if count >= MIN_COUNT and name.replace("-", "").isalpha():
             if share_female >= 1 - THRESHOLD:
                 out[name] = "female"
             elif share_female <= THRESHOLD:

@@ -15,8 +15,8 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.people.gender import decide
@@ -178,10 +178,11 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
     people: list[Person] = []
     by_base: dict[tuple, list[Person]] = defaultdict(list)
     # 1. Full names: a form joins the person of its first name and surname whose every form it is
-    # compatible with; when it could be two of them it stays apart.
-    for node in nodes:
-        if node.form is None or not node.form.full:
-            continue
+    # compatible with; when it could be two of them it stays apart. The plain forms go first (the
+    # hub of their name), then those with middle initials, then those with a suffix, each the most
+    # named first: "George Bush" takes the George W. or H. W. Bush the corpus names more.
+    full = [n for n in nodes if n.form is not None and n.form.full]
+    for node in sorted(full, key=lambda n: (n.form.suffix is not None, bool(n.form.middles))):
         homes = [
             p
             for p in by_base[node.form.base]
