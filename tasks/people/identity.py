@@ -46,7 +46,7 @@ class DocContext:
     published_at: datetime | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: one node per form
 class Node:
     key: tuple  # the form's signature, or ("?", folded name) for a name without parts
     form: NameForm | None
@@ -57,7 +57,7 @@ class Node:
         return {e.doc_id for e in self.entities}
 
 
-@dataclass
+@dataclass(eq=False)
 class Person:
     nodes: list[Node]
     person_id: str = ""
@@ -76,11 +76,12 @@ class Person:
 
 
 def _conflicts(nodes: Iterable[Node]) -> set[frozenset]:
-    """Pairs of node keys that some document names as two different entities."""
-    by_doc: dict[str, set] = defaultdict(set)
+    """Pairs of node keys of one surname that some document names as two different entities."""
+    by_doc: dict[tuple, set] = defaultdict(set)
     for node in nodes:
+        surname = node.form.surname if node.form is not None else None
         for e in node.entities:
-            by_doc[e.doc_id].add(node.key)
+            by_doc[(e.doc_id, surname)].add(node.key)
     pairs: set[frozenset] = set()
     for keys in by_doc.values():
         if len(keys) > 1:
@@ -237,7 +238,13 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
     for person in people:
         for surname in {n.form.surname for n in person.nodes}:
             by_surname[surname].append(person)
-    genders = {id(p): _gender(p) for p in people}
+    genders: dict[int, str | None] = {}
+
+    def gender_of(person: Person) -> str | None:
+        if id(person) not in genders:
+            genders[id(person)] = _gender(person)
+        return genders[id(person)]
+
     for node in nodes:
         if node.form is not None and node.form.full:
             continue
@@ -257,7 +264,7 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
                     p
                     for p in by_surname.get(node.form.surname, [])
                     if doc_id not in p.docs  # named apart from it in its own document: someone else
-                    and (gender is None or genders[id(p)] in (None, gender))
+                    and (gender is None or gender_of(p) in (None, gender))
                     and _context_fits({doc_id}, p.docs, context)
                 ]
                 home = _home(candidates)
