@@ -12,9 +12,8 @@ publisher (west-journal), which gives 2; the held-out set (eval/gold/polnear-tra
 the next 3 of each publisher, except the first (breitbart), which gives 2: 20 + 20 articles, every
 publisher in both halves, 5 or 6 articles per publisher.
 
-`python eval/select_polnear_train.py ../shared/eval/polnear-train --link /tmp/polnear-train` also
-links the chosen articles into /tmp/polnear-train/polnear-train and .../polnear-train-test, the
-`--input` folders for `newsflow eval` (the gold names plain files: eval reads a whole folder).
+`newsflow eval --input ../shared/eval/polnear-train/input --gold eval/gold/polnear-train` scores
+the chosen articles (eval runs only the files a flat gold set names).
 
 `python eval/select_polnear_train.py ../shared/eval/polnear-train --check` verifies, for both gold
 folders: the file set is the selection; every quote text (quotes and optional quotes) and every
@@ -208,26 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("root", nargs="?", type=Path, default=Path("../shared/eval/polnear-train"))
     ap.add_argument("--check", action="store_true", help="check the gold files of both folders")
-    ap.add_argument(
-        "--link",
-        type=Path,
-        metavar="DIR",
-        help="also make DIR/polnear-train and DIR/polnear-train-test: symbolic links to the chosen "
-        "articles, to give `newsflow eval --input` (the gold names plain files, so eval reads the "
-        "whole input folder)",
-    )
     args = ap.parse_args(argv)
     if args.check:
         return check(args.root)
     dev, test = select(args.root)
-    if args.link:
-        for name, stems in ((DEV_DIR.name, dev), (TEST_DIR.name, test)):
-            folder = args.link / name
-            folder.mkdir(parents=True, exist_ok=True)
-            for stem in stems:
-                link = folder / f"{stem}.txt"
-                if not link.exists():
-                    link.symlink_to((args.root / "input" / f"{stem}.txt").resolve())
     print(f"# development ({len(dev)}): eval/gold/polnear-train")
     for stem in dev:
         print(f"{stem}.txt")
