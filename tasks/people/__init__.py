@@ -8,7 +8,11 @@ Handled (identity, identity.py):
 - variants of one name are one person: a middle name or initial ("Donald John Trump", "Donald J.
   Trump", "Donald Trump"), a generational suffix ("John G. Roberts Jr.", "John Roberts"), the
   particles of a surname ("Bill de Blasio"); a nickname an article pairs with the name ('Robert C.
-  "Bobby" Scott' joins "Bobby Scott" to "Robert Scott");
+  "Bobby" Scott' joins "Bobby Scott" to "Robert Scott"); a hypocorism of the first name from the
+  `nicknames` dataset ("Joe Biden", "Joseph R. Biden Jr."; "Vince", "Vincent Cable") when it points
+  to one person only and the pairing does not set the names apart (same first letter, the short
+  name no longer and without nicknames of its own, not each other's nickname, no two genders by
+  the name statistic or the people's evidence);
 - a one-word name ("Obama", written "Mr. Obama" or "President Obama") joins a full-name person
   only when the corpus has exactly one full-name person with that surname whose evidence fits: no
   other gender in its honorifics and role nouns, not named beside it as someone else in one document,
@@ -31,7 +35,8 @@ person), then a first-name statistic above a confidence threshold, else `unknown
 `--no-gender`) makes every gender `unknown`.
 
 Not handled: outside knowledge (no knowledge base: "Bill" and "William Clinton" stay two unless an
-article pairs them; "Joe" and "Joseph Biden" too), first-name-only mentions ("Hillary" alone),
+article pairs them, as "Ted" and "Edward Heath": hypocorisms that change the first letter are not
+used), a hypocorism that is another person's name ("Jim Morrison", "James Morrison" are joined), first-name-only mentions ("Hillary" alone),
 names written surname first, transliteration variants ("Gaddafi", "Qadhafi"), titles or roles as
 evidence of identity (the quotes' `speaker_title` is not compared), two different people with
 one and the same full name (one person: nothing in the text tells them apart), and gender beyond

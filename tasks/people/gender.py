@@ -42,16 +42,26 @@ def _name_data_path() -> Path:
 
 
 @functools.cache
+def first_name_shares() -> Mapping[str, float]:
+    """Lower-case first name → the share of women among its bearers in nomquamgender's data, for
+    the names seen at least `MIN_COUNT` times."""
+    data = json.loads(_name_data_path().read_text(encoding="utf-8"))
+    return {
+        name: share_female
+        for name, (_, count, share_female, *_) in data.items()
+        if count >= MIN_COUNT and name.replace("-", "").isalpha()
+    }
+
+
+@functools.cache
 def first_name_genders() -> Mapping[str, str]:
     """Lower-case first name → "female"/"male", for the names decisive enough (see the module)."""
-    data = json.loads(_name_data_path().read_text(encoding="utf-8"))
     out = {}
-    for name, (_, count, share_female, *_) in data.items():
-        if count >= MIN_COUNT and name.replace("-", "").isalpha():
-            if share_female >= 1 - THRESHOLD:
-                out[name] = "female"
-            elif share_female <= THRESHOLD:
-                out[name] = "male"
+    for name, share_female in first_name_shares().items():
+        if share_female >= 1 - THRESHOLD:
+            out[name] = "female"
+        elif share_female <= THRESHOLD:
+            out[name] = "male"
     return out
 
 

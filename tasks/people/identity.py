@@ -105,11 +105,37 @@ def _gender(person: Person, kinds: tuple[str, ...] | None = None) -> str | None:
 
 @functools.cache
 def hypocorisms() -> Mapping[str, frozenset[str]]:
-    """Short first name → the full first names it is a hypocorism of ("bill" → william, ...), from
-    the `nicknames` dataset (Apache-2.0, ships with the package)."""
+    """Short first name → the full first names it is a hypocorism of ("joe" → joseph), from the
+    `nicknames` dataset (Apache-2.0, ships with the package), kept only where the pairing is
+    unambiguous enough to join two people on: the short name is no longer than the full one,
+    starts with the same letter, is not itself a name with nicknames of its own ("john" of
+    "jonathan": two names), the two are not each other's nickname ("ian", "john"), and the
+    first-name statistic does not set them apart (shares of women less than 50 points apart:
+    not "andy" and "andrea")."""
     from nicknames import NickNamer
 
-    return MappingProxyType({k: frozenset(v) for k, v in NickNamer().canonical_lookup.items()})
+    from newsflow.tasks.people.gender import first_name_shares
+
+    names, shares = NickNamer(), first_name_shares()
+    out: dict[str, frozenset[str]] = {}
+    for short, fulls in names.canonical_lookup.items():
+        if len(names.nicknames_of(short)) > 1:
+            continue
+        kept = {
+            full
+            for full in fulls
+            if len(short) <= len(full)
+            and short[0] == full[0]
+            and full not in names.nicknames_of(short)
+            and abs(shares.get(short, 0.5) - shares.get(full, 0.5)) < 0.5
+        }
+        if kept:
+            out[short] = frozenset(kept)
+    return MappingProxyType(out)
+
+
+def _same_or_unknown(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
 
 
 def _compatible_but_first(a: NameForm, b: NameForm) -> bool:
@@ -215,7 +241,7 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
                     by_base[base] = [person if p is other else p for p in group]
     # 2b. Hypocorisms ("Joe Biden", "Joseph R. Biden Jr."; "Bill", "William"): the one person of a
     # first name's full form and the surname takes the person of the short form, when every pair
-    # of their forms is compatible but for the first name and no document names them apart.
+    # of their forms is compatible but for the first name.
     short_of = hypocorisms()
     for base, group in sorted(by_base.items(), key=lambda kv: repr(kv[0])):
         first, surname = base
@@ -227,7 +253,10 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
         person, (target,) = group[0], targets.values()
         if person is target or person not in people:
             continue
-        if all(fits(n, target) and _compatible_but_first(n.form, o.form) for n in person.nodes for o in target.nodes):
+        if not _same_or_unknown(_gender(person), _gender(target)):
+            continue
+        # A document naming both is no evidence against: its own clustering does not know hypocorisms.
+        if all(_compatible_but_first(n.form, o.form) for n in person.nodes for o in target.nodes):
             target.nodes.extend(person.nodes)
             people.remove(person)
             for key, members in by_base.items():
