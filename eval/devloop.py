@@ -4,7 +4,10 @@ newsflow's own components over the cached parses and score them with `newsflow e
 A rule change is scored in seconds instead of a whole flow run; `newsflow eval` stays the
 reference (it also runs the flow's cleaning of records, HTML and metadata).
 
-usage: python eval/devloop.py [--sets bbc polnear seed extra] [--misses] [--save FILE]
+usage: python eval/devloop.py [--sets bbc polnear polnear-train seed extra] [--misses] [--save FILE]
+
+Each set's line gives the components' time (`seconds`: entities, quotes and rows over the cached
+parses) and, for PolNeAR's sets, a line per publisher (the file name's prefix).
 
 `bbc-test` (eval/gold/bbc-test) is the held-out test set: not in the default sets; score it to
 measure, never read its misses to tune rules (see its README).
@@ -20,6 +23,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -36,6 +40,7 @@ SETS = {
     "bbc": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc"),
     "bbc-test": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc-test"),
     "polnear": (SHARED / "eval" / "polnear-dev" / "input", SHARED / "eval" / "polnear-dev" / "gold"),
+    "polnear-train": (SHARED / "eval" / "polnear-train" / "input", SHARED / "eval" / "polnear-train" / "gold"),
     "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
     "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
 }
@@ -68,6 +73,7 @@ def run_set(nlp, model: str, set_name: str) -> dict:
     gold = load_gold(gold_dir)
     docs = parsed(nlp, model, set_name, texts_of(input_dir, gold))
     quotes, people, person_ids = {}, {}, {}
+    began = time.perf_counter()
     for name, doc in docs.items():
         for pipe in NEWSFLOW_PIPES:
             doc = nlp.get_pipe(pipe)(doc)
@@ -76,7 +82,21 @@ def run_set(nlp, model: str, set_name: str) -> dict:
         persons = [e for e in rows["entities"] if e["label"] == "PERSON"]
         people[name] = {e["name"] for e in persons}
         person_ids[name] = {e["entity_id"] for e in persons}
-    return score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
+    seconds = time.perf_counter() - began
+    result = score(quotes, gold) | people_scores(people, quotes, gold, person_ids) | {"seconds": seconds}
+    if set_name.startswith("polnear"):  # the publisher is the file name's prefix
+        result["by_publisher"] = {
+            p: score(quotes, {n: g for n, g in gold.items() if publisher(n) == p})
+            for p in sorted({publisher(n) for n in gold})
+        }
+        for by in result["by_publisher"].values():
+            del by["misses"]  # the set's own misses name their documents
+    return result
+
+
+def publisher(document: str) -> str:
+    """PolNeAR's file names start with their publisher: "nyt_2016-09-08_....txt"."""
+    return Path(document).name.split("_", 1)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     nlp = load_pipeline(args.model)
     out = {}
-    keys = ("quote_f1", "speaker_acc", "e2e_f1", "people_f1", "sources_f1")
-    print(f"{'set':8s} " + " ".join(f"{k:>11s}" for k in keys))
+    keys = ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "people_f1", "sources_f1", "seconds")
+    print(f"{'set':14s} " + " ".join(f"{k:>11s}" for k in keys))
     for set_name in args.sets:
         if not SETS[set_name][0].exists():
             print(f"{set_name}: {SETS[set_name][0]} not found", file=sys.stderr)
             continue
         result = run_set(nlp, args.model, set_name)
         out[set_name] = result
-        print(f"{set_name:8s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
+        print(f"{set_name:14s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
+        for p, by in result.get("by_publisher", {}).items():
+            print(f"  {p:12s} " + " ".join(f"{by.get(k, float('nan')):11.3f}" for k in keys))
         if args.misses:
             print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
             for m in result["misses"]:
