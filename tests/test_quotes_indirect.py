@@ -122,3 +122,20 @@ def test_passive_agent_is_the_speaker(quotes_of):
     row = one(quotes_of(text), "trial lawyers")
     assert row["speaker_name"] == "Mitch McConnell"
     assert row["method"] == "passive"
+
+
+def test_clause_opening_with_a_partial_quote_is_one_mixed_quote(quotes_of):
+    """Rule `clause-opens-with-a-quote`."""
+    rows = quotes_of("The mayor said that “we need more time” before the council votes on the budget.")
+    row = one(rows, "more time")
+    assert row["type"] == "mixed"
+    assert row["text"] == "“we need more time” before the council votes on the budget"
+    assert row["speaker_name"] == "mayor" or row["speaker"] == "The mayor"
+
+
+def test_interrogative_subjects_ask_and_report_nothing(quotes_of):
+    """Rule `no-wh-speaker` (issue 21): "Who", "Which official" are never speakers."""
+    assert not quotes_of("Who said the new bridge would be finished by June?")
+    assert not quotes_of("Which official told the council that the depot would close?")
+    row = one(quotes_of("The coach, who said the team would win, left early."), "team would win")
+    assert row["speaker"] == "who" and row["speaker_name"] == "The coach"

@@ -332,3 +332,11 @@ def test_a_name_after_an_honorific_is_a_speaker_even_as_a_date(spacy_nlp):
     row = one(rows, "the idea was old")
     assert row["speaker_name"] == "Jon Thoday"
     assert row["speaker_entity_id"] is not None
+
+
+def test_wh_words_are_never_speakers(quotes_of):
+    """Rule `no-wh-speaker` (issue 21): interrogative and demonstrative pronouns name nobody."""
+    rows = quotes_of("“The bridge will open in June,” said who? Nobody knows. “It is late,” said what?")
+    assert all(r["speaker"] not in ("who", "what", "Who", "What") for r in rows)
+    rows = quotes_of("The bridge will open in June. Whom did the engineers tell that the work was late?")
+    assert all((r["speaker"] or "").lower() not in ("whom", "who", "which", "what", "that") for r in rows)

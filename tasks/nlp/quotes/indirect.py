@@ -18,6 +18,7 @@ from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, CLOSE_MARKS
 from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS
 from newsflow.tasks.nlp.quotes.records import Draft
+from newsflow.tasks.nlp.quotes.speakers import interrogative
 
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
 
@@ -48,6 +49,8 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
         comp = complement(tok, idx.lex)
+        if comp is not None and asks_a_question(tok, idx):
+            continue
         chars = reported_chars(idx, tok, comp) if comp is not None else None
         who = parenthetical_subject(tok, idx)
         if who is not None:  # "The plan, she said, will cost jobs."
@@ -79,6 +82,13 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         cue_chars = (tok.idx, to.idx + len(to.text))
         drafts.append(Draft(start, end, "indirect", cue=who, cue_lemma="according to", cue_chars=cue_chars))
     return drafts
+
+
+def asks_a_question(cue: Token, idx: DocIndex) -> bool:
+    """Rule `no-wh-speaker`: "Who said the plan would fail?": a cue whose subject is an
+    interrogative word asks who spoke; it reports nothing."""
+    subj, _ = subject_of(cue, idx.lex, lambda t: idx.in_quote(t.idx))
+    return subj is not None and interrogative(subj) and subj.lower_ != "that"
 
 
 def parenthetical_subject(cue: Token, idx: DocIndex) -> Token | None:

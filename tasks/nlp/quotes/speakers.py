@@ -28,6 +28,7 @@ from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
 from newsflow.tasks.nlp.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+WH_WORDS = {"who", "whom", "whose", "which", "what", "whoever", "whatever", "that"}
 POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 
@@ -77,10 +78,23 @@ def entity_speaker(tok: Token, mention: Mention, idx: DocIndex, method: str) -> 
     )
 
 
+def interrogative(tok: Token) -> bool:
+    """Rule `no-wh-speaker`: "Who said ...?", "Which official told ...?", "That said, ...": an
+    interrogative (or demonstrative "that") subject, or one a wh-word determines, is nobody; a
+    relative pronoun with its antecedent ("Smith, who said") is Smith."""
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
+        return False
+    if tok.lower_ in WH_WORDS:
+        return True
+    return any(c.dep_ == "det" and c.lower_ in ("which", "what", "whose") for c in tok.children)
+
+
 def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]) -> Speaker | None:
     if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
         antecedent = speaker_from_token(tok.head.head, idx, method, prev)  # "Smith, who said ..."
         return replace(antecedent, surface=tok.text, start=tok.idx) if antecedent else None
+    if interrogative(tok):
+        return None
     if tok.lower_ in SPEAKER_PRONOUNS:
         return resolve_pronoun(tok, idx, prev)
     mention = idx.mention(tok)
