@@ -41,6 +41,8 @@ SETS = {
     "bbc-test": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc-test"),
     "polnear": (SHARED / "eval" / "polnear-dev" / "input", SHARED / "eval" / "polnear-dev" / "gold"),
     "polnear-train": (SHARED / "eval" / "polnear-train" / "input", SHARED / "eval" / "polnear-train" / "gold"),
+    "polnear-train-gold": (SHARED / "eval" / "polnear-train" / "input", REPO / "eval" / "gold" / "polnear-train"),
+    "polnear-train-test": (SHARED / "eval" / "polnear-train" / "input", REPO / "eval" / "gold" / "polnear-train-test"),
     "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
     "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
 }
@@ -50,8 +52,8 @@ CACHE = Path(os.environ.get("NEWSFLOW_DEVCACHE", "/tmp/newsflow-devcache"))
 
 def texts_of(input_dir: Path, gold: dict) -> dict[str, str]:
     names = document_paths(gold)
-    if names is None:
-        names = [p.name for p in sorted(input_dir.glob("*.txt"))]
+    if names is None:  # a flat set: its folder's files that have gold (a subset's gold names a few)
+        names = [p.name for p in sorted(input_dir.glob("*.txt")) if p.name in gold]
     return {name: body_text(decode((input_dir / name).read_bytes())[0]) for name in names}
 
 
@@ -109,16 +111,16 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_pipeline(args.model)
     out = {}
     keys = ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "people_f1", "sources_f1", "seconds")
-    print(f"{'set':14s} " + " ".join(f"{k:>11s}" for k in keys))
+    print(f"{'set':18s} " + " ".join(f"{k:>11s}" for k in keys))
     for set_name in args.sets:
         if not SETS[set_name][0].exists():
             print(f"{set_name}: {SETS[set_name][0]} not found", file=sys.stderr)
             continue
         result = run_set(nlp, args.model, set_name)
         out[set_name] = result
-        print(f"{set_name:14s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
+        print(f"{set_name:18s} " + " ".join(f"{result.get(k, float('nan')):11.3f}" for k in keys))
         for p, by in result.get("by_publisher", {}).items():
-            print(f"  {p:12s} " + " ".join(f"{by.get(k, float('nan')):11.3f}" for k in keys))
+            print(f"  {p:16s} " + " ".join(f"{by.get(k, float('nan')):11.3f}" for k in keys))
         if args.misses:
             print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
             for m in result["misses"]:
