@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newsflow.tasks.nlp.quotes.cues import complement, complement_end, is_cue, is_negated, subject_of
+from newsflow.tasks.nlp.quotes.cues import (
+    complement,
+    complement_end,
+    is_cue,
+    is_negated,
+    reports_a_quote_on_its_left,
+    subject_of,
+)
 from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, CLOSE_MARKS
 from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS
@@ -49,7 +56,7 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
         comp = complement(tok, idx.lex)
-        if comp is not None and asks_a_question(tok, idx):
+        if comp is not None and (asks_a_question(tok, idx) or setting_of_a_quote(tok, comp, idx)):
             continue
         chars = reported_chars(idx, tok, comp) if comp is not None else None
         who = parenthetical_subject(tok, idx)
@@ -82,6 +89,16 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         cue_chars = (tok.idx, to.idx + len(to.text))
         drafts.append(Draft(start, end, "indirect", cue=who, cue_lemma="according to", cue_chars=cue_chars))
     return drafts
+
+
+def setting_of_a_quote(cue: Token, comp: Token, idx: DocIndex) -> bool:
+    """Rule `one-clause-per-cue`: a subject-less clause on the right of a cue that reports a
+    quote on its left ('“...,” X said in an interview aired Monday')."""
+    return (
+        comp.i > cue.i
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in comp.children)
+        and reports_a_quote_on_its_left(cue, idx)
+    )
 
 
 def asks_a_question(cue: Token, idx: DocIndex) -> bool:
