@@ -340,3 +340,15 @@ def test_wh_words_are_never_speakers(quotes_of):
     assert all(r["speaker"] not in ("who", "what", "Who", "What") for r in rows)
     rows = quotes_of("The bridge will open in June. Whom did the engineers tell that the work was late?")
     assert all((r["speaker"] or "").lower() not in ("whom", "who", "which", "what", "that") for r in rows)
+
+
+def test_an_office_with_descriptive_words_is_the_person_just_written(quotes_of):
+    """Rule `salient-description`: "the veteran Oregon senator" is the person the sentence before
+    is about; a bare "the senator" with no holder written stays a description."""
+    text = (
+        "Ana Ruiz toured the flooded valley on Tuesday.\n"
+        "Later, the veteran Oregon senator said that the levees had to be rebuilt."
+    )
+    assert one(quotes_of(text), "levees")["speaker_name"] == "Ana Ruiz"
+    text = "Ana Ruiz toured the flooded valley on Tuesday.\nLater, the senator said that the levees had to be rebuilt."
+    assert one(quotes_of(text), "levees")["speaker_name"] == "the senator"

@@ -145,7 +145,7 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if m is None and common_noun(tok, idx) and person_noun(tok, idx):
         # "Liam Neeson has held a dinner. The actor said"; "..., a clergyman has said." in the lede
         # (an office, "the minister", needs its evidence: a role_words match, above)
-        descriptive = definite(tok) and tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles
+        descriptive = definite(tok) and (tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles or epithet(tok))
         m = (salient_person(tok, idx) if descriptive else None) or lede_person(tok, idx)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
@@ -153,6 +153,14 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def epithet(tok: Token) -> bool:
+    """Rule `salient-description`: "the independent Vermont senator", "the Democratic
+    presidential candidate": an office with words that describe its holder is a description of
+    the person the text is about (as "the actor" is), while a bare office ("the senator", "the
+    minister") needs a holder written with that title."""
+    return any(c.dep_ in ("amod", "compound") and c.i < tok.i and c.is_alpha for c in tok.children)
 
 
 def named_person(tok: Token, idx: DocIndex) -> str | None:
