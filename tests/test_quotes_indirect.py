@@ -139,3 +139,26 @@ def test_interrogative_subjects_ask_and_report_nothing(quotes_of):
     assert not quotes_of("Which official told the council that the depot would close?")
     row = one(quotes_of("The coach, who said the team would win, left early."), "team would win")
     assert row["speaker"] == "who" and row["speaker_name"] == "The coach"
+
+
+def test_report_frames_other_than_a_clause(quotes_of):
+    """Rule `report-frames`: "called for", "called on ... to", "called X a Y", "suggested
+    V-ing", "talking about V-ing"; not when the subject cannot speak, nor a topic ("talked
+    about taxes")."""
+    row = one(quotes_of("Mayor Ana Ruiz called for an inquiry into the flooding."), "inquiry")
+    assert row["text"] == "an inquiry into the flooding" and row["speaker_name"] == "Ana Ruiz"
+    row = one(quotes_of("Mayor Ana Ruiz called on the governor to release the funds."), "release")
+    assert row["text"] == "the governor to release the funds" and row["cue"] == "call"
+    row = one(quotes_of("Mayor Ana Ruiz called the budget a disgrace."), "disgrace")
+    assert row["text"] == "the budget a disgrace"
+    row = one(quotes_of("Mayor Ana Ruiz suggested raising the parking fee."), "parking")
+    assert row["text"] == "raising the parking fee"
+    row = one(quotes_of("Mayor Ana Ruiz is talking about building a new school."), "school")
+    assert row["text"] == "building a new school"
+    assert not quotes_of("Mayor Ana Ruiz talked about taxes.")
+    assert not quotes_of("The council called the meeting for Tuesday.")
+
+
+def test_confessed_that(quotes_of):
+    row = one(quotes_of("The treasurer, Tom Reed, confessed that he had lost the receipts."), "receipts")
+    assert row["speaker_name"] == "Tom Reed" and row["cue"] == "confess"

@@ -65,6 +65,7 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         if chars is not None:
             drafts.append(Draft(*chars, "indirect", cue=tok, cue_lemma=tok.lemma_.lower(), speaker_token=who))
     drafts += noun_cue_quotes(idx)
+    drafts += frame_quotes(idx)
     for tok in idx.tokens_with_lower(("according",)):  # according to X, ...
         if idx.in_quote(tok.idx):
             continue
@@ -149,6 +150,97 @@ def reported_chars(idx: DocIndex, cue: Token, comp: Token, around_cue: bool = Fa
     if end - start < 3 or len([t for t in doc[lo : hi + 1] if t.is_alpha]) < 2:
         return None
     return start, end
+
+
+def frame_quotes(idx: DocIndex) -> list[Draft]:
+    """Rule `report-frames`: verbs that report through a frame other than a clause (the
+    lexicon's `report_frames`): "called for the depot to close", "called on the council to
+    act", "called the plan a stopgap", "accused the council of hiding the report", "promised
+    to rebuild the bridge", "suggested raising the fee", "is talking about being a better
+    father". Only when its subject can speak (a person, an organisation, a pronoun, a noun for
+    people; not a generic "you"): "retirements promise to swell costs" reports nothing, nor does
+    a frame in a relative clause about its object ("the cut the country promised to reach")."""
+    drafts = []
+    for tok in idx.tokens_with_lemma(idx.lex.report_frames):
+        if tok.pos_ != "VERB" or is_negated(tok) or idx.in_quote(tok.idx) or refused(tok, idx):
+            continue
+        span = frame_span(tok, idx.lex.report_frames[tok.lemma_.lower()])
+        if span is None:
+            continue
+        subj, _ = subject_of(tok, idx.lex, lambda t: idx.in_quote(t.idx))
+        if subj is None or not can_speak(subj, idx) or subj.lower_ == "you" or object_relative(tok, subj):
+            continue
+        lo, hi = within_paragraph(idx, tok, *span)
+        hi = min(hi, tok.sent.end - 1)
+        if hi - lo < 1:
+            continue
+        start, end = clip_clause(idx.text, idx.doc[lo].idx, idx.doc[hi].idx + len(idx.doc[hi].text))
+        if end - start >= 3:
+            drafts.append(Draft(start, end, "indirect", cue=tok, cue_lemma=tok.lemma_.lower()))
+    return drafts
+
+
+def object_relative(verb: Token, subj: Token) -> bool:
+    """ "the cut the country promised to reach": in a relative clause whose subject is not the
+    relative word, what the frame reports is the noun the clause describes, not the words after
+    the verb (a fragment)."""
+    clause = verb
+    while clause.dep_ in ("xcomp", "conj") and clause.head.i != clause.i:
+        clause = clause.head
+    relative = subj.tag_ in ("WP", "WDT") or subj.lower_ in ("who", "which", "that")
+    return clause.dep_ in ("relcl", "acl") and not relative and subj.head.i == clause.i and subj.i > clause.head.i
+
+
+def frame_span(verb: Token, frames: list[str]) -> tuple[int, int] | None:
+    """(first, last) token of what `verb` reports through one of its `frames`, or None."""
+    kids = list(verb.rights)
+    obj = next((c for c in kids if c.dep_ == "dobj"), None)
+    for c in kids:
+        if c.dep_ == "prep" and c.lower_ in frames and c.lower_ in ("for", "on") and c.i == verb.i + 1:
+            if not any(g.dep_ == "pobj" for g in c.children):
+                continue
+            hi = c.right_edge.i
+            for x in kids:  # "called on the council to act"
+                if x.dep_ == "xcomp" and x.i > c.i and any(g.lower_ == "to" and g.dep_ == "aux" for g in x.children):
+                    hi = max(hi, x.right_edge.i)
+            return c.i + 1, hi
+        if "for" in frames and c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ == "for" for g in c.children):
+            mark = next(g for g in c.children if g.dep_ == "mark")
+            if mark.i == verb.i + 1:  # "called for the strongholds to be hit"
+                return mark.i + 1, c.right_edge.i
+        if "oprd" in frames and obj is not None and c.dep_ == "oprd" and c.i > obj.i:
+            return obj.left_edge.i, c.right_edge.i  # "called the plan a stopgap"
+        if "gerund" in frames and c.dep_ in ("xcomp", "ccomp", "dobj") and c.tag_ == "VBG" and c.i == verb.i + 1:
+            return c.left_edge.i, c.right_edge.i  # "suggested raising the fee"
+        if "about" in frames and c.dep_ == "prep" and c.lower_ == "about" and c.i == verb.i + 1:
+            if any(g.dep_ == "pcomp" and g.tag_ == "VBG" for g in c.children):
+                return c.i + 1, c.right_edge.i  # "talking about being a better father"
+    return None
+
+
+def refused(verb: Token, idx: DocIndex) -> bool:
+    """ "refused to call for ...", "did not want to promise ...": the frame under them reports nothing."""
+    return verb.dep_ == "xcomp" and (verb.head.lemma_.lower() in idx.lex.refusal_verbs or is_negated(verb.head))
+
+
+def can_speak(subj: Token, idx: DocIndex) -> bool:
+    """A subject that can say something: a name of a person, organisation or country, a personal
+    or relative pronoun, a noun for people or organisations ("critics", "the union")."""
+    if subj.lower_ in SPEAKER_PRONOUNS or subj.lower_ in ("who", "which", "that"):
+        return True
+    mention = idx.mention(subj)
+    if mention is not None:
+        return mention.label in ("PERSON", "ORG", "GPE", "NORP")
+    lex = idx.lex
+    word = subj.lemma_.lower()
+    return (
+        word in lex.generic_org_nouns
+        or word in lex.generic_state_nouns
+        or word in lex.person_nouns
+        or word in lex.role_nouns
+        or word in lex.titles
+        or word.endswith(("man", "woman", "person", "ist", "ian", "er", "or", "official", "critic", "leader"))
+    )
 
 
 def noun_cue_quotes(idx: DocIndex) -> list[Draft]:
