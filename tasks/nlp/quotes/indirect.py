@@ -56,7 +56,9 @@ def indirect_quotes(idx: DocIndex) -> list[Draft]:
         if not is_cue(tok, idx.lex) or idx.in_quote(tok.idx):
             continue
         comp = complement(tok, idx.lex)
-        if comp is not None and (asks_a_question(tok, idx) or setting_of_a_quote(tok, comp, idx)):
+        if comp is not None and (
+            asks_a_question(tok, idx) or setting_of_a_quote(tok, comp, idx) or reports_no_content(tok, comp, idx)
+        ):
             continue
         chars = reported_chars(idx, tok, comp) if comp is not None else None
         who = parenthetical_subject(tok, idx)
@@ -100,6 +102,22 @@ def setting_of_a_quote(cue: Token, comp: Token, idx: DocIndex) -> bool:
         and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in comp.children)
         and reports_a_quote_on_its_left(cue, idx)
     )
+
+
+GENERIC_SUBJECTS = {"some", "one", "you", "anyone", "someone", "people", "others"}
+HYPOTHETICAL = {"might", "could", "may", "would", "can", "should"}
+
+
+def reports_no_content(cue: Token, comp: Token, idx: DocIndex) -> bool:
+    """Rule `no-report-without-content`: speech that reports nothing anyone said: an
+    instruction (an imperative cue: "Tell them why it works.") or generic, hypothetical speech
+    ("some might say", "you could say"). (Indirect questions, "asked whether ...", stay quotes:
+    PolNeAR and the canonical polnear-train gold count them; dropping them lowered both.)"""
+    if cue.tag_ == "VB" and cue.dep_ == "ROOT" and not any(c.dep_ in ("nsubj", "aux") for c in cue.children):
+        return True  # "Tell them why it works."
+    subj = next((c for c in cue.children if c.dep_ == "nsubj"), None)
+    modal = any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in cue.children)
+    return modal and subj is not None and subj.lower_ in GENERIC_SUBJECTS
 
 
 def asks_a_question(cue: Token, idx: DocIndex) -> bool:
