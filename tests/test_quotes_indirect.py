@@ -164,9 +164,7 @@ def test_confessed_that(quotes_of):
     assert row["speaker_name"] == "Tom Reed" and row["cue"] == "confess"
 
 
-def test_instructions_and_hypothetical_speech_report_nothing(quotes_of):
+def test_instructions_report_nothing(quotes_of):
     """Rule `no-report-without-content`."""
     assert not quotes_of("Tell them why the new timetable works.")
-    assert not quotes_of("Some might say the new timetable is too late.")
-    assert not quotes_of("You could say the bridge was built too quickly.")
-    assert one(quotes_of("Engineers might say more on Friday, the mayor said."), "Engineers")
+    assert one(quotes_of("The mayor told them the new timetable works."), "timetable")

@@ -352,3 +352,21 @@ def test_an_office_with_descriptive_words_is_the_person_just_written(quotes_of):
     assert one(quotes_of(text), "levees")["speaker_name"] == "Ana Ruiz"
     text = "Ana Ruiz toured the flooded valley on Tuesday.\nLater, the senator said that the levees had to be rebuilt."
     assert one(quotes_of(text), "levees")["speaker_name"] == "the senator"
+
+
+def test_a_main_clause_pronoun_after_a_fronted_phrase_skips_the_name_inside_it(quotes_of):
+    """Rule `pronoun-after-fronted-adjunct`."""
+    text = (
+        "Finance minister Tom Reed arrived in Oslo on Thursday.\n"
+        "At a dinner hosted by the banker Erik Lund on Friday, he said that rates would stay low."
+    )
+    assert one(quotes_of(text), "rates")["speaker_name"] == "Tom Reed"
+
+
+def test_a_pronoun_takes_the_description_the_text_ties_to_a_person(quotes_of):
+    """Rule `pronoun-to-description`: "the minister" (of "Minister Ana Ruiz") before "she"."""
+    text = (
+        "Union leader Maria Lund met Health Minister Ana Ruiz on Monday.\n"
+        "The minister toured two hospitals on Tuesday. She said that the wards would reopen."
+    )
+    assert one(quotes_of(text), "wards")["speaker_name"] == "Ana Ruiz"
