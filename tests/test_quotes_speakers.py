@@ -370,3 +370,21 @@ def test_a_pronoun_takes_the_description_the_text_ties_to_a_person(quotes_of):
         "The minister toured two hospitals on Tuesday. She said that the wards would reopen."
     )
     assert one(quotes_of(text), "wards")["speaker_name"] == "Ana Ruiz"
+
+
+def test_those_described_speak(quotes_of):
+    """Rule `those-described`: "those surveyed said" is a speaker, not a bare demonstrative."""
+    row = one(quotes_of("Again, those surveyed said the bridge should be rebuilt first."), "bridge")
+    assert row["speaker"] == "those surveyed"
+
+
+def test_a_partisan_description_is_the_person_just_written(quotes_of):
+    """Rule `partisan-description`: "the Republican said" after a sentence about a person."""
+    text = "Tom Reed toured the flooded valley on Tuesday. “We will rebuild,” the Republican said."
+    assert one(quotes_of(text), "rebuild")["speaker_name"] == "Tom Reed"
+
+
+def test_a_news_outlet_is_the_organisation_just_written(quotes_of):
+    text = "The Daily Courier reported the story on Monday. The levee failed twice, according to the news outlet."
+    row = one(quotes_of(text), "levee")
+    assert row["speaker_name"] != "the news outlet"

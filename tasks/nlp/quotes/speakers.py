@@ -112,6 +112,12 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
             return replace(
                 entity_speaker(person[0], person[1], idx, method), surface=mention.text, start=mention.start_char
             )
+    if mention is not None and mention.label == "NORP" and tok.tag_ in ("NNP", "NN") and definite(tok):
+        # rule `partisan-description`: "the Republican said" is a person the text is about
+        person = salient_person(tok, idx)
+        if person is not None:
+            np_ = noun_phrase(tok)
+            return replace(entity_speaker(tok, person, idx, method), surface=np_.text, start=np_.start_char, title=None)
     if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
         return entity_speaker(tok, mention, idx, method)
     for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
@@ -150,6 +156,12 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
+    if tok.lower_ in ("these", "those") and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].head.i == tok.i:
+        # rule `those-described`: "those surveyed said", "those polled": the people described
+        described = tok.doc[tok.i + 1]
+        if described.dep_ in ("acl", "relcl", "amod") and described.pos_ == "VERB":
+            phrase = tok.doc[tok.i : described.i + 1]
+            return Speaker(phrase.text, phrase.text, None, None, method, None, phrase.start_char)
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
