@@ -388,3 +388,10 @@ def test_a_news_outlet_is_the_organisation_just_written(quotes_of):
     text = "The Daily Courier reported the story on Monday. The levee failed twice, according to the news outlet."
     row = one(quotes_of(text), "levee")
     assert row["speaker_name"] != "the news outlet"
+
+
+def test_a_statement_speaks_for_whoever_issued_it(quotes_of):
+    """Rule `statement-issuer`: "X issued a statement saying" quotes X, not "a statement"."""
+    text = "Minutes later, the council issued a statement saying that the depot would stay open."
+    row = one(quotes_of(text), "depot")
+    assert row["speaker"] == "the council"

@@ -132,6 +132,11 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if mention is not None:
         return entity_speaker(tok, mention, idx, method)
     np_ = noun_phrase(tok)
+    issuer = issuer_of(tok, idx)
+    if issuer is not None:  # "she released a statement saying": hers
+        sp = speaker_from_token(issuer, idx, method, prev)
+        if sp is not None:
+            return sp
     if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said", "his message said": their words
         owner = next((t for t in np_ if t.dep_ == "poss"), None)  # also "Mr Campbell's e-mail" (on "e")
         if owner is not None and owner.lower_ in POSSESSIVE_PRONOUNS:
@@ -173,6 +178,21 @@ def epithet(tok: Token) -> bool:
     the person the text is about (as "the actor" is), while a bare office ("the senator", "the
     minister") needs a holder written with that title."""
     return any(c.dep_ in ("amod", "compound") and c.i < tok.i and c.is_alpha for c in tok.children)
+
+
+def issuer_of(tok: Token, idx: DocIndex) -> Token | None:
+    """Rule `statement-issuer`: "she released a statement saying ...", "the campaign sent an
+    email saying ...", "the paper ran a piece that noted ...": a statement (an utterance noun)
+    that is the object of a verb speaks for that verb's subject. None otherwise."""
+    word = tok.lower_
+    if word not in idx.lex.utterance_nouns and tok.lemma_.lower() not in idx.lex.utterance_nouns:
+        return None
+    if tok.dep_ != "dobj" or tok.head.pos_ != "VERB" or any(c.dep_ == "poss" for c in tok.children):
+        return None
+    subj = next((c for c in tok.head.children if c.dep_ in ("nsubj",) and not idx.in_quote(c.idx)), None)
+    if subj is None and tok.head.dep_ in ("conj", "relcl", "advcl", "xcomp"):
+        subj, _ = subject_of(tok.head, idx.lex, lambda t: idx.in_quote(t.idx))
+    return subj
 
 
 def named_person(tok: Token, idx: DocIndex) -> str | None:
