@@ -395,3 +395,9 @@ def test_a_statement_speaks_for_whoever_issued_it(quotes_of):
     text = "Minutes later, the council issued a statement saying that the depot would stay open."
     row = one(quotes_of(text), "depot")
     assert row["speaker"] == "the council"
+
+
+def test_a_name_the_parser_gave_to_a_relative_clause_still_speaks(quotes_of):
+    """Rule `subject-swallowed-by-a-clause`."""
+    text = "Ruiz, meanwhile, who sits on the budget panel, said that the depot would close in May."
+    assert one(quotes_of(text), "depot")["speaker_name"] == "Ruiz"

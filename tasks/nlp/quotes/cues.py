@@ -195,6 +195,26 @@ def inverted_object(cue: Token, idx: DocIndex) -> Token | None:
     return obj if m is not None and m.label in ("PERSON", "ORG", "NORP", "GPE") else None
 
 
+def swallowed_subject(cue: Token, idx: DocIndex) -> Token | None:
+    """Rule `subject-swallowed-by-a-clause`: "Ruiz, meanwhile, who sits on the panel, said
+    that ...": the parser made the relative clause the cue's complement and took its name with
+    it; a cue with no subject whose clause on the left opens with a name and holds "who" or
+    "which" as a subject is said by that name. None otherwise."""
+    for c in cue.children:
+        if c.dep_ != "ccomp" or c.i > cue.i or idx.in_quote(c.idx):
+            continue
+        if not any(g.dep_ == "nsubj" and g.lower_ in ("who", "which") for g in c.children):
+            continue
+        first = c.left_edge
+        m = idx.mention(first)
+        if m is not None and m.label in ("PERSON", "ORG", "GPE", "NORP") and first.dep_ in ("nsubj", "npadvmod", "dep"):
+            last = first
+            while last.i + 1 < cue.i and idx.mention(last.doc[last.i + 1]) is m:
+                last = last.doc[last.i + 1]
+            return last
+    return None
+
+
 def colon_verb(m: Marked, idx: DocIndex, before: int) -> Token | None:
     """'DeWine welcomed the announcement: “...”': the verb of the clause a colon hands over to
     the quote, whatever the verb."""

@@ -11,7 +11,7 @@ from dataclasses import replace
 from spacy.tokens import Token
 
 from newsflow.tasks.nlp.entities import Mention
-from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS, inverted_object, subject_of
+from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS, inverted_object, subject_of, swallowed_subject
 from newsflow.tasks.nlp.quotes.index import CUE_WINDOW, DocIndex
 from newsflow.tasks.nlp.quotes.marks import Marked
 from newsflow.tasks.nlp.quotes.phrases import (
@@ -241,7 +241,7 @@ def speaker_for_cue(cue: Token, lemma: str | None, idx: DocIndex, prev: list[Quo
         return replace(sp, method="according_to") if sp and sp.method != "pronoun" else sp
     subj, method = subject_of(cue, idx.lex, lambda t: idx.in_quote(t.idx))
     if subj is None and method == "none":
-        subj, method = inverted_object(cue, idx), "cue"
+        subj, method = inverted_object(cue, idx) or swallowed_subject(cue, idx), "cue"
     if subj is None or idx.in_quote(subj.idx):
         return None
     return speaker_from_token(subj, idx, method, prev)
