@@ -401,3 +401,11 @@ def test_a_name_the_parser_gave_to_a_relative_clause_still_speaks(quotes_of):
     """Rule `subject-swallowed-by-a-clause`."""
     text = "Ruiz, meanwhile, who sits on the budget panel, said that the depot would close in May."
     assert one(quotes_of(text), "depot")["speaker_name"] == "Ruiz"
+
+
+def test_a_share_of_a_poll_speaks(quotes_of):
+    """Rule `poll-share-speaks`: "60 percent of voters said", "Two in three said"."""
+    assert one(quotes_of("Sixty percent of voters said the bridge should be rebuilt."), "bridge")["speaker"] == (
+        "Sixty percent of voters"
+    )
+    assert one(quotes_of("Two in three said they would vote again."), "vote")["speaker"] == "Two in three"

@@ -104,6 +104,10 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
             ent = idx.entities[person]
             np_ = noun_phrase(tok)
             return Speaker(np_.text, ent.name, ent.entity_id, None, method, "PERSON", np_.start_char)
+    if mention is not None and mention.label in ("PERCENT", "CARDINAL") and tok.dep_ in SUBJ_DEPS:
+        group = share_of_people(tok)
+        if group is not None:  # rule `poll-share-speaks`: "60 percent of voters said"
+            return Speaker(group.text, group.text, None, None, method, None, group.start_char)
     if mention is not None and mention.label in NOT_AGENTS:
         return None  # "12:15 p.m. said" is a parse error, not a speaker ("Mr Thoday": entities make him a person)
     if mention is not None and mention.label != "PERSON":
@@ -193,6 +197,20 @@ def issuer_of(tok: Token, idx: DocIndex) -> Token | None:
     if subj is None and tok.head.dep_ in ("conj", "relcl", "advcl", "xcomp"):
         subj, _ = subject_of(tok.head, idx.lex, lambda t: idx.in_quote(t.idx))
     return subj
+
+
+def share_of_people(tok: Token):
+    """ "60 percent of voters", "Two in three", "Nine in 10 registered voters": a share of a
+    group as the subject of a cue (a poll's answer) is that group speaking; the words of the
+    subject up to the cue, or None when they hold no plural noun or number of people."""
+    doc = tok.doc
+    lo = tok.left_edge.i
+    hi = tok.right_edge.i
+    words = doc[lo : hi + 1]
+    if len(words) > 12 or any(t.pos_ == "VERB" for t in words):
+        return None
+    shares = any(t.lower_ in ("percent", "%", "in", "of", "out") for t in words)
+    return words if shares or tok.tag_ == "CD" and tok.dep_ in SUBJ_DEPS else None
 
 
 def named_person(tok: Token, idx: DocIndex) -> str | None:
