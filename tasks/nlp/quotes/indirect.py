@@ -2,10 +2,12 @@
 
 Handled: clausal complements ("said that ...", "..., saying ...", "told reporters ...",
 "..., she said.", "told employees in a memo that ..."), the infinitive of a directive verb
-("warned users not to click ..."), the that-clause of a speech noun whose speaker is written
+("warned users not to click ..."), the frames of `report_frames` ("called for X", "called X a
+Y", "suggested V-ing"), the that-clause of a speech noun whose speaker is written
 ("issued a warning that ...", "his claim that ..."), a clause its cue interrupts ("The plan, says
 the union, will cost jobs", the cue's words included, as a quote is one stretch of text), cut where a new report starts
-(", arguing that") and at the paragraph's end. Not handled: a speech noun with nobody's name to it
+(", arguing that") and at the paragraph's end; no quote for a question about who spoke, an
+instruction, or the setting of a cue whose quote is on its left. Not handled: a speech noun with nobody's name to it
 ("the claim that ..."), and clauses the parser does not attach to their cue.
 """
 
