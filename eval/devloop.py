@@ -9,8 +9,10 @@ usage: python eval/devloop.py [--sets bbc polnear polnear-train seed extra] [--m
 Each set's line gives the components' time (`seconds`: entities, quotes and rows over the cached
 parses) and, for PolNeAR's sets, a line per publisher (the file name's prefix).
 
-`bbc-test` (eval/gold/bbc-test) is the held-out test set: not in the default sets; score it to
-measure, never read its misses to tune rules (see its README).
+`bbc-test` (eval/gold/bbc-test) and `polnear-train-test` (eval/gold/polnear-train-test) are the
+held-out test sets: not in the default sets; score them to measure, never read their misses to
+tune rules (see their READMEs). `polnear-train` is the shared 840 PolNeAR train articles (surface
+speakers, for error analysis at scale); `polnear-train-gold` the canonical gold of 20 of them.
 
 The texts are read from ../shared (licensed for measurement only) and never copied into the repo;
 the cache lives in $NEWSFLOW_DEVCACHE (default /tmp/newsflow-devcache).
