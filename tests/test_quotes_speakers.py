@@ -338,6 +338,7 @@ def test_wh_words_are_never_speakers(quotes_of):
     """Rule `no-wh-speaker` (issue 21): interrogative and demonstrative pronouns name nobody."""
     rows = quotes_of("“The bridge will open in June,” said who? Nobody knows. “It is late,” said what?")
     assert all(r["speaker"] not in ("who", "what", "Who", "What") for r in rows)
+    assert all(r["speaker"] != "That" for r in quotes_of("That said, the bridge will open in June."))
     rows = quotes_of("The bridge will open in June. Whom did the engineers tell that the work was late?")
     assert all((r["speaker"] or "").lower() not in ("whom", "who", "which", "what", "that") for r in rows)
 
