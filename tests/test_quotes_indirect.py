@@ -168,3 +168,10 @@ def test_instructions_report_nothing(quotes_of):
     """Rule `no-report-without-content`."""
     assert not quotes_of("Tell them why the new timetable works.")
     assert one(quotes_of("The mayor told them the new timetable works."), "timetable")
+
+
+def test_as_reported_by(quotes_of):
+    """Rule `as-reported`: the passive "as reported by X" reports the clause it is set in."""
+    row = one(quotes_of("As reported by the Daily Courier, the mayor was warned of the risk twice."), "warned")
+    assert row["text"] == "the mayor was warned of the risk twice"
+    assert row["speaker_name"] == "Daily Courier" or row["speaker"] == "the Daily Courier"
