@@ -17,7 +17,8 @@ Handled:
   complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said.",
   "told employees in a memo that ..."), cut where a new report starts (", arguing that"), and
   "according to X, ...", "As reported by X, ..." (`as-reported`, the passive only); a negated
-  reporting verb ("did not say how many") and a participle said of the listener ("Asked whether ..., she said") are no quote; nor is a question about
+  reporting verb ("did not say how many") and a participle said of the listener
+  ("Asked whether ..., she said") are no quote; nor is a question about
   the speaker ("Who said the plan would fail?", `no-wh-speaker`), an instruction ("Tell them
   why it works.", `no-report-without-content`), or the subject-less setting a parser hangs on
   a cue whose quote is on its left ('“...,” X said in an interview aired Monday',
