@@ -4,10 +4,15 @@ newsflow's own components over the cached parses and score them with `newsflow e
 A rule change is scored in seconds instead of a whole flow run; `newsflow eval` stays the
 reference (it also runs the flow's cleaning of records, HTML and metadata).
 
-usage: python eval/devloop.py [--sets bbc polnear seed extra] [--misses] [--save FILE]
+usage: python eval/devloop.py [--sets bbc polnear polnear-train seed extra] [--misses] [--save FILE]
 
-`bbc-test` (eval/gold/bbc-test) is the held-out test set: not in the default sets; score it to
-measure, never read its misses to tune rules (see its README).
+Each set's line gives the components' time (`seconds`: entities, quotes and rows over the cached
+parses) and, for PolNeAR's sets, a line per publisher (the file name's prefix).
+
+`bbc-test` (eval/gold/bbc-test) and `polnear-train-test` (eval/gold/polnear-train-test) are the
+held-out test sets: not in the default sets; score them to measure, never read their misses to
+tune rules (see their READMEs). `polnear-train` is the shared 840 PolNeAR train articles (surface
+speakers, for error analysis at scale); `polnear-train-gold` the canonical gold of 20 of them.
 
 The texts are read from ../shared (licensed for measurement only) and never copied into the repo;
 the cache lives in $NEWSFLOW_DEVCACHE (default /tmp/newsflow-devcache).
@@ -20,6 +25,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -44,6 +50,9 @@ SETS = {
     "bbc": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc"),
     "bbc-test": (SHARED / "corpora" / "bbc", REPO / "eval" / "gold" / "bbc-test"),
     "polnear": (SHARED / "eval" / "polnear-dev" / "input", SHARED / "eval" / "polnear-dev" / "gold"),
+    "polnear-train": (SHARED / "eval" / "polnear-train" / "input", SHARED / "eval" / "polnear-train" / "gold"),
+    "polnear-train-gold": (SHARED / "eval" / "polnear-train" / "input", REPO / "eval" / "gold" / "polnear-train"),
+    "polnear-train-test": (SHARED / "eval" / "polnear-train" / "input", REPO / "eval" / "gold" / "polnear-train-test"),
     "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
     "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
 }
@@ -53,8 +62,8 @@ CACHE = Path(os.environ.get("NEWSFLOW_DEVCACHE", "/tmp/newsflow-devcache"))
 
 def texts_of(input_dir: Path, gold: dict) -> dict[str, str]:
     names = document_paths(gold)
-    if names is None:
-        names = [p.name for p in sorted(input_dir.glob("*.txt"))]
+    if names is None:  # a flat set: its folder's files that have gold (a subset's gold names a few)
+        names = [p.name for p in sorted(input_dir.glob("*.txt")) if p.name in gold]
     return {name: body_text(decode((input_dir / name).read_bytes())[0]) for name in names}
 
 
@@ -107,6 +116,7 @@ def run_set(nlp, model: str, set_name: str) -> dict:
     gold = load_gold(gold_dir, *[OVERLAYS[set_name]] if set_name in OVERLAYS else [])
     docs = parsed(nlp, model, set_name, texts_of(input_dir, gold))
     quotes, people, person_ids, rows_by_name = {}, {}, {}, {}
+    began = time.perf_counter()
     for name, doc in docs.items():
         for pipe in NEWSFLOW_PIPES:
             doc = nlp.get_pipe(pipe)(doc)
@@ -116,8 +126,22 @@ def run_set(nlp, model: str, set_name: str) -> dict:
         persons = [e for e in rows["entities"] if e["label"] == "PERSON"]
         people[name] = {e["name"] for e in persons}
         person_ids[name] = {e["entity_id"] for e in persons}
-    scores = score(quotes, gold) | people_scores(people, quotes, gold, person_ids)
-    return scores | registry_scores(rows_by_name, quotes, gold)
+    seconds = time.perf_counter() - began
+    result = score(quotes, gold) | people_scores(people, quotes, gold, person_ids) | {"seconds": seconds}
+    result |= registry_scores(rows_by_name, quotes, gold)
+    if set_name.startswith("polnear"):  # the publisher is the file name's prefix
+        result["by_publisher"] = {
+            p: score(quotes, {n: g for n, g in gold.items() if publisher(n) == p})
+            for p in sorted({publisher(n) for n in gold})
+        }
+        for by in result["by_publisher"].values():
+            del by["misses"]  # the set's own misses name their documents
+    return result
+
+
+def publisher(document: str) -> str:
+    """PolNeAR's file names start with their publisher: "nyt_2016-09-08_....txt"."""
+    return Path(document).name.split("_", 1)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     nlp = load_pipeline(args.model)
     out = {}
     keys = (
+        "quote_p",
+        "quote_r",
         "quote_f1",
         "speaker_acc",
         "e2e_f1",
@@ -141,18 +167,22 @@ def main(argv: list[str] | None = None) -> int:
         "women_share_pred",
         "identity_p",
         "identity_r",
+        "seconds",
     )
-    print(f"{'set':8s} " + " ".join(f"{k.replace('sources_', 's_'):>11s}" for k in keys))
+
+    def cells(row: dict) -> str:
+        return " ".join(f"{row.get(k) if row.get(k) is not None else float('nan'):11.3f}" for k in keys)
+
+    print(f"{'set':18s} " + " ".join(f"{k.replace('sources_', 's_'):>11s}" for k in keys))
     for set_name in args.sets:
         if not SETS[set_name][0].exists():
             print(f"{set_name}: {SETS[set_name][0]} not found", file=sys.stderr)
             continue
         result = run_set(nlp, args.model, set_name)
         out[set_name] = result
-        print(
-            f"{set_name:8s} "
-            + " ".join(f"{result.get(k) if result.get(k) is not None else float('nan'):11.3f}" for k in keys)
-        )
+        print(f"{set_name:18s} " + cells(result))
+        for p, by in result.get("by_publisher", {}).items():
+            print(f"  {p:16s} " + cells(by))
         if args.misses:
             print("  ", dict(Counter((m["kind"], m.get("method")) for m in result["misses"])))
             for m in result["misses"]:

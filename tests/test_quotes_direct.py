@@ -124,3 +124,16 @@ def test_names_titles_and_scare_quotes_are_not_quotes(quotes_of):
     assert quotes_of(text) == []
     row = one(quotes_of('Mayor Ana Ruiz called the plan "reckless" on Monday.'), "reckless")
     assert row["speaker_name"] == "Ana Ruiz" and row["type"] == "mixed"
+
+
+def test_a_quote_before_its_cue_keeps_it_when_the_setting_follows(quotes_of):
+    """Rule `one-clause-per-cue`: the subject-less clause after the cue is the setting."""
+    rows = quotes_of("“We will not give up,” Moran said in an interview with the local radio station aired Monday.")
+    assert len(rows) == 1
+    assert rows[0]["speaker_name"] == "Moran" and rows[0]["cue"] == "say"
+
+
+def test_inverted_cue_whose_name_the_parser_took_for_its_object(quotes_of):
+    """Rule `inverted-cue-object`: '“...,” tweeted Sen. X'."""
+    rows = quotes_of("“The bridge must be rebuilt now,” tweeted Sen. Ana Ruiz (D-Ore.), a former mayor.")
+    assert rows[0]["speaker_name"] == "Ana Ruiz" and rows[0]["cue"] == "tweet"

@@ -122,3 +122,56 @@ def test_passive_agent_is_the_speaker(quotes_of):
     row = one(quotes_of(text), "trial lawyers")
     assert row["speaker_name"] == "Mitch McConnell"
     assert row["method"] == "passive"
+
+
+def test_clause_opening_with_a_partial_quote_is_one_mixed_quote(quotes_of):
+    """Rule `clause-opens-with-a-quote`."""
+    rows = quotes_of("The mayor said that “we need more time” before the council votes on the budget.")
+    row = one(rows, "more time")
+    assert row["type"] == "mixed"
+    assert row["text"] == "“we need more time” before the council votes on the budget"
+    assert row["speaker_name"] == "mayor" or row["speaker"] == "The mayor"
+
+
+def test_interrogative_subjects_ask_and_report_nothing(quotes_of):
+    """Rule `no-wh-speaker` (issue 21): "Who", "Which official" are never speakers."""
+    assert not quotes_of("Who said the new bridge would be finished by June?")
+    assert not quotes_of("Which official told the council that the depot would close?")
+    row = one(quotes_of("The coach, who said the team would win, left early."), "team would win")
+    assert row["speaker"] == "who" and row["speaker_name"] == "The coach"
+
+
+def test_report_frames_other_than_a_clause(quotes_of):
+    """Rule `report-frames`: "called for", "called on ... to", "called X a Y", "suggested
+    V-ing", "talking about V-ing"; not when the subject cannot speak, nor a topic ("talked
+    about taxes")."""
+    row = one(quotes_of("Mayor Ana Ruiz called for an inquiry into the flooding."), "inquiry")
+    assert row["text"] == "an inquiry into the flooding" and row["speaker_name"] == "Ana Ruiz"
+    row = one(quotes_of("Mayor Ana Ruiz called on the governor to release the funds."), "release")
+    assert row["text"] == "the governor to release the funds" and row["cue"] == "call"
+    row = one(quotes_of("Mayor Ana Ruiz called the budget a disgrace."), "disgrace")
+    assert row["text"] == "the budget a disgrace"
+    row = one(quotes_of("Mayor Ana Ruiz suggested raising the parking fee."), "parking")
+    assert row["text"] == "raising the parking fee"
+    row = one(quotes_of("Mayor Ana Ruiz is talking about building a new school."), "school")
+    assert row["text"] == "building a new school"
+    assert not quotes_of("Mayor Ana Ruiz talked about taxes.")
+    assert not quotes_of("The council called the meeting for Tuesday.")
+
+
+def test_confessed_that(quotes_of):
+    row = one(quotes_of("The treasurer, Tom Reed, confessed that he had lost the receipts."), "receipts")
+    assert row["speaker_name"] == "Tom Reed" and row["cue"] == "confess"
+
+
+def test_instructions_report_nothing(quotes_of):
+    """Rule `no-report-without-content`."""
+    assert not quotes_of("Tell them why the new timetable works.")
+    assert one(quotes_of("The mayor told them the new timetable works."), "timetable")
+
+
+def test_as_reported_by(quotes_of):
+    """Rule `as-reported`: the passive "as reported by X" reports the clause it is set in."""
+    row = one(quotes_of("As reported by the Daily Courier, the mayor was warned of the risk twice."), "warned")
+    assert row["text"] == "the mayor was warned of the risk twice"
+    assert row["speaker_name"] == "Daily Courier" or row["speaker"] == "the Daily Courier"

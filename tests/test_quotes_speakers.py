@@ -332,3 +332,81 @@ def test_a_name_after_an_honorific_is_a_speaker_even_as_a_date(spacy_nlp):
     row = one(rows, "the idea was old")
     assert row["speaker_name"] == "Jon Thoday"
     assert row["speaker_entity_id"] is not None
+
+
+def test_wh_words_are_never_speakers(quotes_of):
+    """Rule `no-wh-speaker` (issue 21): interrogative and demonstrative pronouns name nobody."""
+    rows = quotes_of("“The bridge will open in June,” said who? Nobody knows. “It is late,” said what?")
+    assert all(r["speaker"] not in ("who", "what", "Who", "What") for r in rows)
+    assert all(r["speaker"] != "That" for r in quotes_of("That said, the bridge will open in June."))
+    rows = quotes_of("The bridge will open in June. Whom did the engineers tell that the work was late?")
+    assert all((r["speaker"] or "").lower() not in ("whom", "who", "which", "what", "that") for r in rows)
+
+
+def test_an_office_with_descriptive_words_is_the_person_just_written(quotes_of):
+    """Rule `salient-description`: "the veteran Oregon senator" is the person the sentence before
+    is about; a bare "the senator" with no holder written stays a description."""
+    text = (
+        "Ana Ruiz toured the flooded valley on Tuesday.\n"
+        "Later, the veteran Oregon senator said that the levees had to be rebuilt."
+    )
+    assert one(quotes_of(text), "levees")["speaker_name"] == "Ana Ruiz"
+    text = "Ana Ruiz toured the flooded valley on Tuesday.\nLater, the senator said that the levees had to be rebuilt."
+    assert one(quotes_of(text), "levees")["speaker_name"] == "the senator"
+
+
+def test_a_main_clause_pronoun_after_a_fronted_phrase_skips_the_name_inside_it(quotes_of):
+    """Rule `pronoun-after-fronted-adjunct`."""
+    text = (
+        "Finance minister Tom Reed arrived in Oslo on Thursday.\n"
+        "At a dinner hosted by the banker Erik Lund on Friday, he said that rates would stay low."
+    )
+    assert one(quotes_of(text), "rates")["speaker_name"] == "Tom Reed"
+
+
+def test_a_pronoun_takes_the_description_the_text_ties_to_a_person(quotes_of):
+    """Rule `pronoun-to-description`: "the minister" (of "Minister Ana Ruiz") before "she"."""
+    text = (
+        "Union leader Maria Lund met Health Minister Ana Ruiz on Monday.\n"
+        "The minister toured two hospitals on Tuesday. She said that the wards would reopen."
+    )
+    assert one(quotes_of(text), "wards")["speaker_name"] == "Ana Ruiz"
+
+
+def test_those_described_speak(quotes_of):
+    """Rule `those-described`: "those surveyed said" is a speaker, not a bare demonstrative."""
+    row = one(quotes_of("Again, those surveyed said the bridge should be rebuilt first."), "bridge")
+    assert row["speaker"] == "those surveyed"
+
+
+def test_a_partisan_description_is_the_person_just_written(quotes_of):
+    """Rule `partisan-description`: "the Republican said" after a sentence about a person."""
+    text = "Tom Reed toured the flooded valley on Tuesday. “We will rebuild,” the Republican said."
+    assert one(quotes_of(text), "rebuild")["speaker_name"] == "Tom Reed"
+
+
+def test_a_news_outlet_is_the_organisation_just_written(quotes_of):
+    text = "The Daily Courier reported the story on Monday. The levee failed twice, according to the news outlet."
+    row = one(quotes_of(text), "levee")
+    assert row["speaker_name"] != "the news outlet"
+
+
+def test_a_statement_speaks_for_whoever_issued_it(quotes_of):
+    """Rule `statement-issuer`: "X issued a statement saying" quotes X, not "a statement"."""
+    text = "Minutes later, the council issued a statement saying that the depot would stay open."
+    row = one(quotes_of(text), "depot")
+    assert row["speaker"] == "the council"
+
+
+def test_a_name_the_parser_gave_to_a_relative_clause_still_speaks(quotes_of):
+    """Rule `subject-swallowed-by-a-clause`."""
+    text = "Ruiz, meanwhile, who sits on the budget panel, said that the depot would close in May."
+    assert one(quotes_of(text), "depot")["speaker_name"] == "Ruiz"
+
+
+def test_a_share_of_a_poll_speaks(quotes_of):
+    """Rule `poll-share-speaks`: "60 percent of voters said", "Two in three said"."""
+    assert one(quotes_of("Sixty percent of voters said the bridge should be rebuilt."), "bridge")["speaker"] == (
+        "Sixty percent of voters"
+    )
+    assert one(quotes_of("Two in three said they would vote again."), "vote")["speaker"] == "Two in three"

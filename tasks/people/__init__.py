@@ -36,7 +36,8 @@ person), then a first-name statistic above a confidence threshold, else `unknown
 
 Not handled: outside knowledge (no knowledge base: "Bill" and "William Clinton" stay two unless an
 article pairs them, as "Ted" and "Edward Heath": hypocorisms that change the first letter are not
-used), a hypocorism that is another person's name ("Jim Morrison", "James Morrison" are joined), first-name-only mentions ("Hillary" alone),
+used), a hypocorism that is another person's name ("Jim Morrison", "James Morrison" are joined),
+first-name-only mentions ("Hillary" alone),
 names written surname first, transliteration variants ("Gaddafi", "Qadhafi"), titles or roles as
 evidence of identity (the quotes' `speaker_title` is not compared), two different people with
 one and the same full name (one person: nothing in the text tells them apart), and gender beyond

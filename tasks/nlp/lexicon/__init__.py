@@ -38,6 +38,7 @@ class Lexicon:
     speech_verbs: frozenset[str]  # lemmas whose clausal complement is reported speech
     directive_verbs: frozenset[str]  # "warned users to update": the infinitive is reported speech
     speech_nouns: Mapping[str, str]  # "warning" -> "warn": "his warning that ..." reports speech
+    report_frames: Mapping[str, list[str]]  # "call" -> ["for", "on", "oprd"]: "called for X", "called X a Y" (quotes)
     delivery_verbs: frozenset[str]  # "issued a warning that ...": the subject is the speaker
     refusal_verbs: frozenset[str]  # "refused to say whether": the reporting verb under one reports nothing
     title_nouns: frozenset[str]  # "the term "...": a marked span right after one is a name, not speech

@@ -16,30 +16,56 @@ Handled:
 - indirect quotes: a reporting verb (say, tell, warn, insist, argue, add, ...) with a clausal
   complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said.",
   "told employees in a memo that ..."), cut where a new report starts (", arguing that"), and
-  "according to X, ..."; a negated reporting verb ("did not say how many") and a participle
-  said of the listener ("Asked whether ..., she said") are no quote;
+  "according to X, ...", "As reported by X, ..." (`as-reported`, the passive only); a negated
+  reporting verb ("did not say how many") and a participle said of the listener
+  ("Asked whether ..., she said") are no quote; nor is a question about
+  the speaker ("Who said the plan would fail?", `no-wh-speaker`), an instruction ("Tell them
+  why it works.", `no-report-without-content`), or the subject-less setting a parser hangs on
+  a cue whose quote is on its left ('“...,” X said in an interview aired Monday',
+  `one-clause-per-cue`);
+- frames other than a clause (rule `report-frames`, the lexicon's `report_frames`): "called
+  for an inquiry", "called on the governor to act", "called the budget a disgrace", "suggested
+  raising the fee", "is talking about building a school" (a gerund: "talked about taxes" names
+  a topic), when the subject can speak (a name, a pronoun, a noun for people or organisations;
+  not "you", not a relative clause about the frame's object); "confessed that";
 - mixed quotes: reported speech holding a partial quote (the quote's text is the whole
-  reported clause) and partial quotes governed by a verb with a subject ("defended ... as
-  “fully legitimate”", "invited the U.S. to “set a good example”": the text is the quoted
-  words), but not under verbs like have/take/make (`not_cues`);
+  reported clause; also when the clause opens with the quote, `clause-opens-with-a-quote`:
+  'said that “we need more time” before the vote') and partial quotes governed by a verb with
+  a subject ("defended ... as “fully legitimate”", "invited the U.S. to “set a good
+  example”": the text is the quoted words), but not under verbs like have/take/make (`not_cues`);
 - speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
-  agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X",
+  agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X"
+  (also when the parser made the name the object: '“...,” tweeted Sen. X', `inverted-cue-object`;
+  or gave it to a relative clause: "X, who sits on the panel, said", `subject-swallowed-by-a-clause`),
+  the issuer of a statement ("X issued a statement saying", "ran a piece that noted",
+  `statement-issuer`), a poll's share ("60 percent of voters said", `poll-share-speaks`) and
+  "those surveyed" (`those-described`),
   a name after a dash ('“...” ― Sonya Herridge'), "Smith, who said" (speaker "who", name
   Smith), the subject's title or apposition as `speaker_title`, organisations and countries,
   nominal speakers linked only on evidence in the text ("the ministry" to an organisation whose
   name holds the word; "the company" to one the text calls a company, or to the one organisation
   named in this paragraph and the one before; "the minister" to a person with that title, an
   apposition "the minister, X" or a predicate "X is the minister"), otherwise `speaker_name`
-  keeps the nominal and `speaker_entity_id` is null; a possessed statement ("X's statement
-  said", "X's brief argued") quotes its owner; pronouns (he/she to a person of a compatible gender, preferring subjects
-  of recent sentences; they to an organisation, a country or a plural subject; it to an
-  organisation or country). A quote with no cue takes the speaker of the previous quote in
+  keeps the nominal and `speaker_entity_id` is null; a description with words about its holder
+  ("the independent Oregon senator", `salient-description`) or a party noun ("the Republican",
+  `partisan-description`) is the person the nearest sentences are about; a possessed
+  statement ("X's statement said", "X's brief argued") quotes its owner; pronouns (he/she to a
+  person of a compatible gender, preferring subjects of recent sentences, and a subject
+  description the text ties to a person, "The minister toured ... She said",
+  `pronoun-to-description`; a main-clause subject pronoun after a fronted
+  phrase skips the names inside it, "At a dinner hosted by X, he said",
+  `pronoun-after-fronted-adjunct`; they to an organisation, a country or a plural subject; it
+  to an organisation or country). A quote with no cue takes the speaker of the previous quote in
   its paragraph or the one before (two before, when the paragraph between is about that
   speaker), with `speaker` null since nobody is written next to it; a different person who is
   the subject or agent of a sentence in between takes it instead, and a paragraph between
   that names another person otherwise leaves it with no speaker.
 
-Not handled: group speakers ("A, B and C said": the quote gets A alone), quotes in single
+Not handled: group speakers ("A, B and C said": the quote gets A alone), frames tried and
+dropped because they lowered held-out bbc-test ("accused X of V-ing", "promised to V"),
+generic hypothetical speech ("some might say": dropped for the same reason), indirect questions
+("asked whether ...": kept as quotes, PolNeAR and the canonical polnear-train gold count them),
+a bare office with no holder written ("the senator said": no guess), quotes in single
 quotation marks only (British style), guillemets as pairs only partly, block quotes without
 marks, speakers named only after a quote in a later sentence ("That was the message from X"),
 nominal coreference beyond title and head-word matches, cues that the parser does not attach to

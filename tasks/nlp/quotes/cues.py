@@ -166,6 +166,55 @@ def main_verb(verb: Token) -> Token:
     return verb
 
 
+def covers(clause: Token, m: Marked) -> bool:
+    """The clause's words span the marked quote."""
+    return clause.left_edge.idx <= m.start and clause.right_edge.idx >= m.end - 1
+
+
+def reports_a_quote_on_its_left(cue: Token, idx: DocIndex) -> bool:
+    """Rule `one-clause-per-cue`: '“...,” Sanders said in an interview aired Monday': the cue's
+    clause on its left is in quotation marks, so a subject-less "clause" the parser hangs on its
+    right ("aired Monday") is part of the setting, not a second report."""
+    return any(c.dep_ == "ccomp" and c.i < cue.i and idx.in_quote(c.idx) for c in cue.children)
+
+
+def inverted_object(cue: Token, idx: DocIndex) -> Token | None:
+    """Rule `inverted-cue-object`: '“...,” tweeted Sen. Lindsey Graham': a cue right after a
+    closing quotation mark with no subject, whose name the parser took for its object: the name
+    is the speaker. None otherwise."""
+    doc = cue.doc
+    j = cue.i - 1
+    while j >= 0 and (doc[j].is_space or doc[j].text == ","):
+        j -= 1
+    if j < 0 or not (doc[j].text in ALL_MARKS or doc[j].tag_ == "''"):
+        return None
+    obj = next((c for c in cue.rights if c.dep_ in ("dobj", "attr", "oprd")), None)
+    if obj is None or obj.i > cue.i + 6:
+        return None
+    m = idx.mention(obj)
+    return obj if m is not None and m.label in ("PERSON", "ORG", "NORP", "GPE") else None
+
+
+def swallowed_subject(cue: Token, idx: DocIndex) -> Token | None:
+    """Rule `subject-swallowed-by-a-clause`: "Ruiz, meanwhile, who sits on the panel, said
+    that ...": the parser made the relative clause the cue's complement and took its name with
+    it; a cue with no subject whose clause on the left opens with a name and holds "who" or
+    "which" as a subject is said by that name. None otherwise."""
+    for c in cue.children:
+        if c.dep_ != "ccomp" or c.i > cue.i or idx.in_quote(c.idx):
+            continue
+        if not any(g.dep_ == "nsubj" and g.lower_ in ("who", "which") for g in c.children):
+            continue
+        first = c.left_edge
+        m = idx.mention(first)
+        if m is not None and m.label in ("PERSON", "ORG", "GPE", "NORP") and first.dep_ in ("nsubj", "npadvmod", "dep"):
+            last = first
+            while last.i + 1 < cue.i and idx.mention(last.doc[last.i + 1]) is m:
+                last = last.doc[last.i + 1]
+            return last
+    return None
+
+
 def colon_verb(m: Marked, idx: DocIndex, before: int) -> Token | None:
     """'DeWine welcomed the announcement: “...”': the verb of the clause a colon hands over to
     the quote, whatever the verb."""
@@ -243,10 +292,9 @@ def cue_for_marked(m: Marked, idx: DocIndex) -> tuple[Token | None, str | None]:
             if not is_cue(t, idx.lex):
                 continue
             comp = complement(t, idx.lex)
-            if comp is not None and not (comp.left_edge.idx <= m.start and comp.right_edge.idx >= m.end - 1):
-                comp_quoted = idx.in_quote(comp.idx)
-                if not comp_quoted:
-                    continue
+            if comp is not None and not covers(comp, m) and not idx.in_quote(comp.idx):
+                if not any(c.dep_ == "ccomp" and (covers(c, m) or m.start <= c.idx < m.end) for c in t.children):
+                    continue  # '“...,” X said in an interview aired Monday': the left clause is the quote
             dist = min(abs(t.idx - m.close_end), abs(t.idx - m.open_char))
             cands.append((dist, t))
     if not cands:

@@ -18,7 +18,7 @@ from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.nlp.quotes.direct import attribute_marked
 from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.indirect import indirect_quotes
-from newsflow.tasks.nlp.quotes.marks import find_marked_spans
+from newsflow.tasks.nlp.quotes.marks import Marked, find_marked_spans
 from newsflow.tasks.nlp.quotes.records import Draft, Quote
 from newsflow.tasks.nlp.quotes.speakers import speaker_for_cue, speaker_from_token
 
@@ -67,6 +67,9 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ..
     opens = [m.open_char for m in marked]  # marked spans are in text order and do not overlap
     for d in indirect:
         near = range(max(0, bisect.bisect_left(opens, d.start) - 1), bisect.bisect_left(opens, d.end))
+        for i in near:
+            if opens_the_clause(marked[i], d):
+                d.start = marked[i].open_char
         inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_end <= d.end + 2]
         overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_end > d.start]
         if overlapping and not inner:
@@ -108,6 +111,14 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ..
         if not item.runs_on:
             chain, anchored = [], False
     return tuple(q for q in quotes if q.text)
+
+
+def opens_the_clause(m: Marked, d: Draft) -> bool:
+    """Rule `clause-opens-with-a-quote`: 'Ryan said that “we need more information” about how
+    ...': the reported clause starts with a partial quote (its opening mark trimmed off the
+    clause) and goes on after it; the clause is a mixed quote, not just the marked words."""
+    before = d.cue is not None and d.cue.idx < m.open_char  # not '“...” chairman X said'
+    return before and m.open_char < d.start <= m.start and m.close_end < d.end
 
 
 def _follows_in_paragraph(quotes: list[Quote], idx: DocIndex, paragraph: int) -> bool:

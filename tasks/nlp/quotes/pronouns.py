@@ -48,7 +48,11 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
     chained = {q.speaker_start: q for q in prev[-1:-9:-1] if q.speaker_entity_id and q.speaker_start is not None}
     best = None
     fallback = None
-    for back in range(0, 6):
+    # rule `pronoun-after-fronted-adjunct`: "At a conference hosted by Gordon Brown, he said":
+    # the subject of the main clause after a fronted phrase is the topic of the sentences
+    # before, never a name inside that phrase
+    main_subject = tok.dep_ in SUBJ_DEPS and tok.head.dep_ == "ROOT" and tok.i > tok.sent.start + 2
+    for back in range(1 if main_subject else 0, 6):
         if s_i - back < 0:
             break
         sent = idx.sents[s_i - back]
@@ -74,6 +78,14 @@ def resolve_pronoun(tok: Token, idx: DocIndex, prev: list[Quote]) -> Speaker:
                 if pron in PRONOUNS_PL and t.tag_ in ("NNS", "NNPS") and t.dep_ in SUBJ_DEPS:
                     np_ = noun_phrase(t)
                     cands.append((False, True, t.i, Speaker(surface, np_.text, None, None, "pronoun", start=tok.idx)))
+                elif t.dep_ in SUBJ_DEPS and pron in (PRONOUNS_F | PRONOUNS_M) and t.pos_ == "NOUN":
+                    # rule `pronoun-to-description`: "The prime minister toured ... He insisted":
+                    # the description the sentence is about, when the text ties it to a person
+                    nominal = nominal_mention(t, idx)
+                    ent = idx.entities.get(nominal.entity_id) if nominal is not None else None
+                    if ent is not None and ent.label == "PERSON" and gender_fits(pron, ent.gender, "PERSON"):
+                        speaker = Speaker(surface, ent.name, ent.entity_id, None, "pronoun", "PERSON", tok.idx)
+                        cands.append((0 if t.head.dep_ == "ROOT" else 1, ent.gender is None, t.i, speaker))
                 elif t.dep_ in SUBJ_DEPS and (pron in PRONOUNS_IT or pron in PRONOUNS_PL):
                     nominal = nominal_mention(t, idx)  # "The company has ..., where it said"
                     if nominal is not None and nominal.label == "ORG":

@@ -11,7 +11,7 @@ from dataclasses import replace
 from spacy.tokens import Token
 
 from newsflow.tasks.nlp.entities import Mention
-from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS, subject_of
+from newsflow.tasks.nlp.quotes.cues import SUBJ_DEPS, inverted_object, subject_of, swallowed_subject
 from newsflow.tasks.nlp.quotes.index import CUE_WINDOW, DocIndex
 from newsflow.tasks.nlp.quotes.marks import Marked
 from newsflow.tasks.nlp.quotes.phrases import (
@@ -28,6 +28,7 @@ from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS, resolve_pronoun
 from newsflow.tasks.nlp.quotes.records import Quote, Speaker
 
 RELATIVE_PRONOUNS = {"who", "which", "that"}
+WH_WORDS = {"who", "whom", "whose", "which", "what", "whoever", "whatever", "that"}
 POSSESSIVE_PRONOUNS = {"his", "her", "their", "its"}
 NOT_AGENTS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LAW", "LANGUAGE"}
 
@@ -77,10 +78,23 @@ def entity_speaker(tok: Token, mention: Mention, idx: DocIndex, method: str) -> 
     )
 
 
+def interrogative(tok: Token) -> bool:
+    """Rule `no-wh-speaker`: "Who said ...?", "Which official told ...?", "That said, ...": an
+    interrogative (or demonstrative "that") subject, or one a wh-word determines, is nobody; a
+    relative pronoun with its antecedent ("Smith, who said") is Smith."""
+    if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
+        return False
+    if tok.lower_ in WH_WORDS:
+        return True
+    return any(c.dep_ == "det" and c.lower_ in ("which", "what", "whose") for c in tok.children)
+
+
 def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]) -> Speaker | None:
     if tok.lower_ in RELATIVE_PRONOUNS and tok.head.dep_ == "relcl" and tok.head.head.i != tok.head.i:
         antecedent = speaker_from_token(tok.head.head, idx, method, prev)  # "Smith, who said ..."
         return replace(antecedent, surface=tok.text, start=tok.idx) if antecedent else None
+    if interrogative(tok):
+        return None
     if tok.lower_ in SPEAKER_PRONOUNS:
         return resolve_pronoun(tok, idx, prev)
     mention = idx.mention(tok)
@@ -90,6 +104,10 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
             ent = idx.entities[person]
             np_ = noun_phrase(tok)
             return Speaker(np_.text, ent.name, ent.entity_id, None, method, "PERSON", np_.start_char)
+    if mention is not None and mention.label in ("PERCENT", "CARDINAL") and tok.dep_ in SUBJ_DEPS:
+        group = share_of_people(tok)
+        if group is not None:  # rule `poll-share-speaks`: "60 percent of voters said"
+            return Speaker(group.text, group.text, None, None, method, None, group.start_char)
     if mention is not None and mention.label in NOT_AGENTS:
         return None  # "12:15 p.m. said" is a parse error, not a speaker ("Mr Thoday": entities make him a person)
     if mention is not None and mention.label != "PERSON":
@@ -98,6 +116,12 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
             return replace(
                 entity_speaker(person[0], person[1], idx, method), surface=mention.text, start=mention.start_char
             )
+    if mention is not None and mention.label == "NORP" and tok.tag_ in ("NNP", "NN") and definite(tok):
+        # rule `partisan-description`: "the Republican said" is a person the text is about
+        person = salient_person(tok, idx)
+        if person is not None:
+            np_ = noun_phrase(tok)
+            return replace(entity_speaker(tok, person, idx, method), surface=np_.text, start=np_.start_char, title=None)
     if mention is not None and mention.label in ("PERSON", "ORG", "GPE", "NORP"):
         return entity_speaker(tok, mention, idx, method)
     for c in tok.children:  # "the spokeswoman, Maria Zakharova," / "spokeswoman Maria Zakharova"
@@ -112,6 +136,11 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if mention is not None:
         return entity_speaker(tok, mention, idx, method)
     np_ = noun_phrase(tok)
+    issuer = issuer_of(tok, idx)
+    if issuer is not None:  # "she released a statement saying": hers
+        sp = speaker_from_token(issuer, idx, method, prev)
+        if sp is not None:
+            return sp
     if tok.lower_ in idx.lex.utterance_nouns:  # "Ivana Trump's brief said", "his message said": their words
         owner = next((t for t in np_ if t.dep_ == "poss"), None)  # also "Mr Campbell's e-mail" (on "e")
         if owner is not None and owner.lower_ in POSSESSIVE_PRONOUNS:
@@ -131,14 +160,57 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if m is None and common_noun(tok, idx) and person_noun(tok, idx):
         # "Liam Neeson has held a dinner. The actor said"; "..., a clergyman has said." in the lede
         # (an office, "the minister", needs its evidence: a role_words match, above)
-        descriptive = definite(tok) and tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles
+        descriptive = definite(tok) and (tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles or epithet(tok))
         m = (salient_person(tok, idx) if descriptive else None) or lede_person(tok, idx)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
+    if tok.lower_ in ("these", "those") and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].head.i == tok.i:
+        # rule `those-described`: "those surveyed said", "those polled": the people described
+        described = tok.doc[tok.i + 1]
+        if described.dep_ in ("acl", "relcl", "amod") and described.pos_ == "VERB":
+            phrase = tok.doc[tok.i : described.i + 1]
+            return Speaker(phrase.text, phrase.text, None, None, method, None, phrase.start_char)
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def epithet(tok: Token) -> bool:
+    """Rule `salient-description`: "the independent Vermont senator", "the Democratic
+    presidential candidate": an office with words that describe its holder is a description of
+    the person the text is about (as "the actor" is), while a bare office ("the senator", "the
+    minister") needs a holder written with that title."""
+    return any(c.dep_ in ("amod", "compound") and c.i < tok.i and c.is_alpha for c in tok.children)
+
+
+def issuer_of(tok: Token, idx: DocIndex) -> Token | None:
+    """Rule `statement-issuer`: "she released a statement saying ...", "the campaign sent an
+    email saying ...", "the paper ran a piece that noted ...": a statement (an utterance noun)
+    that is the object of a verb speaks for that verb's subject. None otherwise."""
+    word = tok.lower_
+    if word not in idx.lex.utterance_nouns and tok.lemma_.lower() not in idx.lex.utterance_nouns:
+        return None
+    if tok.dep_ != "dobj" or tok.head.pos_ != "VERB" or any(c.dep_ == "poss" for c in tok.children):
+        return None
+    subj = next((c for c in tok.head.children if c.dep_ in ("nsubj",) and not idx.in_quote(c.idx)), None)
+    if subj is None and tok.head.dep_ in ("conj", "relcl", "advcl", "xcomp"):
+        subj, _ = subject_of(tok.head, idx.lex, lambda t: idx.in_quote(t.idx))
+    return subj
+
+
+def share_of_people(tok: Token):
+    """ "60 percent of voters", "Two in three", "Nine in 10 registered voters": a share of a
+    group as the subject of a cue (a poll's answer) is that group speaking; the words of the
+    subject up to the cue, or None when they hold no plural noun or number of people."""
+    doc = tok.doc
+    lo = tok.left_edge.i
+    hi = tok.right_edge.i
+    words = doc[lo : hi + 1]
+    if len(words) > 12 or any(t.pos_ == "VERB" for t in words):
+        return None
+    shares = any(t.lower_ in ("percent", "%", "in", "of", "out") for t in words)
+    return words if shares or tok.tag_ == "CD" and tok.dep_ in SUBJ_DEPS else None
 
 
 def named_person(tok: Token, idx: DocIndex) -> str | None:
@@ -186,6 +258,8 @@ def speaker_for_cue(cue: Token, lemma: str | None, idx: DocIndex, prev: list[Quo
         sp = speaker_from_token(who, idx, "according_to", prev)
         return replace(sp, method="according_to") if sp and sp.method != "pronoun" else sp
     subj, method = subject_of(cue, idx.lex, lambda t: idx.in_quote(t.idx))
+    if subj is None and method == "none":
+        subj, method = inverted_object(cue, idx) or swallowed_subject(cue, idx), "cue"
     if subj is None or idx.in_quote(subj.idx):
         return None
     return speaker_from_token(subj, idx, method, prev)
