@@ -157,7 +157,7 @@ FROM rejects r LEFT JOIN new_rejects n USING (source)
 GROUP BY ALL
 ORDER BY files DESC, r.stage, reason;""",
     "new_documents": """\
-SELECT d.source, d.title, d.outlet, d.published_at, count(q.quote_id) AS quotes
+SELECT d.source, d.title, d.outlet, strftime(d.published_at, '%Y-%m-%d') AS published, count(q.quote_id) AS quotes
 FROM new_documents n JOIN documents d USING (doc_id) LEFT JOIN quotes q USING (doc_id)
 GROUP BY ALL
 ORDER BY d.source;""",
