@@ -3,13 +3,15 @@ fetched from the registries), and the pages of every run point at those copies. 
 side (the pages opened with the network blocked): tests/test_reports_browser.py."""
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import from_rows
 from newsflow.tasks.datadocs import ASSETS, ASSETS_DIR, COMPANIONS, external_resources, manifest, rewrite_page
 from newsflow.tasks.validate import Validator
 
-from .test_validate import source, tables
+REJECT = {"doc_id": "r1", "source": "a.pdf", "stage": "ingest", "reason": "not a text file: it looks like a PDF"}
+SOURCE = {"source": "a.pdf", "status": "rejected", "doc_id": None, "sha256": "0" * 64, "bytes": 12}
 
 
 def test_every_shipped_file_is_the_registry_s_with_its_licence():
@@ -49,13 +51,15 @@ def test_a_page_loads_the_local_copies_relative_to_where_it_is(tmp_path: Path):
 
 
 def test_a_run_s_data_docs_load_nothing_from_off_this_machine(tmp_path: Path):
+    seen = datetime(2026, 11, 28, tzinfo=UTC)
     v = Validator(tmp_path / "run1", "run1")
-    assert v.validate("c0", tables())
-    v.validate("rejects", {"rejects": from_rows("rejects", [])})
-    v.validate("sources", {"sources": from_rows("sources", [source("a.txt", "document", "d1")])}, {"d1"})
+    assert v.validate("rejects", {"rejects": from_rows("rejects", [REJECT])})
+    assert v.validate(
+        "sources", {"sources": from_rows("sources", [SOURCE | {"first_seen": seen, "last_seen": seen}])}, set()
+    )
     site = Path(v.finish(tmp_path / "latest").data_docs).parent
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) >= 13  # the index, 6 suites, 6 validation results
+    assert len(pages) == 9  # the index, the 6 suites, 2 validation results
     for page in pages:
         html = page.read_text()
         assert external_resources(html) == [], page

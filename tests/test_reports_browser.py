@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from .prefect_server import prefect_server
-from .support import REPO, SEED
-from .test_browser import CHROMIUM, FLAGS
+from .support import CHROMIUM, CHROMIUM_FLAGS, REPO, SEED
 
 pytestmark = pytest.mark.slow
 
@@ -121,7 +120,7 @@ def browser(tmp_path: Path):
             str(tmp_path / "chromium-profile"),
             executable_path=CHROMIUM,
             headless=True,
-            args=FLAGS,
+            args=CHROMIUM_FLAGS,
             viewport={"width": 1300, "height": 1000},
         )
         context.set_default_timeout(60_000)
