@@ -213,3 +213,22 @@ def test_newsflow_report_on_an_empty_folder_says_what_to_do(tmp_path):
         timeout=300,
     )
     assert done.returncode == 1 and "nothing is published" in done.stderr and "newsflow run" in done.stderr
+
+
+def test_every_chart_spec_is_valid_vega_lite(output):
+    from newsflow.tasks.report import _rows, charts
+
+    root, run_id = output
+    add_people(root)
+    found = _rows(root, run_id)
+    made = [
+        charts.quotes_per_outlet_week(found["quotes_per_outlet_week"]),
+        charts.people_quoted_most(found["people_quoted_most"]),
+        charts.unknown_speaker_share(found["unknown_speaker_share_new"]),
+        charts.people_named_quoted(found["people_named_quoted"]),
+        charts.women_share(found["people_quoted_by_gender"]),
+        charts.rejects_by_reason(found["rejects_by_reason"]),
+        charts.phases({"startup": 1.0, "analysis": 2.0}),
+    ]
+    for chart in made:
+        assert chart is not None and "<svg" in charts.svg(chart, validate=True)
