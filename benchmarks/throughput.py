@@ -151,7 +151,7 @@ def phases(log: str) -> dict[str, float]:
 
 def phase_table(rows: list[tuple[str, list[dict]]], bare: list[dict]) -> list[str]:
     """One markdown table: median seconds per phase for each kind of run, bare spaCy beside."""
-    names = ["startup", "read_clean", "analysis", "people", "validation", "publish", "other"]
+    names = ["startup", "read_clean", "analysis", "people", "validation", "publish", "report", "other"]
     lines = [
         "| run | " + " | ".join(names) + " | total (median, spread) | ratio bare/run |",
         "| --- |" + " --- |" * (len(names) + 2),

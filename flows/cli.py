@@ -1,4 +1,4 @@
-"""The `newsflow` command line: run, serve, eval (see docs/operations.md and docs/tables.md)."""
+"""The `newsflow` command line: run, serve, eval, report (see docs/operations.md and docs/tables.md)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
         "defaults.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval,report}")
 
     def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
         p.add_argument(
@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-gender", action="store_true", help="run with gender inference off (NEWSFLOW_INFER_GENDER)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
     ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
+
+    report = sub.add_parser(
+        "report",
+        help="rebuild the run report of an output folder (DIR/reports/<run>/index.html) and print its path",
+        description="Rebuild the report of the run that published the output's tables now, from those tables: "
+        "DIR/reports/<run>/index.html, with DIR/reports/latest pointing at it.",
+    )
+    report.add_argument("--output", default="output", help="the output folder (default: output/)")
     return parser
 
 
@@ -348,11 +356,18 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from newsflow.tasks.report import write_report
+
+    print(write_report(Path(args.output)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     apply_environment()  # before Prefect or Great Expectations is imported
     try:
-        return {"run": _run, "serve": _serve, "eval": _eval}[args.command](args)
+        return {"run": _run, "serve": _serve, "eval": _eval, "report": _report}[args.command](args)
     except KeyboardInterrupt:
         print("newsflow: interrupted; nothing new was published", file=sys.stderr)
         return 130

@@ -1,7 +1,7 @@
 """The run's phase profile: where the wall time went, phase by phase, from the moment the run was
 asked for (the command line's start, imports and Prefect's API included) to its summary.
 
-    startup → read_clean → analysis → validation → publish   (+ other: the lock, discovery's wiring, logs)
+    startup → read_clean → analysis → validation → publish → report   (+ other: the lock, discovery's wiring, logs)
 
 The phases add up to the run's `seconds`; `benchmarks/throughput.py` prints them beside bare spaCy.
 """
@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-PHASES = ("startup", "read_clean", "analysis", "people", "validation", "publish")
+PHASES = ("startup", "read_clean", "analysis", "people", "validation", "publish", "report")
 
 
 class PhaseClock:

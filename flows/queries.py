@@ -127,3 +127,107 @@ def run(name: str, output: str | Path = "output") -> list[dict]:
     with connect(output) as connection:
         relation = connection.sql(QUERIES[name])
         return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
+
+
+# --- The run report's queries (tasks/report/) -------------------------------------------------
+# Over `report_views`: the views above plus `rejects`, `people` and `person_entities` (empty
+# views when the output has no such table yet), and `new_documents` / `new_rejects`, the rows
+# published by the run the report is for. docs/analytics.md quotes them; tests/test_report.py
+# runs them on outputs with and without the people tables.
+
+REPORT_QUERIES = {
+    "totals": """\
+SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM new_documents) AS new_documents,
+       (SELECT count(*) FROM quotes) AS quotes, (SELECT count(DISTINCT outlet) FROM documents) AS outlets,
+       (SELECT count(*) FROM rejects) AS rejects, (SELECT count(*) FROM new_rejects) AS new_rejects;""",
+    "quotes_per_outlet_week": """\
+SELECT coalesce(d.outlet, '(no outlet)') AS outlet,
+       coalesce(strftime(date_trunc('week', d.published_at), '%Y-%m-%d'), 'undated') AS week,
+       count(*) AS quotes, count(n.doc_id) AS new_quotes
+FROM quotes q JOIN documents d USING (doc_id) LEFT JOIN new_documents n USING (doc_id)
+GROUP BY ALL
+ORDER BY week, outlet;""",
+    "people_quoted_most": """\
+SELECT coalesce(p.person_id, e.entity_id) AS person, coalesce(p.name, e.name) AS name,
+       count(*) AS quotes, count(n.doc_id) AS new_quotes, count(DISTINCT q.doc_id) AS documents
+FROM quotes q
+JOIN entities e ON e.doc_id = q.doc_id AND e.entity_id = q.speaker_entity_id AND e.label = 'PERSON'
+LEFT JOIN person_entities pe ON pe.doc_id = q.doc_id AND pe.entity_id = q.speaker_entity_id
+LEFT JOIN people p ON p.person_id = pe.person_id
+LEFT JOIN new_documents n ON n.doc_id = q.doc_id
+GROUP BY ALL
+ORDER BY quotes DESC, name
+LIMIT 15;""",
+    "unknown_speaker_share_new": """\
+SELECT coalesce(d.outlet, '(no outlet)') AS outlet, g.documents, count(*) AS quotes,
+       count(*) FILTER (WHERE q.speaker_name IS NULL) AS unknown,
+       round(count(*) FILTER (WHERE q.speaker_name IS NULL) / count(*), 3) AS unknown_share
+FROM quotes q JOIN documents d USING (doc_id) LEFT JOIN new_documents n USING (doc_id),
+     (VALUES ('all documents'), ('new in this run')) g(documents)
+WHERE g.documents = 'all documents' OR n.doc_id IS NOT NULL
+GROUP BY ALL
+ORDER BY outlet, g.documents;""",
+    "people_named_quoted": """\
+SELECT coalesce(d.outlet, '(no outlet)') AS outlet,
+       count(DISTINCT coalesce(pe.person_id, e.entity_id)) AS named,
+       count(DISTINCT coalesce(pe.person_id, e.entity_id)) FILTER (WHERE s.doc_id IS NOT NULL) AS quoted,
+       count(DISTINCT coalesce(pe.person_id, e.entity_id)) FILTER (WHERE n.doc_id IS NOT NULL) AS named_new
+FROM entities e JOIN documents d USING (doc_id)
+LEFT JOIN person_entities pe ON pe.doc_id = e.doc_id AND pe.entity_id = e.entity_id
+LEFT JOIN (SELECT DISTINCT doc_id, speaker_entity_id FROM quotes) s
+       ON s.doc_id = e.doc_id AND s.speaker_entity_id = e.entity_id
+LEFT JOIN new_documents n ON n.doc_id = e.doc_id
+WHERE e.label = 'PERSON'
+GROUP BY ALL
+ORDER BY outlet;""",
+    "people_quoted_by_gender": """\
+SELECT coalesce(d.outlet, '(no outlet)') AS outlet, p.gender, count(DISTINCT p.person_id) AS people
+FROM quotes q JOIN documents d USING (doc_id)
+JOIN person_entities pe ON pe.doc_id = q.doc_id AND pe.entity_id = q.speaker_entity_id
+JOIN people p ON p.person_id = pe.person_id
+GROUP BY ALL
+ORDER BY outlet, p.gender;""",
+    "rejects_by_reason": """\
+SELECT r.stage, left(split_part(regexp_replace(r.reason, '[0-9]+([.][0-9]+)?', 'N', 'g'), ':', 1), 80) AS reason,
+       count(*) AS files, count(n.source) AS new_files
+FROM rejects r LEFT JOIN new_rejects n USING (source)
+GROUP BY ALL
+ORDER BY files DESC, r.stage, reason;""",
+    "new_documents": """\
+SELECT d.source, d.title, d.outlet, strftime(d.published_at, '%Y-%m-%d') AS published, count(q.quote_id) AS quotes
+FROM new_documents n JOIN documents d USING (doc_id) LEFT JOIN quotes q USING (doc_id)
+GROUP BY ALL
+ORDER BY d.source;""",
+}
+
+# The contract's people tables, as empty views where the output has none yet: the queries above
+# then count speakers by entity (their names as written) and find no genders.
+EMPTY_VIEWS = {
+    "people": "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS name, NULL::VARCHAR AS gender WHERE false",
+    "person_entities": "SELECT NULL::VARCHAR AS doc_id, NULL::VARCHAR AS entity_id, NULL::VARCHAR AS person_id "
+    "WHERE false",
+}
+
+
+def report_views(output: str | Path, run_id: str, has_people: bool) -> str:
+    """`views` plus the report's: `rejects`, the people tables (empty views unless `has_people`),
+    and the rows the run `run_id` published (its part files carry its id in their names)."""
+    folder = str(output).replace("'", "''")
+    run = run_id.replace("'", "''")
+
+    def table(name: str, columns: str = "*", filename: bool = False) -> str:
+        more = ", filename = true" if filename else ""
+        return f"SELECT {columns} FROM read_parquet('{folder}/{name}/**/*.parquet'{more})"
+
+    lines = [views(output), "SET TimeZone = 'UTC';", f"CREATE OR REPLACE VIEW rejects AS {table('rejects')};"]
+    for name, empty in EMPTY_VIEWS.items():
+        lines.append(f"CREATE OR REPLACE VIEW {name} AS {table(name) if has_people else empty};")
+    for view, name, key in (("new_documents", "documents", "doc_id"), ("new_rejects", "rejects", "source")):
+        rows = table(name, f"DISTINCT {key}", filename=True)
+        lines.append(f"CREATE VIEW {view} AS {rows} WHERE parse_filename(filename) LIKE 'part-{run}-%';")
+    return "\n".join(lines)
+
+
+def run_report_query(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
+    relation = connection.sql(REPORT_QUERIES[name])
+    return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]

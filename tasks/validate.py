@@ -10,6 +10,7 @@ need it). A failing expectation fails the run with a message naming it and showi
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Collection, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +25,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import FUTURE_SLACK_DAYS
+from newsflow.tasks.datadocs import make_offline
 from newsflow.tasks.storage import Run, read_after, read_published, read_staged
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
@@ -310,6 +312,9 @@ class Validator:
         """Render Data Docs, write the JSON summary and point `latest` at this run."""
         self.context.build_data_docs()
         index = self.folder / DOCS_INDEX
+        if index.exists():
+            for url in make_offline(index.parent):  # the pages load newsflow's copies, not CDNs
+                logging.getLogger(__name__).warning("Data Docs: no local copy of %s (the pages load it)", url)
         self.report.data_docs = str(index) if index.exists() else None
         (self.folder / "summary.json").write_text(json.dumps(asdict(self.report), indent=1, default=str))
         tmp = latest_link.with_name(latest_link.name + ".tmp")

@@ -122,8 +122,9 @@ def _deployment(api: str, name: str) -> dict | None:
 
 
 @contextmanager
-def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> Iterator[Served]:
-    """`prefect server start` on a free port, then `newsflow serve [serve_flags]` against it."""
+def prefect_server(base: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """`prefect server start` on a free port: its URL, the environment of processes that report
+    to it, and the logs folder."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     logs = base / "logs"
@@ -138,7 +139,6 @@ def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> I
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     prefect = str(Path(sys.executable).parent / "prefect")
-    output = base / "output"
     with started(
         [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env, logs / "server.log"
     ) as server:
@@ -149,6 +149,14 @@ def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> I
             logs,
             server,
         )
+        yield url, env, logs
+
+
+@contextmanager
+def server_and_serve(base: Path, input: Path, name: str, *serve_flags: str) -> Iterator[Served]:
+    """`prefect server start` on a free port, then `newsflow serve [serve_flags]` against it."""
+    output = base / "output"
+    with prefect_server(base) as (url, env, logs):
         serve_command = [
             sys.executable,
             "-m",

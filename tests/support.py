@@ -18,6 +18,16 @@ from newsflow.tasks import storage
 from newsflow.tasks.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make browser`
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
 MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 

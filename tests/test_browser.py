@@ -12,20 +12,10 @@ from playwright.sync_api import Page, expect, sync_playwright
 from newsflow.tasks import storage
 
 from .prefect_server import server_and_serve
-from .support import REPO, SEED
+from .support import CHROMIUM, CHROMIUM_FLAGS, REPO, SEED
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make browser`
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "tests" / "artifacts"
 NAME = "test-browser"
 
@@ -37,7 +27,7 @@ def page(tmp_path: Path):
             str(tmp_path / "chromium-profile"),
             executable_path=CHROMIUM,
             headless=True,
-            args=FLAGS,
+            args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 1000},
         )
         context.set_default_timeout(60_000)

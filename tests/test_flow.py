@@ -56,9 +56,19 @@ def test_seed_run_publishes_the_six_tables_with_their_schemas(published):
 def test_the_summary_profiles_every_phase_and_they_add_up_to_the_run(published):
     _, summary = published
     phases = summary["phases"]
-    assert list(phases) == ["startup", "read_clean", "analysis", "people", "validation", "publish", "other"]
+    assert list(phases) == [
+        "startup",
+        "read_clean",
+        "analysis",
+        "people",
+        "validation",
+        "publish",
+        "report",
+        "other",
+    ]
     assert all(seconds >= 0 for seconds in phases.values())
-    assert phases["analysis"] > 0 and phases["validation"] > 0 and phases["publish"] > 0
+    assert phases["analysis"] > 0 and phases["validation"] > 0 and phases["publish"] > 0 and phases["report"] > 0
+    assert summary["report"].endswith("index.html") and Path(summary["report"]).is_file()
     assert abs(sum(phases.values()) - summary["seconds"]) < 0.3  # rounded to 0.01 s each, the total to 0.1 s
 
 

@@ -1,0 +1,204 @@
+"""The run report: one self-contained HTML page per publishing run, `DIR/reports/<run>/index.html`
+(`DIR/reports/latest` points at the newest), with its charts as inline SVG, rendered at run time
+from the published Parquet (DuckDB, `flows/queries.py`'s REPORT_QUERIES) over the whole corpus,
+the documents the run added marked.
+
+    queries (DuckDB) → charts (Altair specs → SVG by vl-convert) → page (Jinja2, autoescaped)
+
+Built by the flow's `report` step after publishing, and by `newsflow report --output DIR` for
+the output's published version at any time. The page loads nothing (a Content-Security-Policy
+forbids it to): no script, no stylesheet, no font, no network.
+
+Handled: outputs with or without the `people` / `person_entities` tables (without them, people
+are counted by entity, as the documents name them, and the gender chart says it is not
+available). Text from the articles (titles, names, outlets, file names, reasons) is escaped by
+Jinja2 in the page and by Vega in the SVG. Not handled: the phase timings of a run that was not
+reported when it ran (an output published by an older newsflow): that chart says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from newsflow.tasks.storage import is_published, published_version, run_time
+
+REPORTS = "reports"
+PAGE = "index.html"
+RUN_JSON = "run.json"
+MAX_DOCUMENTS = 200
+PEOPLE_TABLES = ("people", "person_entities")  # once issue 16 publishes them
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    caption: str
+    svg: str | None
+    empty: str = "Nothing to show yet."
+
+
+def report_folder(output: Path, run_id: str) -> Path:
+    return Path(output) / REPORTS / run_id
+
+
+def _rows(output: Path, run_id: str) -> dict[str, list[dict]]:
+    import duckdb
+
+    from newsflow.flows import queries
+
+    with duckdb.connect() as connection:
+        connection.execute(queries.report_views(Path(output).absolute(), run_id, has_people(output)))
+        return {name: queries.run_report_query(connection, name) for name in queries.REPORT_QUERIES}
+
+
+def has_people(output: Path) -> bool:
+    """Whether the output holds the people tables (issue 16): then the report counts people by
+    person, aliases merged, and shows their genders."""
+    return all(is_published(output, name) for name in PEOPLE_TABLES)
+
+
+def _charts(rows: dict[str, list[dict]], phases: dict[str, float] | None, has_people: bool) -> list[Chart]:
+    from newsflow.tasks.report import charts as c
+
+    def chart(key: str, title: str, caption: str, made, empty: str = "Nothing to show yet.") -> Chart:
+        return Chart(key, title, caption, c.svg(made) if made is not None else None, empty)
+
+    by = "person (aliases merged)" if has_people else "entity, as the documents name them"
+    return [
+        chart(
+            "quotes-per-week",
+            "Quotes per outlet per week",
+            "Every published quote, by the week its article was published (undated articles last); "
+            "the dots: quotes in the documents this run added.",
+            c.quotes_per_outlet_week(rows["quotes_per_outlet_week"]),
+        ),
+        chart(
+            "people-quoted-most",
+            "The most quoted people",
+            f"Quotes attributed to a PERSON, counted by {by}.",
+            c.people_quoted_most(rows["people_quoted_most"]),
+        ),
+        chart(
+            "unknown-speaker",
+            "Quotes with no known speaker, per outlet",
+            "The share of quotes whose speaker newsflow could not name, in every document and in this run's new ones.",
+            c.unknown_speaker_share(rows["unknown_speaker_share_new"]),
+        ),
+        chart(
+            "named-quoted",
+            "People named and people quoted, per outlet",
+            f"Distinct people mentioned, and those of them quoted, counted by {by}.",
+            c.people_named_quoted(rows["people_named_quoted"]),
+        ),
+        chart(
+            "women-share",
+            "Women among the people quoted, per outlet",
+            "Distinct people quoted, by gender as the people table infers it (an inference: see the README).",
+            c.women_share(rows["people_quoted_by_gender"]) if has_people else None,
+            "gender: not available (this output has no people table yet)" if not has_people else "No one quoted yet.",
+        ),
+        chart(
+            "rejects",
+            "Rejected files, by reason",
+            "Input files that could not be processed (their latest reject), by stage and reason.",
+            c.rejects_by_reason(rows["rejects_by_reason"]),
+            "No file rejected.",
+        ),
+        chart(
+            "phases",
+            "The run's phase timings",
+            "Wall time per phase of the run, from the command's start to publishing.",
+            c.phases(phases) if phases else None,
+            "Not recorded: this run was not reported when it ran.",
+        ),
+    ]
+
+
+def _data_docs(output: Path, run_id: str, folder: Path) -> str | None:
+    """The run's Data Docs index, relative to the report's folder (the output folder can move)."""
+    from newsflow.tasks.validate import DOCS_INDEX
+
+    index = Path(output) / "validation" / run_id / DOCS_INDEX
+    return Path(os.path.relpath(index, folder)).as_posix() if index.is_file() else None
+
+
+def render(output: Path, run_id: str, summary: dict | None = None) -> str:
+    """The report page of the published version `run_id` of `output`."""
+    import jinja2
+
+    output = Path(output)
+    rows = _rows(output, run_id)
+    phases = {k: v for k, v in (summary or {}).get("phases", {}).items() if v or k != "report"}
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("newsflow.tasks.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    new_documents = rows["new_documents"]
+    return environment.get_template("report.html.j2").render(
+        run_id=run_id,
+        output=str(output),
+        published=run_time(run_id).strftime("%Y-%m-%d %H:%M UTC"),
+        built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        totals=rows["totals"][0],
+        charts=_charts(rows, phases, has_people(output)),
+        new_documents=new_documents[:MAX_DOCUMENTS],
+        more_documents=max(0, len(new_documents) - MAX_DOCUMENTS),
+        data_docs=_data_docs(output, run_id, report_folder(output, run_id)),
+    )
+
+
+def write_report(output: Path, run_id: str | None = None, summary: dict | None = None) -> Path:
+    """Write `DIR/reports/<run>/index.html` for the output's published version (made by `run_id`;
+    by default the one published now) and point `DIR/reports/latest` at it. `summary` is the
+    run's (its phase timings); without it, the one saved when the run was reported, if any."""
+    output = Path(output)
+    run_id = run_id or published_version(output)
+    if run_id is None:
+        raise FileNotFoundError(f"nothing is published under {output}: run `newsflow run --output {output}` first")
+    folder = report_folder(output, run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = folder / RUN_JSON
+    if summary is not None:
+        _replace(saved, json.dumps(summary, indent=1, default=str))
+    elif saved.is_file():
+        summary = json.loads(saved.read_text(encoding="utf-8"))
+    _replace(folder / PAGE, render(output, run_id, summary))
+    latest = output / REPORTS / "latest"
+    tmp = latest.with_name("latest.tmp")
+    if tmp.is_symlink():
+        tmp.unlink()
+    os.symlink(run_id, tmp)
+    os.replace(tmp, latest)
+    return folder / PAGE
+
+
+def _replace(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@task(name="report", persist_result=False, cache_policy=NO_CACHE)
+def report_task(output: Path, run_id: str, summary: dict) -> str | None:
+    """The run's report, after it published. The tables are published by then, so a report that
+    cannot be written does not fail the run: the warning says why, and `newsflow report` retries."""
+    try:
+        return str(write_report(output, run_id, summary))
+    except Exception as exc:
+        get_run_logger().warning(
+            "the run published, but its report could not be written (%s: %s); rebuild it with "
+            "`newsflow report --output %s`",
+            type(exc).__name__,
+            exc,
+            output,
+        )
+        return None
