@@ -108,17 +108,18 @@ LIMIT 10;""",
 }
 
 
-def views(output: str | Path = "output") -> str:
+def views(output: str | Path = "output", names: tuple[str, ...] = VIEWS) -> str:
     """One view per table, so that the queries read like SQL over tables."""
     folder = str(output).replace("'", "''")
     return "\n".join(
-        f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');" for name in VIEWS
+        f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');" for name in names
     )
 
 
 def connect(output: str | Path = "output") -> duckdb.DuckDBPyConnection:
+    """The views of the tables the output has (one written before the people tables has not them)."""
     connection = duckdb.connect()
-    connection.execute(views(output))
+    connection.execute(views(output, tuple(n for n in VIEWS if (Path(output) / n).exists())))
     return connection
 
 
@@ -219,7 +220,8 @@ def report_views(output: str | Path, run_id: str, has_people: bool) -> str:
         more = ", filename = true" if filename else ""
         return f"SELECT {columns} FROM read_parquet('{folder}/{name}/**/*.parquet'{more})"
 
-    lines = [views(output), "SET TimeZone = 'UTC';", f"CREATE OR REPLACE VIEW rejects AS {table('rejects')};"]
+    base = tuple(n for n in VIEWS if n not in EMPTY_VIEWS)
+    lines = [views(output, base), "SET TimeZone = 'UTC';", f"CREATE OR REPLACE VIEW rejects AS {table('rejects')};"]
     for name, empty in EMPTY_VIEWS.items():
         lines.append(f"CREATE OR REPLACE VIEW {name} AS {table(name) if has_people else empty};")
     for view, name, key in (("new_documents", "documents", "doc_id"), ("new_rejects", "rejects", "source")):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -44,7 +45,14 @@ def document(doc_id: str, outlet: str | None, day: str | None, title: str = "A t
 
 
 def entity(doc_id: str, name: str, label: str = "PERSON") -> dict:
-    return {"doc_id": doc_id, "entity_id": f"e_{name}", "name": name, "label": label, "n_mentions": 1}
+    return {
+        "doc_id": doc_id,
+        "entity_id": f"e_{name}",
+        "name": name,
+        "label": label,
+        "n_mentions": 1,
+        "gender_cues": [],
+    }
 
 
 def quote(doc_id: str, n: int, speaker: str | None) -> dict:
@@ -67,6 +75,10 @@ def publish(root: Path, documents: list[dict], entities: list[dict], quotes: lis
     for name, rows in (("documents", documents), ("entities", entities), ("quotes", quotes), ("rejects", rejects)):
         storage.stage_table(staging, name, "c00000" if name != "rejects" else "rejects", from_rows(name, list(rows)))
     storage.swap(root, staging, run_id, {})
+    # As newsflow wrote outputs before the people tables (issue 21): add_people adds them by hand.
+    for name in ("people", "person_entities"):
+        shutil.rmtree(storage.Layout(root).current / name, ignore_errors=True)
+        (root / name).unlink(missing_ok=True)
     return run_id
 
 
