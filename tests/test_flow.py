@@ -98,7 +98,9 @@ def test_zakharova_is_one_person_with_her_full_name(published):
 def test_validation_results_are_kept_as_json_and_data_docs(published):
     out = published[0] / "output"
     summary = json.loads((out / "validation" / "latest" / "summary.json").read_text())
-    assert summary["failures"] == [] and summary["suites_run"] == 6
+    assert (
+        summary["failures"] == [] and summary["suites_run"] == 8
+    )  # 4 per chunk, rejects, sources, people, person_entities
     assert (out / "validation" / "latest" / "gx/uncommitted/data_docs/local_site/index.html").is_file()
 
 
@@ -115,8 +117,10 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     third = run_flow(base / "input", out)
     assert third["published"] and third["new_documents"] == 1 and third["already_published"] == 1
     assert storage.read_published(out, "documents").num_rows == 2
-    # earlier files stay as they were; sources is written whole by every run that publishes (last_seen moves on)
-    assert {p for p in before if not p.startswith("sources/")} <= set(snapshot(out))
+    # earlier files stay as they were; sources, people and person_entities are written whole by every
+    # run that publishes (last_seen moves on; the people are a function of all documents)
+    whole = ("sources/", "people/", "person_entities/")
+    assert {p for p in before if not p.startswith(whole)} <= set(snapshot(out))
     assert {s["source"]: s["status"] for s in storage.read_published(out, "sources").to_pylist()} == {
         SEED.name: "document",
         "new.txt": "document",
