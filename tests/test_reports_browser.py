@@ -18,6 +18,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from newsflow.schemas.tables import TABLES
+
 from .prefect_server import prefect_server
 from .support import CHROMIUM, CHROMIUM_FLAGS, REPO, SEED
 
@@ -138,9 +140,9 @@ def test_the_data_docs_open_offline_list_the_run_s_suites_and_sort(published, br
     table = page.locator(
         "#section-1-content-block-2-1-body-table tbody tr"
     )  # the Validation Results tab: bootstrap-table fills it from the page's data
-    expect(table).to_have_count(6)
+    expect(table).to_have_count(len(TABLES))  # one suite per table, people and person_entities included
     names = page.locator("#section-1-content-block-2-1-body-table tbody tr td:nth-child(6)").all_inner_texts()
-    assert sorted(names) == sorted(["documents", "mentions", "entities", "quotes", "rejects", "sources"])
+    assert sorted(names) == sorted(TABLES)
     page.get_by_role("columnheader", name="Expectation Suite").locator(".sortable").click()
     assert page.locator("#section-1-content-block-2-1-body-table tbody tr td:nth-child(6)").all_inner_texts() == sorted(
         names
@@ -169,7 +171,7 @@ def test_the_report_opens_offline_with_its_charts_as_svg(published, browser, tmp
         sizes = [m.bounding_box() for m in marks.all()]
         assert any(s and s["width"] > 0 and s["height"] > 0 for s in sizes), f"chart {i} draws nothing"
     page.get_by_role("link", name="Great Expectations Data Docs of this run").click()
-    expect(page.locator("#section-1-content-block-2-1-body-table tbody tr")).to_have_count(6)
+    expect(page.locator("#section-1-content-block-2-1-body-table tbody tr")).to_have_count(len(TABLES))
     page.go_back()
     page.screenshot(path=tmp_path / "report.png", full_page=True)
     assert browser.off_machine(set()) == []
