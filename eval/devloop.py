@@ -40,6 +40,7 @@ from newsflow.tasks.nlp.evaluate import (
     identity_scores,
     load_gold,
     people_scores,
+    person_predictions,
     score,
 )
 from newsflow.tasks.nlp.pipeline import load_pipeline
@@ -101,13 +102,12 @@ def registry_scores(rows_by_name: dict[str, dict], quotes: dict, gold: dict) -> 
         "published_at", pa.array([None] * len(rows_by_name), pa.timestamp("us", tz="UTC"))
     )
     registry = build_registry(table("entities", entities), table("quotes", quote_rows), documents)
-    gender = dict(zip(*registry.people.select(["person_id", "gender"]).to_pydict().values(), strict=True))
-    genders: dict[str, dict] = {n: {} for n in rows_by_name}
-    people_ids: dict[str, dict] = {n: {} for n in rows_by_name}
-    names = {(e["doc_id"], e["entity_id"]): e["name"] for e in entities}
-    for link in registry.person_entities.to_pylist():
-        genders[link["doc_id"]][link["entity_id"]] = gender[link["person_id"]]
-        people_ids[link["doc_id"]][names[(link["doc_id"], link["entity_id"])]] = link["person_id"]
+    genders, people_ids = person_predictions(
+        entities,
+        registry.people.to_pylist(),
+        registry.person_entities.to_pylist(),
+        {name: name for name in rows_by_name},  # here a document's id is its name
+    )
     return gender_scores(quotes, gold, genders) | identity_scores(people_ids, gold)
 
 

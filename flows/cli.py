@@ -224,6 +224,7 @@ def _predictions(output: Path, by_path: bool = False) -> Predictions:
     """Published quotes and PERSON entities (with their person and its gender), by document name
     as the gold files give it (`document`): the input file's name, or with `by_path` its path
     relative to the input folder (`documents.source`)."""
+    from newsflow.tasks.nlp.evaluate import person_predictions
     from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
@@ -231,21 +232,17 @@ def _predictions(output: Path, by_path: bool = False) -> Predictions:
     out = Predictions(*({name: kind() for name in names.values()} for kind in (list, set, set, dict, dict)))
     for q in read_published(output, "quotes").to_pylist():
         out.quotes[names[q["doc_id"]]].append(q)
-    gender = {
-        p["person_id"]: p["gender"] for p in read_published(output, "people", ["person_id", "gender"]).to_pylist()
-    }
-    person_of = {
-        (r["doc_id"], r["entity_id"]): r["person_id"] for r in read_published(output, "person_entities").to_pylist()
-    }
-    for e in read_published(output, "entities", ["doc_id", "entity_id", "name", "label"]).to_pylist():
+    entities = read_published(output, "entities", ["doc_id", "entity_id", "name", "label"]).to_pylist()
+    for e in entities:
         if e["label"] == "PERSON":
-            name = names[e["doc_id"]]
-            out.people[name].add(e["name"])
-            out.person_ids[name].add(e["entity_id"])
-            pid = person_of.get((e["doc_id"], e["entity_id"]))
-            if pid is not None:
-                out.genders[name][e["entity_id"]] = gender.get(pid, "unknown")
-                out.people_ids[name][e["name"]] = pid
+            out.people[names[e["doc_id"]]].add(e["name"])
+            out.person_ids[names[e["doc_id"]]].add(e["entity_id"])
+    out.genders, out.people_ids = person_predictions(
+        entities,
+        read_published(output, "people", ["person_id", "gender"]).to_pylist(),
+        read_published(output, "person_entities").to_pylist(),
+        names,
+    )
     return out
 
 

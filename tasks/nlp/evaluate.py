@@ -322,6 +322,24 @@ def gender_scores(predicted: dict[str, list[dict]], gold_dir: Path | dict, gende
     return out
 
 
+def person_predictions(
+    entities: list[dict], people: list[dict], person_entities: list[dict], names: dict[str, str]
+) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """What `gender_scores` and `identity_scores` take, from rows of `entities`, `people` and
+    `person_entities`: per document name (`names`: doc_id → the gold's document name), each PERSON
+    entity_id → its person's gender, and each PERSON entity name → its person_id."""
+    gender = {p["person_id"]: p["gender"] for p in people}
+    person_of = {(r["doc_id"], r["entity_id"]): r["person_id"] for r in person_entities}
+    genders: dict[str, dict[str, str]] = {name: {} for name in names.values()}
+    people_ids: dict[str, dict[str, str]] = {name: {} for name in names.values()}
+    for e in entities:
+        pid = person_of.get((e["doc_id"], e["entity_id"])) if e["label"] == "PERSON" else None
+        if pid is not None:
+            genders[names[e["doc_id"]]][e["entity_id"]] = gender.get(pid, "unknown")
+            people_ids[names[e["doc_id"]]][e["name"]] = pid
+    return genders, people_ids
+
+
 def identity_scores(people_ids: dict[str, dict[str, str]], gold_dir: Path | dict) -> dict:
     """Cross-document identity, pairwise: each gold person of a document (`people`, with its
     corpus-wide key `person_keys.get(name, name)`) meets the predicted PERSON entity of that

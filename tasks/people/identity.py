@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.people.gender import decide
-from newsflow.tasks.people.names import NameForm, compatible, fold, parse
+from newsflow.tasks.people.names import NameForm, compatible, compatible_but_first, fold, parse
 
 # A one-word name joins the full-name person only if their documents are this close in time
 # (when both are dated and share no outlet).
@@ -70,6 +70,16 @@ class Person:
     def docs(self) -> set[str]:
         return {e.doc_id for n in self.nodes for e in n.entities}
 
+    @property
+    def first_name(self) -> str | None:
+        """The first name of its most named full form (its nickname when that form has an initial
+        only: 'J. "Jim" Doe'); None for a person named by one word only."""
+        full = [n for n in self.nodes if n.form is not None and n.form.full]
+        if not full:
+            return None
+        form = max(full, key=lambda n: (len(n.docs), repr(n.key))).form
+        return form.nickname if len(form.first) == 1 and form.nickname else form.first
+
     def names(self) -> Counter:
         """Each canonical name → the documents that give it."""
         return Counter(name for name, _ in {(e.name, e.doc_id) for e in self.entities})
@@ -94,12 +104,8 @@ def _conflicts(nodes: Iterable[Node]) -> set[frozenset]:
 def _gender(person: Person, kinds: tuple[str, ...] | None = None) -> str | None:
     """The person's gender as far as the evidence goes (`gender.decide`; with `kinds`, only cues of
     those kinds), None when unknown."""
-    first = None
-    full = [n for n in person.nodes if n.form is not None and n.form.full]
-    if full:
-        first = max(full, key=lambda n: (len(n.docs), repr(n.key))).form.first
     cues = (c for e in person.entities for c in e.cues if kinds is None or c.split(":", 1)[0] in kinds)
-    gender, _ = decide(cues, first)
+    gender, _ = decide(cues, person.first_name)
     return None if gender == "unknown" else gender
 
 
@@ -136,14 +142,6 @@ def hypocorisms() -> Mapping[str, frozenset[str]]:
 
 def _same_or_unknown(a: str | None, b: str | None) -> bool:
     return a is None or b is None or a == b
-
-
-def _compatible_but_first(a: NameForm, b: NameForm) -> bool:
-    if a.surname != b.surname:
-        return False
-    if a.middles and b.middles and a.middles != b.middles:
-        return False
-    return not (a.suffix and b.suffix and a.suffix != b.suffix)
 
 
 def _home(candidates: list[Person]) -> Person | None:
@@ -256,7 +254,7 @@ def cluster_people(entities: Iterable[PersonEntity], context: Mapping[str, DocCo
         if not _same_or_unknown(_gender(person), _gender(target)):
             continue
         # A document naming both is no evidence against: its own clustering does not know hypocorisms.
-        if all(_compatible_but_first(n.form, o.form) for n in person.nodes for o in target.nodes):
+        if all(compatible_but_first(n.form, o.form) for n in person.nodes for o in target.nodes):
             target.nodes.extend(person.nodes)
             people.remove(person)
             for key, members in by_base.items():

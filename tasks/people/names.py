@@ -76,11 +76,17 @@ def parse(name: str, lex: Lexicon) -> NameForm | None:
     return NameForm(first, middles, surname, suffix, nickname)
 
 
-def compatible(a: NameForm, b: NameForm) -> bool:
-    """Two full forms of one base can be one person: middle initials equal or one of them without
-    any ("George W. Bush" and "George H. W. Bush" cannot), suffixes equal or one without."""
-    if a.base != b.base:
+def compatible_but_first(a: NameForm, b: NameForm) -> bool:
+    """Two forms can be one person but for their first names: one surname, middle initials equal
+    or one of them without any ("George W. Bush" and "George H. W. Bush" cannot), suffixes equal
+    or one without."""
+    if a.surname != b.surname:
         return False
     if a.middles and b.middles and a.middles != b.middles:
         return False
     return not (a.suffix and b.suffix and a.suffix != b.suffix)
+
+
+def compatible(a: NameForm, b: NameForm) -> bool:
+    """Two full forms of one base (first name and surname) can be one person."""
+    return a.base == b.base and compatible_but_first(a, b)

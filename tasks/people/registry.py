@@ -42,14 +42,6 @@ def _display_name(person: Person) -> str:
     return min(candidates, key=lambda name: (-names[name], -len(name.split()), -len(name), name))
 
 
-def _first_name(person: Person) -> str | None:
-    full = [n for n in person.nodes if n.form is not None and n.form.full]
-    if not full:
-        return None
-    biggest = max(full, key=lambda n: (len(n.docs), repr(n.key)))
-    return biggest.form.nickname if len(biggest.form.first) == 1 and biggest.form.nickname else biggest.form.first
-
-
 def build_registry(
     entities: pa.Table,
     quotes: pa.Table,
@@ -82,7 +74,7 @@ def build_registry(
         docs = person.docs
         dates = [context[d].published_at for d in docs if d in context and context[d].published_at is not None]
         name = _display_name(person)
-        gender, evidence = decide((c for e in ents for c in e.cues), _first_name(person), infer_gender)
+        gender, evidence = decide((c for e in ents for c in e.cues), person.first_name, infer_gender)
         people_rows.append(
             {
                 "person_id": person.person_id,
