@@ -29,6 +29,21 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SEED = REPO / "seeds" / "000_1eea282a58a9ee57.txt"
+
+
+def chromium(playwright, profile: Path, width: int):
+    """Debian's Chromium, headless, in a profile of its own, as every browser test opens it."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_FLAGS,
+        viewport={"width": width, "height": 1000},
+    )
+    context.set_default_timeout(60_000)
+    return context
+
+
 MODEL = os.environ.get("NEWSFLOW_MODEL", Settings.model)
 
 HOOKS = r'''

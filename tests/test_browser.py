@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from newsflow.tasks import storage
 
 from .prefect_server import server_and_serve
-from .support import CHROMIUM, CHROMIUM_FLAGS, REPO, SEED
+from .support import REPO, SEED, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -23,14 +23,7 @@ NAME = "test-browser"
 @pytest.fixture
 def page(tmp_path: Path):
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        context.set_default_timeout(60_000)
+        context = chromium(playwright, tmp_path / "chromium-profile", 1400)
         try:
             yield context.new_page()
         finally:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +15,7 @@ from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
 from newsflow.tasks.validate import run_validator
 
-from .support import REPO, table_contents
+from .support import REPO, run_command, table_contents
 
 ARTICLES = {
     "shelter.txt": "Shelter is full\n\nNadia Okafor runs the Eastside shelter. "
@@ -108,15 +107,7 @@ def test_gender_inference_off_then_on_again_without_new_documents(run_flow, tmp_
 def test_the_command_line_switch(tmp_path):
     folder = write(tmp_path / "in", ["clinic.txt"])
     done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("newsflow")),
-            "run",
-            "--input",
-            str(folder),
-            "--output",
-            str(tmp_path / "o"),
-            "--no-gender",
-        ],
+        run_command(folder, tmp_path / "o", "--no-gender"),
         capture_output=True,
         text=True,
         timeout=600,

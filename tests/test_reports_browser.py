@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,7 +20,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from newsflow.schemas.tables import TABLES
 
 from .prefect_server import prefect_server
-from .support import CHROMIUM, CHROMIUM_FLAGS, REPO, SEED
+from .support import REPO, SEED, chromium, newsflow_run
 
 pytestmark = pytest.mark.slow
 
@@ -70,8 +69,7 @@ def published(tmp_path_factory):
     (input / HOSTILE_FEED).write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
     with prefect_server(base) as (url, env, logs):
         done = subprocess.run(
-            [sys.executable, "-m", "newsflow.flows.cli", "run", "--input", str(input), "--output", str(base / "out")]
-            + ["--n-process", "1"],
+            newsflow_run(input, base / "out"),
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -118,14 +116,7 @@ def _local(url: str, allowed: set[str]) -> bool:
 @pytest.fixture
 def browser(tmp_path: Path):
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport={"width": 1300, "height": 1000},
-        )
-        context.set_default_timeout(60_000)
+        context = chromium(playwright, tmp_path / "chromium-profile", 1300)
         try:
             yield Browser(context.new_page())
         finally:
