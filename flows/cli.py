@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
         "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
         "defaults.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,eval,report}")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="{run,serve,eval,report,maintain,migrate,history}"
+    )
 
     def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
         p.add_argument(
@@ -51,7 +53,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the flow once and publish the tables")
     common(run)
-    run.add_argument("--output", default="output", help="folder the tables are published in (default: output/)")
+    run.add_argument(
+        "--output",
+        default="output",
+        help="where the tables are published, one Delta table each: a folder (default: output/) or an "
+        "object-store URI (s3://bucket/prefix; gs://, az://) with its settings in the standard environment "
+        "variables (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP)",
+    )
     run.add_argument(
         "--task-runner",
         choices=["local", "dask"],
@@ -110,7 +118,37 @@ def _parser() -> argparse.ArgumentParser:
         description="Rebuild the report of the run that published the output's tables now, from those tables: "
         "DIR/reports/<run>/index.html, with DIR/reports/latest pointing at it.",
     )
-    report.add_argument("--output", default="output", help="the output folder (default: output/)")
+    report.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
+
+    maintain = sub.add_parser(
+        "maintain",
+        help="compact the tables' small files (Delta optimize) and remove files no version needs (vacuum)",
+        description="Compact every table's small files into larger ones and publish the compacted versions; "
+        "then remove the data files that no version within the retention period needs. Reads as of a run "
+        "older than the retention may fail afterwards. Runs take this output's lease: no run writes meanwhile.",
+    )
+    maintain.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
+    maintain.add_argument(
+        "--retention-hours", type=float, default=168.0, help="keep files needed in the last N hours (default: 168)"
+    )
+    maintain.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a run to finish")
+
+    migrate = sub.add_parser(
+        "migrate",
+        help="turn an output of newsflow before Delta Lake (versioned Parquet folders) into Delta tables",
+        description="Converts DIR/.newsflow/current/<table>/*.parquet, as newsflow wrote them before issue 25, "
+        "into Delta tables DIR/<table>/ with the same rows, then removes the old folders. Safe to run again "
+        "if it is interrupted.",
+    )
+    migrate.add_argument("--output", default="output", help="the output folder (default: output/)")
+
+    history = sub.add_parser(
+        "history",
+        help="list the publishing runs whose tables can still be read (time travel), newest first",
+        description="One line per publishing run: its id and each table's Delta version. Read the tables as "
+        "of a run with flows/queries.connect(output, run_id=...) or deltalake.DeltaTable(uri, version=N).",
+    )
+    history.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
     return parser
 
 
@@ -121,6 +159,9 @@ def _run(args: argparse.Namespace) -> int:
 
     flags = _run_flags(args)
     settings = load_settings(**flags)  # a bad flag or a missing input fails here, before Prefect starts
+    from newsflow.tasks.storage import check_output
+
+    check_output(settings.output)  # so does an output that cannot be used (unreachable, refused, not ours)
     from newsflow.tasks.nlp.pipeline import resolve_model
 
     resolve_model(settings.model)  # so does an unknown model, naming the models installed
@@ -196,7 +237,9 @@ def _serve(args: argparse.Namespace) -> int:
     # The runs start in fresh processes that import the flow by module name: the installed
     # package, whatever the working directory. One at a time (they share the output folder's
     # lock): a run due while another runs waits for it instead of failing on the lock.
-    parameters = {"input": str(Path(args.input).absolute()), "output": str(Path(args.output).absolute())}
+    from newsflow.tasks.storage import url_of
+
+    parameters = {"input": str(Path(args.input).absolute()), "output": url_of(args.output)}
     parameters |= {name: getattr(args, name) for name in ("task_runner", "dask_address") if getattr(args, name)}
     newsflow.serve(
         name=args.name,
@@ -356,7 +399,31 @@ def _eval(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from newsflow.tasks.report import write_report
 
-    print(write_report(Path(args.output)))
+    print(write_report(args.output))
+    return 0
+
+
+def _maintain(args: argparse.Namespace) -> int:
+    from newsflow.tasks.storage.upkeep import maintain
+
+    print(json.dumps(maintain(args.output, args.retention_hours, args.lock_timeout), indent=1))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from newsflow.tasks.storage.upkeep import migrate
+
+    print(json.dumps(migrate(args.output), indent=1))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from newsflow.tasks.storage import manifests, read_manifest
+
+    for run_id in reversed(manifests(args.output)):
+        manifest = read_manifest(args.output, run_id) or {}
+        tables = " ".join(f"{name}@{v}" for name, v in manifest.get("tables", {}).items())
+        print(f"{run_id}  {manifest.get('published_at', '')}  {tables}")
     return 0
 
 
@@ -364,7 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     apply_environment()  # before Prefect or Great Expectations is imported
     try:
-        return {"run": _run, "serve": _serve, "eval": _eval, "report": _report}[args.command](args)
+        commands = {"run": _run, "serve": _serve, "eval": _eval, "report": _report}
+        commands |= {"maintain": _maintain, "migrate": _migrate, "history": _history}
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("newsflow: interrupted; nothing new was published", file=sys.stderr)
         return 130

@@ -27,6 +27,7 @@ from newsflow.tasks.bookkeeping import Prepared
 from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp.pipeline import PipelineSpec
 from newsflow.tasks.storage import Run
+from newsflow.tasks.storage.location import artifacts_folder
 from newsflow.tasks.validate import ChunkValidation
 from newsflow.tasks.workers import WorkerPool
 
@@ -104,7 +105,7 @@ class Dask:
         if self.settings.dask_address:
             runner = DaskTaskRunner(address=self.settings.dask_address)
         else:
-            scratch = self.settings.output / ".newsflow" / "dask"
+            scratch = artifacts_folder(self.settings.output) / "dask-scratch"
             scratch.mkdir(parents=True, exist_ok=True)
             runner = DaskTaskRunner(
                 cluster_kwargs={

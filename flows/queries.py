@@ -108,23 +108,35 @@ LIMIT 10;""",
 }
 
 
-def views(output: str | Path = "output", names: tuple[str, ...] = VIEWS) -> str:
-    """One view per table, so that the queries read like SQL over tables."""
-    folder = str(output).replace("'", "''")
-    return "\n".join(
-        f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{folder}/{name}/**/*.parquet');" for name in names
-    )
+def register(
+    connection: duckdb.DuckDBPyConnection, output: str | Path, names: tuple[str, ...] = VIEWS, run_id: str | None = None
+) -> tuple[str, ...]:
+    """Each published Delta table as a relation of its name, read at the version the publish
+    manifest names (the tables of one run, together; `run_id`: as that run published them). The
+    `deltalake` package hands DuckDB an Arrow dataset: no DuckDB extension, nothing to download.
+    Returns the names registered (an output written before the people tables has not them)."""
+    from newsflow.tasks.storage import published_dataset, read_manifest
+
+    manifest = read_manifest(output, run_id)
+    found = []
+    for name in names:
+        dataset = published_dataset(output, name, manifest) if manifest else None
+        if dataset is not None:
+            connection.register(name, dataset)
+            found.append(name)
+    connection.execute("SET TimeZone = 'UTC';")
+    return tuple(found)
 
 
-def connect(output: str | Path = "output") -> duckdb.DuckDBPyConnection:
-    """The views of the tables the output has (one written before the people tables has not them)."""
+def connect(output: str | Path = "output", run_id: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the published tables registered (`register`)."""
     connection = duckdb.connect()
-    connection.execute(views(output, tuple(n for n in VIEWS if (Path(output) / n).exists())))
+    register(connection, output, VIEWS, run_id)
     return connection
 
 
 def run(name: str, output: str | Path = "output") -> list[dict]:
-    """The rows of one query over the tables published under `output`."""
+    """The rows of one query over the tables published under `output` (a folder or an s3:// URI)."""
     with connect(output) as connection:
         relation = connection.sql(QUERIES[name])
         return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
@@ -210,24 +222,32 @@ EMPTY_VIEWS = {
 }
 
 
-def report_views(output: str | Path, run_id: str, has_people: bool) -> str:
-    """`views` plus the report's: `rejects`, the people tables (empty views unless `has_people`),
-    and the rows the run `run_id` published (its part files carry its id in their names)."""
-    folder = str(output).replace("'", "''")
-    run = run_id.replace("'", "''")
+def register_report(connection: duckdb.DuckDBPyConnection, output: str | Path, run_id: str, has_people: bool) -> None:
+    """`register` plus the report's relations: `rejects`, the people tables (empty views unless
+    `has_people`), and `new_documents` / `new_rejects`, what the run `run_id` published: its
+    manifest's tables less those of the run before it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def table(name: str, columns: str = "*", filename: bool = False) -> str:
-        more = ", filename = true" if filename else ""
-        return f"SELECT {columns} FROM read_parquet('{folder}/{name}/**/*.parquet'{more})"
+    from newsflow.tasks.storage import read_manifest, read_published
 
-    base = tuple(n for n in VIEWS if n not in EMPTY_VIEWS)
-    lines = [views(output, base), "SET TimeZone = 'UTC';", f"CREATE OR REPLACE VIEW rejects AS {table('rejects')};"]
+    base = tuple(n for n in VIEWS if n not in EMPTY_VIEWS or has_people)
+    register(connection, output, (*base, "rejects"), run_id)
     for name, empty in EMPTY_VIEWS.items():
-        lines.append(f"CREATE OR REPLACE VIEW {name} AS {table(name) if has_people else empty};")
+        if not has_people:
+            connection.execute(f"CREATE OR REPLACE VIEW {name} AS {empty};")
+    manifest = read_manifest(output, run_id)
+    previous = read_manifest(output, manifest["previous"]) if manifest and manifest.get("previous") else None
     for view, name, key in (("new_documents", "documents", "doc_id"), ("new_rejects", "rejects", "source")):
-        rows = table(name, f"DISTINCT {key}", filename=True)
-        lines.append(f"CREATE VIEW {view} AS {rows} WHERE parse_filename(filename) LIKE 'part-{run}-%';")
-    return "\n".join(lines)
+        now = read_published(output, name, manifest=manifest) if manifest else None
+        if now is None or now.num_rows == 0:
+            keys = pa.table({key: pa.array([], pa.string())})
+        else:
+            before = read_published(output, name, manifest=previous) if previous else now.slice(0, 0)
+            old = {tuple(sorted(r.items())).__repr__() for r in before.to_pylist()}
+            new = [r[key] for r in now.to_pylist() if tuple(sorted(r.items())).__repr__() not in old]
+            keys = pa.table({key: pc.unique(pa.array(new, pa.string()))})
+        connection.register(view, keys)
 
 
 def run_report_query(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:

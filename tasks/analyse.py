@@ -14,9 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import pyarrow.parquet as pq
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -24,7 +22,7 @@ from newsflow.schemas.tables import from_rows
 from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp.pipeline import PipelineSpec, balanced_order, load_pipeline, pipe_rows, pool_rows
 from newsflow.tasks.nlp.rows import ROW_TABLES
-from newsflow.tasks.storage import read_staged, stage_table, staged_path
+from newsflow.tasks.storage import read_staged, stage_table, staged_rows
 from newsflow.tasks.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -39,7 +37,7 @@ class Analysed:
     seconds: float
 
 
-def _documents(staging: Path, chunks: list[str], batch_size: int) -> Iterator[tuple[str, tuple[str, int, str, int]]]:
+def _documents(staging: str, chunks: list[str], batch_size: int) -> Iterator[tuple[str, tuple[str, int, str, int]]]:
     """(text, (chunk, position, doc_id, n_words)) for every staged document, one chunk file in
     memory at a time; within a chunk in balanced order, `position` being its place in the chunk."""
     fed = 0
@@ -70,7 +68,7 @@ def _rows(
 
 
 def analyse_chunks(
-    staging: Path,
+    staging: str,
     chunks: list[str],
     settings: Settings,
     logger: logging.Logger = log,
@@ -81,7 +79,7 @@ def analyse_chunks(
     `pool`, spaCy runs in its worker processes; `on_staged` is called with each chunk's name once
     its rows are staged."""
     started = time.monotonic()
-    total = sum(pq.ParquetFile(staged_path(staging, "documents", c)).metadata.num_rows for c in chunks)
+    total = sum(staged_rows(staging, "documents", c) for c in chunks)
     done: list[Analysed] = []
     current: str | None = None
     found_at: dict[int, dict[str, list[dict]]] = {}  # the current chunk's rows, by document position
@@ -130,4 +128,4 @@ def analyse_task(
 ) -> list[Analysed]:
     from prefect.logging import get_run_logger
 
-    return analyse_chunks(Path(staging), chunks, settings, get_run_logger(), pool, on_staged)
+    return analyse_chunks(staging, chunks, settings, get_run_logger(), pool, on_staged)

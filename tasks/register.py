@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks.people import build_registry, women_share
 from newsflow.tasks.people.registry import DOCUMENT_COLUMNS, ENTITY_COLUMNS, QUOTE_COLUMNS
-from newsflow.tasks.storage import Run, read_after, read_published, read_staged, staged_path, write_part
+from newsflow.tasks.storage import Run, read_after, read_published, read_staged, stage_table
 
 log = logging.getLogger(__name__)
 PART = "people"
@@ -52,8 +52,8 @@ def register_people(
     documents = read_after(run.root, run.staging, "documents", parts, drop, DOCUMENT_COLUMNS)
     registry = build_registry(entities, quotes, documents, infer_gender=infer_gender)
     for name in ("people", "person_entities"):
-        # Staged even when empty: a whole table replaces the published one (storage.swap).
-        write_part(staged_path(run.staging, name, PART), getattr(registry, name), TABLES[name])
+        # Staged even when empty: a whole table replaces the published one (storage.publish).
+        stage_table(run.staging, name, PART, getattr(registry, name), keep_empty=True)
     changed = not (
         _same(run.root, "people", registry.people) and _same(run.root, "person_entities", registry.person_entities)
     )

@@ -26,7 +26,8 @@ from prefect.cache_policies import NO_CACHE
 
 from newsflow.schemas.tables import FUTURE_SLACK_DAYS
 from newsflow.tasks.datadocs import make_offline
-from newsflow.tasks.storage import Run, read_after, read_published, read_staged
+from newsflow.tasks.storage import Run, read_after, read_published, read_staged, staged_parts, url_of
+from newsflow.tasks.storage.location import artifacts_folder
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -337,8 +338,9 @@ def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[s
 
 def run_validator(root: Path, run_id: str) -> Validator:
     """The run's validator, its results under `root/validation/<run_id>/`."""
-    (root / "validation").mkdir(parents=True, exist_ok=True)
-    return Validator(root / "validation" / run_id, run_id)
+    folder = artifacts_folder(url_of(root)) / "validation"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Validator(folder / run_id, run_id)
 
 
 def validate_part(validator: Validator, staging: Path, part: str) -> bool:
@@ -366,12 +368,12 @@ def validate_staged(
     validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
     sources = read_staged(staging, "sources", "sources")
     validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
-    if (staging / "people").is_dir():  # the register step staged the registry (tasks/register.py)
+    if staged_parts(staging, "people"):  # the register step staged the registry (tasks/register.py)
         entities = read_after(root, staging, "entities", parts, drop, ["doc_id", "entity_id", "label"])
         persons = entities.filter(pc.equal(entities.column("label"), "PERSON"))
         registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
         validator.validate("people", registry, persons=persons)
-    return validator.finish(root / "validation" / "latest")
+    return validator.finish(artifacts_folder(url_of(root)) / "validation" / "latest")
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)

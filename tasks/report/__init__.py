@@ -27,7 +27,8 @@ from pathlib import Path
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.tasks.storage import is_published, published_version, run_time
+from newsflow.tasks.storage import is_published, published_version, read_manifest, run_time, url_of
+from newsflow.tasks.storage.location import artifacts_folder
 
 REPORTS = "reports"
 PAGE = "index.html"
@@ -45,8 +46,10 @@ class Chart:
     empty: str = "Nothing to show yet."
 
 
-def report_folder(output: Path, run_id: str) -> Path:
-    return Path(output) / REPORTS / run_id
+def report_folder(output: str | Path, run_id: str) -> Path:
+    """Where the report of run `run_id` goes: `DIR/reports/<run>` (for an object-store output,
+    under its local artifacts folder: `storage.location.artifacts_folder`)."""
+    return artifacts_folder(url_of(output)) / REPORTS / run_id
 
 
 def _rows(output: Path, run_id: str) -> dict[str, list[dict]]:
@@ -55,14 +58,15 @@ def _rows(output: Path, run_id: str) -> dict[str, list[dict]]:
     from newsflow.flows import queries
 
     with duckdb.connect() as connection:
-        connection.execute(queries.report_views(Path(output).absolute(), run_id, has_people(output)))
+        queries.register_report(connection, output, run_id, has_people(output, run_id))
         return {name: queries.run_report_query(connection, name) for name in queries.REPORT_QUERIES}
 
 
-def has_people(output: Path) -> bool:
+def has_people(output: str | Path, run_id: str | None = None) -> bool:
     """Whether the output holds the people tables (issue 16): then the report counts people by
     person, aliases merged, and shows their genders."""
-    return all(is_published(output, name) for name in PEOPLE_TABLES)
+    manifest = read_manifest(output, run_id)
+    return all(is_published(output, name, manifest) for name in PEOPLE_TABLES)
 
 
 def _charts(rows: dict[str, list[dict]], phases: dict[str, float] | None, has_people: bool) -> list[Chart]:
@@ -126,7 +130,7 @@ def _data_docs(output: Path, run_id: str, folder: Path) -> str | None:
     """The run's Data Docs index, relative to the report's folder (the output folder can move)."""
     from newsflow.tasks.validate import DOCS_INDEX
 
-    index = Path(output) / "validation" / run_id / DOCS_INDEX
+    index = artifacts_folder(url_of(output)) / "validation" / run_id / DOCS_INDEX
     return Path(os.path.relpath(index, folder)).as_posix() if index.is_file() else None
 
 
@@ -134,7 +138,7 @@ def render(output: Path, run_id: str, summary: dict | None = None) -> str:
     """The report page of the published version `run_id` of `output`."""
     import jinja2
 
-    output = Path(output)
+    output = url_of(output)
     rows = _rows(output, run_id)
     phases = {k: v for k, v in (summary or {}).get("phases", {}).items() if v or k != "report"}
     environment = jinja2.Environment(
@@ -149,7 +153,7 @@ def render(output: Path, run_id: str, summary: dict | None = None) -> str:
         published=run_time(run_id).strftime("%Y-%m-%d %H:%M UTC"),
         built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         totals=rows["totals"][0],
-        charts=_charts(rows, phases, has_people(output)),
+        charts=_charts(rows, phases, has_people(output, run_id)),
         new_documents=new_documents[:MAX_DOCUMENTS],
         more_documents=max(0, len(new_documents) - MAX_DOCUMENTS),
         data_docs=_data_docs(output, run_id, report_folder(output, run_id)),
@@ -160,7 +164,7 @@ def write_report(output: Path, run_id: str | None = None, summary: dict | None =
     """Write `DIR/reports/<run>/index.html` for the output's published version (made by `run_id`;
     by default the one published now) and point `DIR/reports/latest` at it. `summary` is the
     run's (its phase timings); without it, the one saved when the run was reported, if any."""
-    output = Path(output)
+    output = url_of(output)
     run_id = run_id or published_version(output)
     if run_id is None:
         raise FileNotFoundError(f"nothing is published under {output}: run `newsflow run --output {output}` first")
@@ -172,7 +176,7 @@ def write_report(output: Path, run_id: str | None = None, summary: dict | None =
     elif saved.is_file():
         summary = json.loads(saved.read_text(encoding="utf-8"))
     _replace(folder / PAGE, render(output, run_id, summary))
-    latest = output / REPORTS / "latest"
+    latest = folder.parent / "latest"
     tmp = latest.with_name("latest.tmp")
     if tmp.is_symlink():
         tmp.unlink()

@@ -1,0 +1,320 @@
+"""The published tables as Delta Lake tables, made visible together by a publish manifest.
+
+Each table of `schemas.tables.TABLES` is a Delta table `ROOT/<table>/`. A run stages its rows as
+Parquet objects under `ROOT/_newsflow/staging/<run>/` (workers write them there, wherever they run),
+then `publish` commits each table's change as one Delta commit (an overwrite with a predicate on
+the table's key: only the rows of the keys that change are rewritten; a delete where rows only
+go) and last writes the manifest `ROOT/_newsflow/manifest.json`, which names each table's
+version. That single atomic put is the moment of publication: readers (`read_published`, the
+DuckDB views, the report, `newsflow eval`) read each table at the manifest's version, so a run's
+changes to all tables appear together. A run killed between two commits leaves tables ahead of
+the manifest; the next run restores them to it (`repair`) before it does anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+
+from newsflow.schemas.tables import KEYS, TABLES, WHOLE_TABLES
+from newsflow.tasks.storage.location import (
+    audit,
+    delete_tree,
+    get,
+    get_parquet,
+    join,
+    keys,
+    put,
+    put_parquet,
+    url_of,
+)
+
+STATE = "_newsflow"
+MANIFEST = f"{STATE}/manifest.json"
+HISTORY = f"{STATE}/manifests/"
+STAGING = f"{STATE}/staging/"
+RUN_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+FORMAT = 1
+
+log = logging.getLogger(__name__)
+
+
+def new_run_id() -> str:
+    """Sortable by start time (to the microsecond), unique."""
+    return datetime.now(UTC).strftime(RUN_TIME_FORMAT) + "-" + uuid.uuid4().hex[:8]
+
+
+def run_time(run_id: str) -> datetime:
+    """When the run `run_id` started (UTC): the time its id begins with."""
+    return datetime.strptime(run_id.split("-")[0], RUN_TIME_FORMAT).replace(tzinfo=UTC)
+
+
+def staging_url(root: str, run_id: str) -> str:
+    return join(url_of(root), STAGING, run_id)
+
+
+def table_url(root, name: str) -> str:
+    return join(url_of(root), name)
+
+
+# -- the manifest ---------------------------------------------------------------------------------
+
+
+def read_manifest(root, run_id: str | None = None) -> dict | None:
+    """The published manifest (or the one run `run_id` published), None before the first publish."""
+    data = get(url_of(root), MANIFEST if run_id is None else f"{HISTORY}{run_id}.json")
+    return json.loads(data) if data else None
+
+
+def manifests(root) -> list[str]:
+    """The run ids of every publishing run whose manifest is kept, oldest first (time travel)."""
+    return [k[len(HISTORY) : -len(".json")] for k in keys(url_of(root), HISTORY) if k.endswith(".json")]
+
+
+def write_manifest(root, run_id: str, versions: Mapping[str, int], previous: dict | None, **more) -> dict:
+    """Name each table's version: first the run's own record (kept for time travel), then the
+    manifest readers follow, in one atomic put: the moment of publication."""
+    manifest = {
+        "format": FORMAT,
+        "run_id": run_id,
+        "published_at": datetime.now(UTC).isoformat(),
+        "previous": previous["run_id"] if previous else None,
+        "tables": dict(versions),
+        **more,
+    }
+    data = json.dumps(manifest, indent=1).encode()
+    root = url_of(root)
+    put(root, f"{HISTORY}{run_id}.json", data)
+    put(root, MANIFEST, data)
+    return manifest
+
+
+def published_version(root) -> str | None:
+    """The run id of the published version (the run that last published), or None before the first."""
+    manifest = read_manifest(root)
+    return manifest["run_id"] if manifest else None
+
+
+def is_published(root, name: str, manifest: dict | None = None) -> bool:
+    """Whether the published version has table `name` (an output of an earlier newsflow may not)."""
+    manifest = manifest or read_manifest(root)
+    return bool(manifest) and name in manifest["tables"]
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def open_table(root, name: str, version: int | None = None) -> DeltaTable:
+    return DeltaTable(table_url(root, name), version=version)
+
+
+def published_dataset(root, name: str, manifest: dict | None = None) -> ds.Dataset | None:
+    """Table `name` at its published version, as an Arrow dataset (None when not published)."""
+    manifest = manifest or read_manifest(root)
+    if not is_published(root, name, manifest):
+        return None
+    return open_table(root, name, manifest["tables"][name]).to_pyarrow_dataset()
+
+
+def read_published(
+    root,
+    name: str,
+    columns: list[str] | None = None,
+    keys: Collection[str] | None = None,
+    manifest: dict | None = None,
+) -> pa.Table:
+    """A published table with its fixed schema; with `keys`, only the rows whose key column
+    (`schemas.tables.KEYS`) holds one of them."""
+    schema = TABLES[name] if columns is None else pa.schema([TABLES[name].field(c) for c in columns])
+    dataset = published_dataset(root, name, manifest)
+    if dataset is None:
+        return schema.empty_table()
+    where = None if keys is None else ds.field(KEYS[name]).isin(sorted(keys))
+    return dataset.to_table(columns=schema.names, filter=where).cast(schema)
+
+
+# -- staging --------------------------------------------------------------------------------------
+
+
+def staged_key(name: str, part: str) -> str:
+    return f"{name}/part-{part}.parquet"
+
+
+def staged_path(staging: str, name: str, part: str) -> str:
+    return join(str(staging), staged_key(name, part))
+
+
+def stage_table(staging, name: str, part: str, table: pa.Table, keep_empty: bool = False) -> str | None:
+    """Stage one part of table `name` (`keep_empty`: also with no rows, for a whole table)."""
+    if table.num_rows == 0 and not keep_empty:
+        return None
+    return put_parquet(str(staging), staged_key(name, part), table, TABLES[name])
+
+
+def read_staged(staging, name: str, part: str, columns: list[str] | None = None) -> pa.Table:
+    """A staged part with its fixed schema; empty when that part had no rows."""
+    table = get_parquet(str(staging), staged_key(name, part), TABLES[name], columns)
+    return table if table is not None else TABLES[name].empty_table().select(columns or TABLES[name].names)
+
+
+def staged_rows(staging, name: str, part: str) -> int:
+    """The number of rows of a staged part (0 when it has none)."""
+    data = get(str(staging), staged_key(name, part))
+    return 0 if data is None else pq.ParquetFile(pa.BufferReader(data)).metadata.num_rows
+
+
+def staged_parts(staging, name: str) -> list[str]:
+    return [k[len(name) + len("/part-") : -len(".parquet")] for k in keys(str(staging), f"{name}/")]
+
+
+def read_after(
+    root,
+    staging,
+    name: str,
+    parts: Collection[str],
+    drop: Mapping[str, Collection[str]],
+    columns: list[str] | None = None,
+) -> pa.Table:
+    """Table `name` as it will be once the staged parts are published: the published rows less
+    those `drop` names (`publish`'s argument), then the staged parts' rows."""
+    published = read_published(root, name, columns)
+    dropped = drop.get(name, ())
+    if dropped and published.num_rows:
+        keep = pc.invert(pc.is_in(published.column(KEYS[name]), value_set=pa.array(sorted(dropped), pa.string())))
+        published = published.filter(keep)
+    staged = [read_staged(staging, name, part, columns) for part in parts]
+    return pa.concat_tables([published, *staged]) if staged else published
+
+
+# -- publishing -----------------------------------------------------------------------------------
+
+
+def ensure_table(root, name: str) -> None:
+    """Create table `name`, empty, as its version 0, unless it exists."""
+    url = table_url(root, name)
+    if not DeltaTable.is_deltatable(url):
+        audit("create", url)
+        DeltaTable.create(url, schema=TABLES[name], mode="ignore")
+
+
+def _rows_by_key(table: pa.Table, key: str) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for row in table.to_pylist():
+        grouped.setdefault(row[key], []).append(json.dumps(row, sort_keys=True, default=str))
+    return {k: sorted(v) for k, v in grouped.items()}
+
+
+def _sql_in(column: str, values: Collection[str]) -> str:
+    quoted = ",".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+    return f"{column} IN ({quoted})"
+
+
+def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collection[str], manifest: dict | None) -> int:
+    """Commit table `name`'s change (one Delta commit, none when nothing changes); its new version."""
+    key = KEYS[name]
+    url = table_url(root, name)
+    version = manifest["tables"].get(name) if manifest else None
+    whole = name in WHOLE_TABLES and staged is not None
+    staged = staged if staged is not None else TABLES[name].empty_table()
+    if whole:
+        old = read_published(root, name, manifest=manifest)
+        new = staged
+    else:
+        candidates = set(dropped) | set(staged.column(key).to_pylist())
+        if not candidates:
+            return DeltaTable(url).version() if version is None else version
+        old = read_published(root, name, keys=candidates, manifest=manifest)
+        kept = old.filter(pc.invert(pc.is_in(old.column(key), value_set=pa.array(sorted(dropped), pa.string()))))
+        new = pa.concat_tables([kept, staged.cast(TABLES[name])])
+    before, after = _rows_by_key(old, key), _rows_by_key(new, key)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    table = DeltaTable(url)
+    if not changed:
+        return table.version()
+    rows = new.filter(pc.is_in(new.column(key), value_set=pa.array(sorted(changed), pa.string())))
+    audit("commit", url)
+    if rows.num_rows:
+        write_deltalake(table, rows.cast(TABLES[name]), mode="overwrite", predicate=_sql_in(key, changed))
+    else:
+        table.delete(_sql_in(key, changed))
+    return DeltaTable(url).version()
+
+
+def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | None = None, lease=None, **more) -> dict:
+    """Make the staged tables visible, all at once. `drop` names, per table, the key values
+    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed. A table
+    of `WHOLE_TABLES` that the run staged replaces the published one (only its changed keys are
+    rewritten). Returns the new manifest."""
+    root, staging, drop = url_of(root), str(staging), drop or {}
+    manifest = read_manifest(root)
+    versions = {}
+    for name in TABLES:
+        ensure_table(root, name)
+        parts = staged_parts(staging, name)
+        staged = pa.concat_tables([read_staged(staging, name, p) for p in parts]) if parts else None
+        if lease is not None:
+            lease.check()
+        versions[name] = _commit_changes(root, name, staged, drop.get(name, ()), manifest)
+    if lease is not None:
+        lease.check()
+    published = write_manifest(root, run_id, versions, manifest, **more)
+    delete_tree(staging, "")
+    return published
+
+
+def repair(root) -> list[str]:
+    """Restore every table that a killed run left ahead of the manifest to its published version
+    (a table never published to its empty version 0). Call holding the lease."""
+    root = url_of(root)
+    manifest = read_manifest(root)
+    restored = []
+    for name in TABLES:
+        url = table_url(root, name)
+        if not DeltaTable.is_deltatable(url):
+            continue
+        table = DeltaTable(url)
+        target = manifest["tables"].get(name, 0) if manifest else 0
+        if table.version() > target:
+            audit("restore", url)
+            table.restore(target)
+            restored.append(f"{name}: restored to version {target} (a killed run had committed past the manifest)")
+    return restored
+
+
+def clean_staging(root, keep: str | None = None) -> list[str]:
+    """Remove the staged parts of runs that ended without publishing. Call holding the lease."""
+    root = url_of(root)
+    runs = sorted({k[len(STAGING) :].split("/", 1)[0] for k in keys(root, STAGING)})
+    removed = []
+    for run_id in runs:
+        if run_id != keep:
+            delete_tree(root, join(STAGING, run_id))
+            removed.append(join(root, STAGING, run_id))
+    return removed
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's place in the output: its id, where it stages its tables, and its lease."""
+
+    root: str
+    run_id: str
+    lease: object | None = None
+
+    @property
+    def staging(self) -> str:
+        return staging_url(self.root, self.run_id)
+
+    @property
+    def started(self) -> datetime:
+        return run_time(self.run_id)
