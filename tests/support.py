@@ -3,6 +3,7 @@ articles made from the seed, published tables read back, process checks."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -55,7 +56,9 @@ import sys
 import threading
 import time
 
-MUTATIONS = {"os.rename", "os.link", "os.symlink", "os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree"}
+MUTATIONS = {
+    "os.rename", "os.link", "os.symlink", "os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree", "newsflow.storage"
+}
 KILL = os.environ.get("NFTEST_KILL", "").split("|")  # events ("*" = MUTATIONS) | path part | n | "after"?
 PAUSE = os.environ.get("NFTEST_PAUSE", "").split("|")  # event | path part | gate folder
 MARK = os.environ.get("NFTEST_MARK", "").split("|")  # event | path part | file (touched at each match)
@@ -191,11 +194,21 @@ def doc_row(doc_id: str, text: str = "Some text.", version: str = PIPELINE_VERSI
 
 def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
     run_id = storage.new_run_id()
-    staging = storage.Layout(root).staging(run_id)
+    staging = storage.staging_url(root, run_id)
     storage.stage_table(staging, "documents", "c00000", from_rows("documents", rows))
-    storage.swap(
+    storage.publish(
         root, staging, run_id, {name: set(replaced) for name in ("documents", "mentions", "entities", "quotes")}
     )
+
+
+def unpublish(root, *names: str) -> None:
+    """The output as a newsflow before table `names` existed published it: its manifest names
+    them not (their Delta tables, if any, are what a killed run left: the next run restores them)."""
+    manifest = storage.read_manifest(root)
+    for name in names:
+        manifest["tables"].pop(name, None)
+    url = storage.url_of(root)
+    storage.location.put(url, storage.tables.MANIFEST, json.dumps(manifest).encode())
 
 
 def running(pid: int) -> bool:

@@ -113,7 +113,7 @@ def stage_documents(staging: Path, chunk: str, texts: list[str]) -> list[str]:
 def test_rows_are_staged_in_each_chunks_order_as_if_fed_in_file_order(nlp, tmp_path: Path):
     """Two chunks, long articles first in each, through spaCy's worker processes in batches of 2:
     the staged rows equal, row for row and in order, those of the documents fed in file order."""
-    staging = storage.Layout(tmp_path).staging(storage.new_run_id())
+    staging = storage.staging_url(tmp_path, storage.new_run_id())
     chunks = {
         "c00000": [article(30, 1), article(25, 2), article(2, 3), article(1, 4), article(3, 5)],
         "c00001": [article(20, 6), article(1, 7), article(2, 8), article(18, 9)],

@@ -53,7 +53,7 @@ def test_a_local_dask_cluster_publishes_the_same_tables(corpus, local_tables, tm
     summary, log = newsflow_run(corpus, output, "--n-process", "2")
     assert_ran_on_dask(summary, log, workers=2)
     assert table_contents(output) == local_tables
-    assert (output / ".newsflow" / "dask").is_dir()  # DASK_TEMPORARY_DIRECTORY, not /tmp/dask-scratch-space
+    assert (output / "dask-scratch").is_dir()  # Dask's local directory, not /tmp/dask-scratch-space
 
 
 def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables, tmp_path):

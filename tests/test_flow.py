@@ -177,7 +177,7 @@ def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(p
     held = threading.Event()
 
     def hold_the_lock() -> None:
-        with storage.output_lock(settings.output):
+        with storage.Lease(settings.output, "holder"):
             held.set()
             time.sleep(2)
 

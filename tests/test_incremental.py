@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from newsflow.tasks import storage
 
-from .support import SEED
+from .support import SEED, unpublish
 
 ANALYSED = ("documents", "mentions", "entities", "quotes")
 
@@ -322,8 +322,7 @@ def test_an_output_published_before_the_sources_table_gains_one_and_keeps_its_do
     (folder / "b.txt").write_text(ARTICLES[2])
     run_flow(folder, out)
     before = {d["source"]: d["doc_id"] for d in rows(out, "documents")}
-    shutil.rmtree(storage.Layout(out).current / "sources")  # as an earlier newsflow published it
-    (out / "sources").unlink()
+    unpublish(out, "sources")  # as an earlier newsflow published it
     (folder / "b.txt").unlink()
     (folder / "a.txt").write_text(edited_seed())
     summary = run_flow(folder, out)

@@ -21,7 +21,7 @@ from newsflow.tasks.discover import discover
 from newsflow.tasks.read_clean import balanced_chunk_size, read_and_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
 
-from .support import doc_row, stage_and_swap
+from .support import doc_row, stage_and_swap, unpublish
 
 
 def test_a_document_row_has_the_schema_columns():
@@ -82,7 +82,7 @@ def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
         ("empty.txt", "rejected", first.started),
         ("ok.txt", "document", first.started),
     ]
-    storage.swap(first.root, first.staging, first.run_id, prepared.drops)
+    storage.publish(first.root, first.staging, first.run_id, prepared.drops)
     again = storage.Run(settings.output, storage.new_run_id())
     prepared = read_and_clean(files, discover_rejects, again, settings)
     assert not prepared.rejects and not prepared.changed and prepared.n_already_published == 1
@@ -144,10 +144,7 @@ def test_a_document_only_removed_files_keep_is_kept_under_the_first_of_them():
 def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1"), doc_row("d2")])
     stage_and_swap(tmp_path, [{**doc_row("d3"), "source": "d2.txt"}])  # d2.txt edited, under the old semantics
-    legacy = storage.Layout(tmp_path).current / "sources"
-    for part in legacy.iterdir():
-        part.unlink()
-    legacy.rmdir()  # as an earlier newsflow published it
+    unpublish(tmp_path, "sources")  # as an earlier newsflow published it
     published = read_published_state(tmp_path)
     published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
     recorded = recorded_sources(published, tmp_path)

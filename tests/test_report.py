@@ -5,9 +5,7 @@ real run: tests/test_reports_browser.py."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -15,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from newsflow.flows import queries
@@ -23,7 +20,7 @@ from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.report import has_people, render, write_report
 
-from .support import REPO
+from .support import REPO, unpublish
 
 SCRIPT = "<script>alert(1)</script>"
 ANALYTICS = (REPO / "docs" / "analytics.md").read_text()
@@ -71,14 +68,12 @@ def quote(doc_id: str, n: int, speaker: str | None) -> dict:
 def publish(root: Path, documents: list[dict], entities: list[dict], quotes: list[dict], rejects=()) -> str:
     """Stage and swap the rows as one run would; its run id."""
     run_id = storage.new_run_id()
-    staging = storage.Layout(root).staging(run_id)
+    staging = storage.staging_url(root, run_id)
     for name, rows in (("documents", documents), ("entities", entities), ("quotes", quotes), ("rejects", rejects)):
         storage.stage_table(staging, name, "c00000" if name != "rejects" else "rejects", from_rows(name, list(rows)))
-    storage.swap(root, staging, run_id, {})
+    storage.publish(root, staging, run_id, {})
     # As newsflow wrote outputs before the people tables (issue 21): add_people adds them by hand.
-    for name in ("people", "person_entities"):
-        shutil.rmtree(storage.Layout(root).current / name, ignore_errors=True)
-        (root / name).unlink(missing_ok=True)
+    unpublish(root, "people", "person_entities")
     return run_id
 
 
@@ -123,16 +118,16 @@ def add_people(root: Path) -> None:
             "person_id": ["p_trump", "p_trump", "p_ann"],
         }
     )
-    current = storage.Layout(root).current
+    run_id = storage.published_version(root)
+    staging = storage.staging_url(root, run_id + "-people")
     for name, table in (("people", people), ("person_entities", links)):
-        (current / name).mkdir()
-        pq.write_table(table, current / name / "part-x.parquet")
-        os.symlink(Path(storage.STATE) / "current" / name, root / name)
+        storage.stage_table(staging, name, "people", table, keep_empty=True)
+    storage.publish(root, staging, run_id, {})  # the same run's tables, the people tables added
 
 
 def rows(root: Path, run_id: str, name: str) -> list[dict]:
     with duckdb.connect() as connection:
-        connection.execute(queries.report_views(root, run_id, has_people(root)))
+        queries.register_report(connection, root, run_id, has_people(root, run_id))
         return queries.run_report_query(connection, name)
 
 

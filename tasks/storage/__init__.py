@@ -42,6 +42,7 @@ from newsflow.tasks.storage.tables import (
     staged_parts,
     staged_path,
     staged_rows,
+    staging_url,
     table_url,
 )
 
@@ -142,6 +143,7 @@ __all__ = [
     "staged_parts",
     "staged_path",
     "staged_rows",
+    "staging_url",
     "table_url",
     "url_of",
 ]

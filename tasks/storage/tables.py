@@ -88,7 +88,10 @@ def write_manifest(root, run_id: str, versions: Mapping[str, int], previous: dic
         "format": FORMAT,
         "run_id": run_id,
         "published_at": datetime.now(UTC).isoformat(),
-        "previous": previous["run_id"] if previous else None,
+        # the run published before; a run's tables published again (compacted) keep the one before it
+        "previous": (previous.get("previous") if previous["run_id"] == run_id else previous["run_id"])
+        if previous
+        else None,
         "tables": dict(versions),
         **more,
     }

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def _republish(url: str, manifest: dict, versions: dict[str, int], **more) -> dict:
     """The same run's tables at their compacted versions (same rows): a new manifest."""
-    previous = {"run_id": manifest["previous"]} if manifest.get("previous") else None
+    previous = manifest
     keep = {k: v for k, v in manifest.items() if k not in ("format", "run_id", "published_at", "previous", "tables")}
     return write_manifest(url, manifest["run_id"], {**manifest["tables"], **versions}, previous, **(keep | more))
 
