@@ -201,14 +201,29 @@ def stage_and_swap(root: Path, rows: list[dict], replaced=frozenset()) -> None:
     )
 
 
+def legacy_output(root: Path, run_id: str, tables: dict[str, list[list[dict]]]) -> None:
+    """An output as newsflow wrote it before Delta tables (issue 25): immutable version folders of
+    Parquet parts, `.newsflow/current` linking the published one, `DIR/<table>` linking into it."""
+    import pyarrow.parquet as pq
+
+    version = root / ".newsflow" / "versions" / run_id
+    for name, parts in tables.items():
+        (version / name).mkdir(parents=True)
+        for i, rows in enumerate(parts):
+            pq.write_table(from_rows(name, rows), version / name / f"part-{run_id}-c{i:05d}.parquet")
+        os.symlink(Path(".newsflow") / "current" / name, root / name)
+    os.symlink(Path("versions") / run_id, root / ".newsflow" / "current")
+
+
 def unpublish(root, *names: str) -> None:
     """The output as a newsflow before table `names` existed published it: its manifest names
     them not (their Delta tables, if any, are what a killed run left: the next run restores them)."""
     manifest = storage.read_manifest(root)
     for name in names:
         manifest["tables"].pop(name, None)
-    url = storage.url_of(root)
-    storage.location.put(url, storage.tables.MANIFEST, json.dumps(manifest).encode())
+    url, data = storage.url_of(root), json.dumps(manifest).encode()
+    storage.location.put(url, f"{storage.tables.HISTORY}{manifest['run_id']}.json", data)
+    storage.location.put(url, storage.tables.MANIFEST, data)
 
 
 def running(pid: int) -> bool:

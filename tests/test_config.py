@@ -19,7 +19,7 @@ def test_paths_are_absolute_and_a_missing_input_says_what_to_do(tmp_path: Path, 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in").mkdir()
     settings = load_settings(env={}, input="in", output="out")
-    assert settings.input == tmp_path / "in" and settings.output == tmp_path / "out"
+    assert settings.input == tmp_path / "in" and settings.output == str(tmp_path / "out")
     with pytest.raises(FileNotFoundError) as missing:
         load_settings(env={}, input="missing")
     assert str(missing.value) == "input missing does not exist: pass an existing file or folder with --input"

@@ -20,8 +20,9 @@ from newsflow.tasks.config import load_settings
 from newsflow.tasks.discover import discover
 from newsflow.tasks.read_clean import balanced_chunk_size, read_and_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
+from newsflow.tasks.storage import upkeep
 
-from .support import doc_row, stage_and_swap, unpublish
+from .support import doc_row, legacy_output
 
 
 def test_a_document_row_has_the_schema_columns():
@@ -142,9 +143,11 @@ def test_a_document_only_removed_files_keep_is_kept_under_the_first_of_them():
 
 
 def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(tmp_path: Path):
-    stage_and_swap(tmp_path, [doc_row("d1"), doc_row("d2")])
-    stage_and_swap(tmp_path, [{**doc_row("d3"), "source": "d2.txt"}])  # d2.txt edited, under the old semantics
-    unpublish(tmp_path, "sources")  # as an earlier newsflow published it
+    # As an earlier newsflow published it, in its own format (no sources table), then migrated:
+    # d2.txt edited under the old semantics (both its documents kept, the later one last).
+    documents = [[doc_row("d1"), doc_row("d2")], [{**doc_row("d3"), "source": "d2.txt"}]]
+    legacy_output(tmp_path, storage.new_run_id(), {"documents": documents, "rejects": []})
+    upkeep.migrate(tmp_path)
     published = read_published_state(tmp_path)
     published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
     recorded = recorded_sources(published, tmp_path)

@@ -109,6 +109,8 @@ def add_people(root: Path) -> None:
             "gender_evidence": ["honorific", "pronoun"],
             "n_documents": pa.array([2, 1], pa.int32()),
             "n_quotes": pa.array([3, 1], pa.int32()),
+            "first_published": pa.array([None, None], pa.timestamp("us", tz="UTC")),
+            "last_published": pa.array([None, None], pa.timestamp("us", tz="UTC")),
         }
     )
     links = pa.table(

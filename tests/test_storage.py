@@ -1,17 +1,25 @@
-"""The output folder's storage: staged parts, versions swapped in atomically, the lock, leftovers."""
+"""The output's storage: Delta tables committed per table, published together by the manifest,
+tables ahead of it restored, the lease, upkeep and the migration from the old format."""
 
 import logging
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.dataset as ds
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
 from newsflow.schemas.tables import PIPELINE_VERSION, TABLES, from_rows
 from newsflow.tasks import storage
+from newsflow.tasks.storage import lease as leases
+from newsflow.tasks.storage import upkeep
 
-from .support import doc_row, stage_and_swap
+from .support import doc_row, legacy_output, stage_and_swap
+
+log = logging.getLogger("test")
 
 
 def published_versions(root: Path) -> dict[str, str]:
@@ -19,111 +27,175 @@ def published_versions(root: Path) -> dict[str, str]:
     return {d["doc_id"]: d["pipeline_version"] for d in docs}
 
 
-def test_swaps_accumulate_and_every_table_reads_with_its_schema(tmp_path: Path):
+def test_publishes_accumulate_and_every_table_is_a_delta_table_with_its_schema(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1")])
     stage_and_swap(tmp_path, [doc_row("d2")])
     docs = storage.read_published(tmp_path, "documents")
     assert sorted(docs.column("doc_id").to_pylist()) == ["d1", "d2"]
+    manifest = storage.read_manifest(tmp_path)
     for name, schema in TABLES.items():
-        table = ds.dataset(str(tmp_path / name), format="parquet").to_table()
-        assert table.schema.equals(schema, check_metadata=False), name
-    assert not (storage.Layout(tmp_path).state / "staging").exists() or not any(
-        (storage.Layout(tmp_path).state / "staging").iterdir()
-    )
+        table = DeltaTable(str(tmp_path / name))
+        assert table.version() == manifest["tables"][name], name
+        assert storage.read_published(tmp_path, name).schema.equals(schema, check_metadata=False), name
+        assert [f.name for f in table.schema().fields] == schema.names
+    assert DeltaTable(str(tmp_path / "documents")).to_pyarrow_table().num_rows == 2  # any Delta reader
+    assert storage.manifests(tmp_path) == sorted(storage.manifests(tmp_path)) and len(storage.manifests(tmp_path)) == 2
+    assert not storage.staged_parts(storage.staging_url(tmp_path, manifest["run_id"]), "documents")
 
 
-def test_replaced_documents_lose_their_old_rows(tmp_path: Path):
+def test_replaced_documents_lose_their_old_rows_in_one_commit_of_their_keys(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1", "old", "0.0"), doc_row("d2")])
+    before = storage.read_manifest(tmp_path)["tables"]
     stage_and_swap(tmp_path, [doc_row("d1", "new")], replaced={"d1"})
     docs = {r["doc_id"]: r["text"] for r in storage.read_published(tmp_path, "documents").to_pylist()}
     assert docs == {"d1": "new", "d2": "Some text."}
     assert published_versions(tmp_path) == {"d1": PIPELINE_VERSION, "d2": PIPELINE_VERSION}
+    after = storage.read_manifest(tmp_path)["tables"]
+    assert after["documents"] == before["documents"] + 1  # one commit
+    assert {n: v for n, v in after.items() if n != "documents"} == {n: v for n, v in before.items() if n != "documents"}
+    [last] = DeltaTable(str(tmp_path / "documents")).history(1)
+    assert last["operation"] == "WRITE" and "d2" not in str(last["operationParameters"])  # only d1 rewritten
 
 
 def test_rows_are_dropped_by_each_tables_key_and_read_back_by_key(tmp_path: Path):
     run_id = storage.new_run_id()
-    staging = storage.Layout(tmp_path).staging(run_id)
+    staging = storage.staging_url(tmp_path, run_id)
     storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1"), doc_row("d2")]))
-    rejects = [{"doc_id": f"r_{n}", "source": f"{n}.txt", "stage": "ingest", "reason": "file is empty"} for n in "ab"]
+    rejects = [{"doc_id": f"r_{s}", "source": s, "stage": "ingest", "reason": "x"} for s in ("a.txt", "b.txt")]
     storage.stage_table(staging, "rejects", "rejects", from_rows("rejects", rejects))
-    storage.swap(tmp_path, staging, run_id)
+    storage.publish(tmp_path, staging, run_id)
     assert storage.published_version(tmp_path) == run_id and storage.is_published(tmp_path, "sources")
-    assert storage.run_time(run_id) == storage.Run(tmp_path, run_id).started
+    assert storage.run_time(run_id) == storage.Run(str(tmp_path), run_id).started
     run_id = storage.new_run_id()
-    storage.swap(
-        tmp_path, storage.Layout(tmp_path).staging(run_id), run_id, {"documents": {"d2"}, "rejects": {"a.txt"}}
+    storage.publish(
+        tmp_path, storage.staging_url(tmp_path, run_id), run_id, {"documents": {"d2"}, "rejects": {"a.txt"}}
     )
     assert storage.read_published(tmp_path, "documents", ["doc_id"]).to_pylist() == [{"doc_id": "d1"}]
     assert storage.read_published(tmp_path, "rejects", ["source"]).to_pylist() == [{"source": "b.txt"}]
     assert storage.read_published(tmp_path, "rejects", ["doc_id"], keys={"b.txt", "c.txt"}).to_pylist() == [
-        {"doc_id": "r_b"}
+        {"doc_id": "r_b.txt"}
     ]
 
 
-def test_a_half_built_version_is_invisible_and_cleaned_up(tmp_path: Path):
+def test_a_whole_table_rewrites_only_the_keys_that_changed(tmp_path: Path):
+    def people(*names):
+        row = {"aliases": [], "gender": "unknown", "n_documents": 1, "n_quotes": 0}
+        return [{**row, "person_id": n, "name": n} for n in names]
+
+    for names in (("p1", "p2", "p3"), ("p1", "p2", "p4")):
+        run_id = storage.new_run_id()
+        staging = storage.staging_url(tmp_path, run_id)
+        storage.stage_table(staging, "people", "people", from_rows("people", people(*names)), keep_empty=True)
+        storage.publish(tmp_path, staging, run_id)
+    assert sorted(r["person_id"] for r in storage.read_published(tmp_path, "people").to_pylist()) == ["p1", "p2", "p4"]
+    [last] = DeltaTable(str(tmp_path / "people")).history(1)
+    predicate = last["operationParameters"]["predicate"]
+    assert "p3" in predicate and "p4" in predicate and "p1" not in predicate
+
+
+def test_readers_see_the_manifest_not_a_table_committed_past_it_and_the_next_run_restores_it(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1")])
-    before = storage.read_published(tmp_path, "documents")
-    layout = storage.Layout(tmp_path)
-    (layout.versions / "99999999T000000Z-dead.tmp" / "documents").mkdir(parents=True)
-    (layout.staging("dead") / "documents").mkdir(parents=True)
-    removed = storage.clean_leftovers(tmp_path)
-    assert any("dead" in r for r in removed)
-    assert not (layout.versions / "99999999T000000Z-dead.tmp").exists()
-    assert storage.read_published(tmp_path, "documents").equals(before)
-
-
-def test_old_versions_are_pruned(tmp_path: Path):
-    for i in range(4):
-        stage_and_swap(tmp_path, [doc_row(f"d{i}")])
-    storage.clean_leftovers(tmp_path)
-    assert len(list(storage.Layout(tmp_path).versions.iterdir())) == storage.KEEP_VERSIONS
-    assert storage.read_published(tmp_path, "documents").num_rows == 4
-
-
-def test_a_second_run_on_a_locked_output_says_so(tmp_path: Path):
-    with storage.output_lock(tmp_path):
-        with pytest.raises(storage.OutputLocked, match="another newsflow run"):
-            with storage.output_lock(tmp_path, timeout=0.2):
-                pass
-    with storage.output_lock(tmp_path):  # released
+    published = storage.read_published(tmp_path, "documents")
+    write_deltalake(str(tmp_path / "documents"), from_rows("documents", [doc_row("d9")]), mode="append")  # a killed run
+    assert storage.read_published(tmp_path, "documents").equals(published)
+    with storage.open_run(tmp_path, 0.0, log):
         pass
+    assert DeltaTable(str(tmp_path / "documents")).to_pyarrow_table().column("doc_id").to_pylist() == ["d1"]
 
 
-def test_a_foreign_folder_in_place_of_a_table_is_not_overwritten(tmp_path: Path):
-    (tmp_path / "quotes").mkdir()
-    with pytest.raises(FileExistsError, match="move it away"):
-        stage_and_swap(tmp_path, [doc_row("d1")])
-
-
-def test_parts_are_written_with_zstd_and_the_fixed_schema(tmp_path: Path):
-    import pyarrow.parquet as pq
-
-    path = storage.write_part(
-        tmp_path / "x" / "part-a.parquet",
-        pa.table({"doc_id": ["a"], "source": ["s"], "stage": ["ingest"], "reason": ["because it is"]}),
-        TABLES["rejects"],
-    )
-    meta = pq.ParquetFile(path).metadata
-    assert meta.row_group(0).column(0).compression == "ZSTD"
-    assert pq.read_schema(path).equals(TABLES["rejects"], check_metadata=False)
-    assert not list(path.parent.glob("*.tmp"))
-    assert os.path.getsize(path) > 0
-
-
-def test_a_run_holds_the_lock_cleans_leftovers_first_and_leaves_no_staging(tmp_path: Path):
+def test_a_run_holds_the_lease_cleans_leftovers_first_and_leaves_no_staging(tmp_path: Path):
     stage_and_swap(tmp_path, [doc_row("d1")])
-    (storage.Layout(tmp_path).staging("dead") / "documents").mkdir(parents=True)
-    log = logging.getLogger("test-storage")
+    dead = storage.staging_url(tmp_path, "dead")
+    storage.stage_table(dead, "documents", "c00000", from_rows("documents", [doc_row("d7")]))
     with storage.open_run(tmp_path, 0.0, log) as run:
-        assert not storage.Layout(tmp_path).staging("dead").exists()
-        with pytest.raises(storage.OutputLocked):
-            with storage.output_lock(tmp_path):
-                pass
+        assert not storage.staged_parts(dead, "documents")
+        with pytest.raises(storage.OutputLocked, match=f"another newsflow run \\(pid {os.getpid()}\\) is writing"):
+            storage.Lease(str(tmp_path), "second").acquire()
         storage.stage_table(run.staging, "documents", "c00000", from_rows("documents", [doc_row("d2")]))
-    assert not run.staging.exists()  # a run that published nothing leaves nothing
-    assert published_versions(tmp_path) == {"d1": PIPELINE_VERSION}
+        storage.publish(run.root, run.staging, run.run_id, lease=run.lease)
+    assert not storage.staged_parts(run.staging, "documents")
     with pytest.raises(RuntimeError, match="boom"):
         with storage.open_run(tmp_path, 0.0, log) as failed:
             storage.stage_table(failed.staging, "documents", "c00000", from_rows("documents", [doc_row("d3")]))
             raise RuntimeError("boom")
-    assert failed.staging.exists()  # kept for the next run to remove, under the lock
+    assert sorted(published_versions(tmp_path)) == ["d1", "d2"]  # the failed run published nothing
+    with storage.open_run(tmp_path, 0.0, log):  # released, and the failed run's staging goes
+        assert not storage.staged_parts(failed.staging, "documents")
+
+
+def test_the_lease_waits_is_taken_over_when_stale_and_a_holder_that_lost_it_publishes_nothing(tmp_path: Path):
+    root = str(tmp_path)
+    first = storage.Lease(root, "first").acquire()
+    started = time.monotonic()
+    with pytest.raises(storage.OutputLocked, match="pass --lock-timeout SECONDS to wait"):
+        storage.Lease(root, "second", timeout=1.0).acquire()
+    assert time.monotonic() - started >= 1.0
+    first.release()
+    second = storage.Lease(root, "second").acquire()
+    # a holder gone from this machine (killed) does not block: its record is stale at once
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    second.release()
+    generation, _ = leases.newest(root)
+    record = {"owner": "killed", "pid": int(dead.stdout), "host": socket.gethostname(), "expires": time.time() + 99}
+    storage.location.put(root, leases._key(generation + 1), __import__("json").dumps(record).encode(), create=True)
+    third = storage.Lease(root, "third").acquire()
+    # another machine's live lease blocks until it expires; one that took ours makes us stop
+    generation = third.generation
+    other = {"owner": "other", "pid": 1, "host": "elsewhere", "expires": time.time() + 99}
+    storage.location.put(root, leases._key(generation + 1), __import__("json").dumps(other).encode(), create=True)
+    with pytest.raises(storage.LeaseLost):
+        third._next()
+    with pytest.raises(storage.LeaseLost, match="this run publishes nothing"):
+        third.check()
+    third.release()
+    with pytest.raises(storage.OutputLocked, match="pid 1 on elsewhere"):
+        storage.Lease(root, "fourth").acquire()
+
+
+def test_outputs_that_cannot_be_used_fail_before_any_work(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(storage.OutputError, match="holds something else \\(notes.txt\\)"):
+        storage.check_output(tmp_path)
+    with pytest.raises(storage.OutputError, match="is a file, not a folder"):
+        storage.check_output(tmp_path / "notes.txt")
+    with pytest.raises(storage.OutputError, match="ftp:// is not supported"):
+        storage.check_output("ftp://host/x")
+    assert list(tmp_path.iterdir()) == [tmp_path / "notes.txt"]  # nothing written
+    assert storage.check_output(tmp_path / "new") == str(tmp_path / "new")
+
+
+def test_an_old_output_is_migrated_row_for_row_and_a_run_on_one_says_to_migrate(tmp_path: Path):
+    docs = [[doc_row("d1"), doc_row("d2")], [{**doc_row("d3"), "source": "d2.txt"}]]
+    rejects = [[{"doc_id": "r_1", "source": "scan.pdf", "stage": "ingest", "reason": "a PDF"}]]
+    legacy_output(tmp_path, "20261101T000000000000Z-old", {"documents": docs, "rejects": rejects, "quotes": []})
+    with pytest.raises(storage.LegacyOutput, match=f"run `newsflow migrate --output {tmp_path}` once"):
+        storage.check_output(tmp_path)
+    (tmp_path / "documents").unlink()  # a migration interrupted after its first step runs again
+    summary = upkeep.migrate(tmp_path)
+    assert summary["rows"] == {"documents": 3, "rejects": 1, "quotes": 0} and not (tmp_path / ".newsflow").exists()
+    assert storage.published_version(tmp_path) == "20261101T000000000000Z-old"
+    assert storage.read_published(tmp_path, "documents").to_pylist() == [
+        r for part in docs for r in from_rows("documents", part).to_pylist()
+    ]
+    assert not storage.is_published(tmp_path, "sources")  # that version had none: the next run makes it
+    assert storage.check_output(tmp_path) == str(tmp_path)
+    assert upkeep.migrate(tmp_path)["migrated"] is False
+
+
+def test_maintain_compacts_publishes_the_compacted_versions_and_earlier_runs_still_read(tmp_path: Path):
+    for i in range(6):
+        stage_and_swap(tmp_path, [doc_row(f"d{i}")])
+    first = storage.manifests(tmp_path)[0]
+    assert len(DeltaTable(str(tmp_path / "documents")).file_uris()) == 6
+    summary = upkeep.maintain(tmp_path, retention_hours=168)
+    assert summary["compacted"]["documents"] == {
+        "files_before": 6,
+        "files_after": 1,
+        "version": storage.read_manifest(tmp_path)["tables"]["documents"],
+    }
+    assert sorted(published_versions(tmp_path)) == [f"d{i}" for i in range(6)]
+    as_of_first = storage.read_published(tmp_path, "documents", manifest=storage.read_manifest(tmp_path, first))
+    assert as_of_first.column("doc_id").to_pylist() == ["d0"]  # time travel: the tables as of the first run
+    summary = upkeep.maintain(tmp_path, retention_hours=0)  # no retention: the small files go
+    assert summary["vacuumed"]["documents"] == 6
+    assert sorted(published_versions(tmp_path)) == [f"d{i}" for i in range(6)]

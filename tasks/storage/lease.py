@@ -118,7 +118,9 @@ class Lease:
             put(self.root, _key(self.generation + 1), self._record(released), create=True)
         except AlreadyExistsError:
             self.lost = True
-            raise LeaseLost(f"the lease on {self.root} expired and another run took it: publishing nothing") from None
+            raise LeaseLost(
+                f"the lease on {self.root} expired and another run took it: this run publishes nothing"
+            ) from None
         self.generation += 1
 
     def _renew_loop(self) -> None:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 
@@ -32,6 +33,7 @@ from newsflow.tasks.storage.location import (
     delete_tree,
     get,
     get_parquet,
+    is_remote,
     join,
     keys,
     put,
@@ -121,12 +123,24 @@ def open_table(root, name: str, version: int | None = None) -> DeltaTable:
     return DeltaTable(table_url(root, name), version=version)
 
 
+def _filesystem(url: str) -> pafs.FileSystem:
+    """Arrow's own file system for a table's files. deltalake's default (a Python file system over
+    delta-rs) makes a threaded scan abort the interpreter at exit ("terminate called without an
+    active exception", deltalake 1.6.6 with pyarrow 22 to 26, measured here), so newsflow hands
+    `to_pyarrow_dataset` Arrow's: local disk, or S3 configured from the same AWS_* variables."""
+    if not is_remote(url):
+        return pafs.SubTreeFileSystem(url, pafs.LocalFileSystem())
+    filesystem, path = pafs.FileSystem.from_uri(url)
+    return pafs.SubTreeFileSystem(path, filesystem)
+
+
 def published_dataset(root, name: str, manifest: dict | None = None) -> ds.Dataset | None:
     """Table `name` at its published version, as an Arrow dataset (None when not published)."""
     manifest = manifest or read_manifest(root)
     if not is_published(root, name, manifest):
         return None
-    return open_table(root, name, manifest["tables"][name]).to_pyarrow_dataset()
+    table = open_table(root, name, manifest["tables"][name])
+    return table.to_pyarrow_dataset(filesystem=_filesystem(table_url(root, name)))
 
 
 def read_published(

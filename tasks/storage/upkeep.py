@@ -148,7 +148,9 @@ def migrate(output) -> dict:
             table = ds.dataset(files, schema=schema, format="parquet").to_table() if files else schema.empty_table()
             ensure_table(url, name)
             if table.num_rows:
-                write_deltalake(table_url(url, name), table, mode="append")
+                write_deltalake(
+                    table_url(url, name), table.combine_chunks(), mode="append"
+                )  # one row group: order kept
             versions[name] = DeltaTable(table_url(url, name)).version()
             rows[name] = table.num_rows
         write_manifest(url, run_id, versions, None, migrated_from=LEGACY_STATE)
