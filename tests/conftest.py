@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,70 @@ def hooks(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("hooks")
     (folder / "sitecustomize.py").write_text(HOOKS)
     return folder
+
+
+S3_BUCKET = "newsflow-test"
+
+
+def start_moto(port: int, **env: str):
+    """A real S3-compatible server (moto_server, from the dev dependencies) on 127.0.0.1:`port`."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    server = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2)
+            return proc
+        except OSError:
+            assert proc.poll() is None, "moto_server stopped"
+            assert time.monotonic() < deadline, "moto_server did not answer within 60 s"
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """A local S3 server for the session, with the bucket `newsflow-test`; the standard AWS
+    variables point this process and its subprocesses at it. Yields a function giving a fresh
+    `s3://newsflow-test/<prefix>` URI per call."""
+    import itertools
+    import signal
+    import socket
+
+    import boto3
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = start_moto(port)
+    env = {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_ALLOW_HTTP": "true",
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    boto3.client("s3").create_bucket(Bucket=S3_BUCKET)
+    counter = itertools.count()
+    try:
+        yield lambda: f"s3://{S3_BUCKET}/t{os.getpid()}-{next(counter)}"
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()

@@ -2,8 +2,9 @@
 runs on one output folder.
 
 The kill points are deterministic: a `sitecustomize` put on the subprocess's PYTHONPATH adds an
-audit hook (`sys.addaudithook`) that sends the process SIGKILL at the n-th file-system event
-(rename, link, symlink, mkdir, rmtree, ...) touching a given path. The code under test is the
+audit hook (`sys.addaudithook`) that sends the process SIGKILL at the n-th write event touching a
+given path: the storage announces each of its writes (a staged part, a table's Delta commit, the
+manifest, a removal) as the audit event `newsflow.storage` before it makes it. The code under test is the
 real code; the hook only watches the system calls it makes.
 """
 
@@ -18,50 +19,57 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.dataset as ds
 import pytest
+from deltalake import DeltaTable
 
 from newsflow.schemas.tables import TABLES, from_rows
 from newsflow.tasks import storage
 
 from .support import REPO, SEED, doc_row, hooked_env, newsflow_run, run_hooked, stage_and_swap
 
-SWAP = (
-    "import sys; from pathlib import Path; from newsflow.tasks import storage; "
-    "storage.swap(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], {'documents': set(sys.argv[4:]), "
+PUBLISH = (
+    "import sys; from newsflow.tasks import storage; "
+    "storage.publish(sys.argv[1], sys.argv[2], sys.argv[3], {'documents': set(sys.argv[4:]), "
     "'mentions': set(sys.argv[4:]), 'rejects': {'scan.pdf'}})"
 )
 
 
-def published_state(out: Path) -> dict[str, list]:
-    """What an analyst reads: every table through its link `out/<table>`, rows sorted."""
+def published_state(out) -> dict[str, list]:
+    """What an analyst reads through the documented readers: every table at the manifest's
+    version, rows sorted (None: no table published yet)."""
+    manifest = storage.read_manifest(out)
     state = {}
     for name in TABLES:
-        if not (out / name).exists():
-            state[name] = None  # no table yet (or a link to a version not yet published)
+        if manifest is None or name not in manifest["tables"]:
+            state[name] = None
             continue
-        rows = ds.dataset(str(out / name), format="parquet").to_table().to_pylist()
+        rows = storage.read_published(out, name, manifest=manifest).to_pylist()
         state[name] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True, default=str))
     return state
 
 
-def assert_no_leftovers(out: Path) -> None:
-    layout = storage.Layout(out)
-    staging = layout.state / "staging"
-    assert not staging.exists() or not any(staging.iterdir())
-    versions = sorted(p.name for p in layout.versions.iterdir())
-    current = Path(os.readlink(layout.current)).name
-    assert current in versions and len(versions) <= storage.KEEP_VERSIONS
-    assert all(v <= current and not v.endswith(".tmp") for v in versions)
-    assert not (layout.state / "current.tmp").is_symlink()
+def assert_no_leftovers(out) -> None:
+    """No staged parts left, and no table ahead of the manifest (a plain Delta reader, which reads
+    each table's latest version, sees the published tables too)."""
+    url = storage.url_of(out)
+    assert not storage.location.keys(url, storage.tables.STAGING)
+    manifest = storage.read_manifest(out)
+    for name, version in manifest["tables"].items():
+        assert DeltaTable(storage.table_url(out, name)).version() == version, name
 
 
-# -- swap() killed before each of its file-system steps -- -------------------------------------
+def repair(out) -> None:
+    """What the next run does first, holding the lease."""
+    storage.repair(out)
+    storage.clean_staging(out)
 
 
-def stage_next_run(out: Path, run_id: str) -> Path:
+# -- publish() killed before each of its writes ----------------------------------------------------
+
+
+def stage_next_run(out, run_id: str) -> str:
     """A run's staged tables: one new document, one replacing an older version's, one reject."""
-    staging = storage.Layout(out).staging(run_id)
+    staging = storage.staging_url(out, run_id)
     storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row("d1", "new"), doc_row("d3")]))
     storage.stage_table(
         staging,
@@ -72,64 +80,68 @@ def stage_next_run(out: Path, run_id: str) -> Path:
     return staging
 
 
-@pytest.fixture(scope="module")
-def swap_case(tmp_path_factory, hooks):
-    """A published output (or none, `first`), a staged next run, its trace of file-system steps,
-    and the tables as they read after a swap that was not killed."""
-    cases = {}
-    for first in (False, True):
-        base = tmp_path_factory.mktemp("first" if first else "next") / "out"
-        if not first:
-            stage_and_swap(base, [doc_row("d1", "old", "0.0"), doc_row("d2")])
-        run_id = "99990101T000000000000Z-next"
-        stage_next_run(base, run_id)
-        reference = base.with_name("reference")
-        shutil.copytree(base, reference, symlinks=True)
-        trace = base.with_name("trace.txt")
-        done = run_hooked(
-            [sys.executable, "-c", SWAP, str(reference), str(storage.Layout(reference).staging(run_id)), run_id, "d1"],
-            hooked_env(hooks, NFTEST_KILL=f"*|{reference}/||", NFTEST_TRACE=str(trace)),
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stderr
-        steps = trace.read_text().splitlines()
-        swap = next(i for i, s in enumerate(steps, 1) if s.startswith("os.rename") and "current.tmp" in s)
-        cases[first] = (base, run_id, steps, swap, published_state(base), published_state(reference))
-    return cases
+def copy_output(src: str, dest: str) -> None:
+    """A copy of an output, local or on the S3 server."""
+    if "://" not in src:
+        shutil.copytree(src, dest, symlinks=True)
+        return
+    for key in storage.location.keys(src):
+        storage.location.put(dest, key, storage.location.get(src, key))
 
 
-@pytest.mark.parametrize("first", [False, True], ids=["onto-published", "first-publish"])
-def test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables(swap_case, first, hooks, tmp_path):
-    base, run_id, steps, swap, before, after = swap_case[first]
-    assert before != after and len(steps) > 10
+def crash_case(base: str, hooks: Path, trace: Path, first: bool) -> tuple:
+    """A published output (or none, `first`), a staged next run, the trace of its publish's
+    writes, and the tables as they read before and after a publish that was not killed."""
+    if not first:
+        stage_and_swap(base, [doc_row("d1", "old", "0.0"), doc_row("d2")])
+    run_id = "99990101T000000000000Z-next"
+    stage_next_run(base, run_id)
+    reference = base + "-reference"
+    copy_output(base, reference)
+    done = run_hooked(
+        [sys.executable, "-c", PUBLISH, reference, storage.staging_url(reference, run_id), run_id, "d1"],
+        hooked_env(hooks, NFTEST_KILL=f"newsflow.storage|{reference}/||", NFTEST_TRACE=str(trace)),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    steps = trace.read_text().splitlines()
+    publication = next(i for i, s in enumerate(steps, 1) if s.endswith("_newsflow/manifest.json"))
+    return base, run_id, steps, publication, published_state(base), published_state(reference)
+
+
+def kill_at_every_write(case: tuple, hooks: Path, outputs: str) -> None:
+    """Publish killed before each of its writes in turn: the tables read as before (killed before
+    the manifest) or after; the next run repairs what the kill left, and a retry publishes."""
+    base, run_id, steps, publication, before, after = case
+    assert before != after and len(steps) >= 5
     for n in range(1, len(steps) + 1):
-        out = tmp_path / f"kill-{n}"
-        shutil.copytree(base, out, symlinks=True)
+        out = f"{outputs}/kill-{n}"
+        copy_output(base, out)
         killed = run_hooked(
-            [sys.executable, "-c", SWAP, str(out), str(storage.Layout(out).staging(run_id)), run_id, "d1"],
-            hooked_env(hooks, NFTEST_KILL=f"*|{out}/|{n}|"),
+            [sys.executable, "-c", PUBLISH, out, storage.staging_url(out, run_id), run_id, "d1"],
+            hooked_env(hooks, NFTEST_KILL=f"newsflow.storage|{out}/|{n}|"),
             timeout=120,
         )
         assert killed.returncode == -signal.SIGKILL, (n, killed.stderr[-2000:])
-        expected = before if n <= swap else after
+        expected = before if n <= publication else after
         assert published_state(out) == expected, f"killed before step {n}: {steps[n - 1]}"
-        storage.clean_leftovers(out)  # what the next run does first, under the lock
+        repair(out)
         assert published_state(out) == expected
-        if expected is before:  # nothing of the killed run is left, not even a version it never published
-            assert not list(storage.Layout(out).state.rglob(f"*{run_id}*")), f"leftovers of a kill before step {n}"
         if expected is after:
             assert_no_leftovers(out)
             continue
-        storage.swap(
-            out,
-            stage_next_run(out, "99990101T000000000001Z-retry"),
-            "99990101T000000000001Z-retry",
-            {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}},
+        retry = "99990101T000000000001Z-retry"
+        storage.publish(
+            out, stage_next_run(out, retry), retry, {"documents": {"d1"}, "mentions": {"d1"}, "rejects": {"scan.pdf"}}
         )
         assert published_state(out) == after, f"retry after a kill before step {n}: {steps[n - 1]}"
-        storage.clean_leftovers(out)
         assert_no_leftovers(out)
-        shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["onto-published", "first-publish"])
+def test_publish_killed_before_any_write_leaves_the_old_or_the_new_tables(first, hooks, tmp_path):
+    case = crash_case(str(tmp_path / "out"), hooks, tmp_path / "trace.txt", first)
+    kill_at_every_write(case, hooks, str(tmp_path))
 
 
 # -- `newsflow run` killed mid-run, and two runs on one output --------------------------------
@@ -164,16 +176,16 @@ def test_newsflow_run_killed_mid_run_leaves_the_tables_and_the_next_run_cleans_u
     folder, out = published_seed
     before = published_state(out)
     for moment, kill in {
-        "staging the analysis": "os.rename|/mentions/part-|1|",
-        "building the next version": "os.link|/versions/|1|",
+        "staging the analysis": "newsflow.storage|/mentions/part-|1|",
+        "between two table commits": "newsflow.storage|commit|2|",
     }.items():
         killed = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL=kill))
         assert killed.returncode == -signal.SIGKILL, (moment, killed.stderr[-3000:])
         assert published_state(out) == before, f"killed while {moment}"
-        assert list((storage.Layout(out).state / "staging").iterdir()), "the kill left its staging behind"
+        assert storage.location.keys(storage.url_of(out), storage.tables.STAGING), "the kill left its staging"
     killed = run_hooked(
         newsflow_run(folder, out),
-        hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="os.rename|current.tmp|1|after"),
+        hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="newsflow.storage|manifest.json|1|after"),
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     after = published_state(out)  # killed right after the swap: the new tables, whole
@@ -191,16 +203,17 @@ def test_an_update_killed_between_staging_and_swap_leaves_the_old_tables(publish
     seed.write_text(seed.read_text().replace("Russia is dismissing", "Russia is flatly dismissing", 1))  # edited
     before = published_state(out)
     [old] = before["documents"]
-    # Killed with the next version built (the published parts rewritten without the replaced document,
-    # the staged ones moved in), just before the rename that would publish it; every earlier step
-    # of the swap is killed in turn by test_swap_killed_before_any_step_leaves_the_old_or_the_new_tables.
+    # Killed with every table committed (the replaced document deleted, the new one added), just
+    # before the manifest that would publish them; every earlier write of the publish is killed in
+    # turn by test_publish_killed_before_any_write_leaves_the_old_or_the_new_tables.
     killed = run_hooked(
-        newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="os.rename|current.tmp|1|")
+        newsflow_run(folder, out),
+        hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="newsflow.storage|manifest.json|1|"),
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert published_state(out) == before
-    current = storage.published_version(out)
-    assert any(v.name > current for v in storage.Layout(out).versions.iterdir()), "killed before the version was built"
+    manifest = storage.read_manifest(out)["tables"]
+    assert any(DeltaTable(storage.table_url(out, n)).version() > v for n, v in manifest.items()), "not committed"
     summary = run_flow(folder, out)
     assert summary["published"] and summary["updated"] == 1 and summary["removed_documents"] == 1
     after = published_state(out)
@@ -224,7 +237,7 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
     folder, out = published_seed
     gate = tmp_path / "gate"
     gate.mkdir()
-    paused = hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_PAUSE=f"os.rename|/documents/part-|{gate}")
+    paused = hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_PAUSE=f"newsflow.storage|/documents/part-|{gate}")
     first = subprocess.Popen(
         newsflow_run(folder, out),
         cwd=REPO,
@@ -248,7 +261,7 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
             newsflow_run(folder, out, "--lock-timeout", "300"),
             cwd=REPO,
             text=True,
-            env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"fcntl.flock||{tried}"),
+            env=hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_MARK=f"newsflow.storage|wait|{tried}"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,

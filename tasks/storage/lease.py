@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from newsflow.tasks.storage.location import AlreadyExistsError, delete, get, keys, put
+from newsflow.tasks.storage.location import AlreadyExistsError, audit, delete, get, keys, put
 
 PREFIX = "_newsflow/lease/"
 TTL = 120.0
@@ -101,6 +101,7 @@ class Lease:
                     continue  # another run took it first: look again
                 self.generation = generation + 1
                 break
+            audit("wait", self.root)  # the crash tests mark the moment a second run waits
             if time.monotonic() >= deadline:
                 raise OutputLocked(
                     f"another newsflow run ({holder(record)}) is writing to {self.root}: wait for it to finish, "

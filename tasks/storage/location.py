@@ -64,7 +64,10 @@ def store(url: str):
     """The object store rooted at `url` (cached: one client per location)."""
     if not is_remote(url):
         return LocalStore(url, mkdir=True)
-    return from_url(url, client_options=CLIENT, retry_config=RETRY)
+    client = dict(CLIENT)  # given client options replace those of the environment: keep its AWS_ALLOW_HTTP
+    if os.environ.get("AWS_ALLOW_HTTP", "").lower() in ("1", "true", "yes"):
+        client["allow_http"] = True
+    return from_url(url, client_options=client, retry_config=RETRY)
 
 
 def put(base: str, key: str, data: bytes, create: bool = False) -> None:
@@ -139,13 +142,13 @@ def explain(url: str, error: BaseException) -> str:
     text = " ".join(str(error).split())
     lowered = text.lower()
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT") or "the default endpoint"
-    if "nosuchbucket" in lowered or "bucket" in lowered and ("not exist" in lowered or "not found" in lowered):
-        return f"output {url}: the bucket does not exist: create it, or fix --output"
     if any(s in lowered for s in ("invalidaccesskeyid", "signaturedoesnotmatch", "accessdenied", "forbidden", "403")):
         return (
             f"output {url}: the object store refused the credentials: check AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (or the store's own credential variables)"
         )
+    if "nosuchbucket" in lowered or "specified bucket does not exist" in lowered:
+        return f"output {url}: the bucket does not exist: create it, or fix --output"
     if isinstance(error, BaseError) and any(
         s in lowered for s in ("connect", "dns", "timed out", "timeout", "error sending request", "connection refused")
     ):

@@ -1,0 +1,128 @@
+"""The same tables on a real S3-compatible server (moto_server on 127.0.0.1): the publish killed at
+every write, the lease, whole runs (incremental, edited in place), the report and eval reading from
+S3, and outputs that cannot be used failing before any work."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from newsflow.tasks import storage
+
+from .conftest import start_moto
+from .prefect_server import free_port
+from .support import REPO, SEED, doc_row, stage_and_swap, table_contents
+from .test_crash import crash_case, kill_at_every_write, published_state
+
+
+def test_tables_on_s3_read_back_with_every_reader(s3):
+    out = s3()
+    stage_and_swap(out, [doc_row("d1"), doc_row("d2")])
+    stage_and_swap(out, [doc_row("d1", "new")], replaced={"d1"})
+    docs = {r["doc_id"]: r["text"] for r in storage.read_published(out, "documents").to_pylist()}
+    assert docs == {"d1": "new", "d2": "Some text."}
+    from deltalake import DeltaTable
+
+    assert DeltaTable(f"{out}/documents").to_pandas().shape[0] == 2  # the contract's pandas reader, unpinned
+    from newsflow.flows import queries
+
+    with queries.connect(out) as connection:
+        assert connection.sql("SELECT count(*) FROM documents").fetchall() == [(2,)]
+
+
+@pytest.mark.parametrize("first", [False, True], ids=["onto-published", "first-publish"])
+def test_publish_to_s3_killed_before_any_write_leaves_the_old_or_the_new_tables(first, s3, hooks, tmp_path):
+    case = crash_case(s3(), hooks, tmp_path / "trace.txt", first)
+    kill_at_every_write(case, hooks, s3())
+
+
+def test_one_run_at_a_time_on_s3(s3):
+    out = s3()
+    with storage.Lease(out, "first"):
+        with pytest.raises(storage.OutputLocked, match=f"another newsflow run \\(pid {os.getpid()}\\) is writing"):
+            storage.Lease(out, "second").acquire()
+    with storage.Lease(out, "second"):  # released
+        pass
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    newsflow = shutil.which("newsflow", path=os.path.dirname(sys.executable))
+    return subprocess.run(
+        [newsflow, *args], cwd=REPO, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_outputs_that_cannot_be_used_fail_in_one_line_before_any_work(s3, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    unreachable = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}
+    cases = {
+        "unreachable": (s3(), unreachable, "cannot reach the object store at http://127.0.0.1:"),
+        "missing bucket": ("s3://no-such-bucket-here/out", {}, "the bucket does not exist"),
+    }
+    foreign = s3()
+    storage.location.put(foreign, "notes/readme.txt", b"someone else's")
+    cases["something else"] = (foreign, {}, "holds something else (notes)")
+    # a server that checks credentials: moto with authentication on, and keys it never issued
+    port = free_port()
+    strict = start_moto(port, INITIAL_NO_AUTH_ACTION_COUNT="1")  # the first request makes the bucket
+    try:
+        import boto3
+
+        boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}").create_bucket(Bucket="newsflow-test")
+        env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "AKIAWRONG0000000000"}
+        cases["wrong credentials"] = (s3(), env, "the object store refused the credentials")
+        for what, (out, env, message) in cases.items():
+            done = cli("run", "--input", str(folder), "--output", out, env=env)
+            assert done.returncode == 1, (what, done.stderr[-2000:])
+            last = done.stderr.strip().splitlines()[-1]
+            assert last.startswith("newsflow run: OutputError: output ") and message in last, (what, last)
+            assert "AWS_SECRET_ACCESS_KEY=" not in done.stderr and "testing" not in last
+    finally:
+        strict.kill()
+        strict.wait()
+    assert storage.location.keys(foreign) == ["notes/readme.txt"]  # nothing written
+
+
+@pytest.mark.slow
+def test_runs_on_s3_publish_the_tables_of_local_runs_and_the_report_and_eval_read_them(s3, run_flow, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    out, local = s3(), tmp_path / "local"
+    for step in ("first", "added", "edited", "again"):
+        if step == "added":
+            (folder / "bridge.txt").write_text(
+                "Bridge reopens\n\nThe bridge reopened on Monday. “It is a good day,” Mayor Anna Berg said.\n"
+            )
+        if step == "edited":
+            seed = folder / SEED.name
+            seed.write_text(seed.read_text().replace("Russia is dismissing", "Russia is flatly dismissing", 1))
+        remote = run_flow(folder, out)
+        here = run_flow(folder, local)
+        assert remote["published"] == here["published"] == (step != "again"), step
+        assert table_contents(out) == table_contents(local), step
+    assert published_state(out)["documents"] is not None
+    assert remote["report"] and os.path.isfile(remote["report"])  # the report, drawn from the S3 tables
+    page = open(remote["report"], encoding="utf-8").read()
+    assert "Anna Berg" in page
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    shutil.copy(REPO / "tests" / "gold" / "seed" / f"{SEED.stem}.json", gold) if (
+        REPO / "tests" / "gold" / "seed"
+    ).is_dir() else None
+    done = cli("report", "--output", out)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("index.html")
+    history = cli("history", "--output", out)
+    assert history.returncode == 0 and len(history.stdout.strip().splitlines()) == 3
+    maintained = cli("maintain", "--output", out)
+    assert maintained.returncode == 0, maintained.stderr[-2000:]
+    assert table_contents(out) == table_contents(local)
+    assert json.loads(maintained.stdout)["compacted"]
