@@ -2,7 +2,9 @@
 
     python benchmarks/compare_outputs.py OLD_DIR NEW_DIR
 
-Each table (`DIR/<table>/`, a folder of Parquet files) is read whole and its rows compared as
+Each table is read whole (a Delta output, local or `s3://`, at the version its publish manifest
+names; an output of newsflow before Delta tables, `DIR/<table>/` as a folder of Parquet files)
+and its rows compared as
 multisets of tuples (order-insensitive, duplicates counted). Prints one line per table,
 `table: N rows old, M rows new, K only in old, L only in new`, then up to 5 differing rows per
 side. Exit code 0 when every table is equal on both sides, 1 otherwise.
@@ -24,7 +26,7 @@ from typing import Any
 
 import pyarrow.dataset as ds
 
-TABLES = ("documents", "mentions", "entities", "quotes", "rejects", "sources")
+TABLES = ("documents", "mentions", "entities", "quotes", "rejects", "sources", "people", "person_entities")
 EXCLUDED = frozenset({"run_id", "first_seen", "last_seen"})
 EXAMPLES = 5
 VALUE_WIDTH = 40
@@ -42,8 +44,18 @@ def hashable(value: Any) -> Any:
     return value
 
 
-def read_rows(folder: Path, columns: list[str]) -> Counter[tuple]:
-    table = ds.dataset(folder, format="parquet").to_table(columns=columns)
+def open_table(root: str, name: str) -> ds.Dataset | None:
+    """Table `name` of the output `root`, as published (None when it has no such table)."""
+    from newsflow.tasks import storage
+
+    if storage.read_manifest(root) is not None:
+        return storage.published_dataset(root, name)
+    folder = Path(root) / name
+    return ds.dataset(folder, format="parquet") if folder.exists() else None
+
+
+def read_rows(dataset: ds.Dataset, columns: list[str]) -> Counter[tuple]:
+    table = dataset.to_table(columns=columns)
     return Counter(tuple(hashable(v) for v in row.values()) for row in table.to_pylist())
 
 
@@ -57,18 +69,17 @@ def show(row: tuple, columns: list[str], count: int) -> str:
     return shorten(cells, LINE_WIDTH) + (f" (x{count})" if count > 1 else "")
 
 
-def compare_table(name: str, old_dir: Path, new_dir: Path) -> bool:
+def compare_table(name: str, old_dir: str, new_dir: str) -> bool:
     """Print the comparison of one table; True when both sides hold the same rows."""
-    old, new = old_dir / name, new_dir / name
-    if not old.exists() and not new.exists():
+    old, new = open_table(old_dir, name), open_table(new_dir, name)
+    if old is None and new is None:
         return True
-    if not old.exists() or not new.exists():
-        side, folder = ("new", new) if new.exists() else ("old", old)
-        rows = ds.dataset(folder, format="parquet").count_rows()
-        print(f"{name}: only in {side} ({rows} rows)")
+    if old is None or new is None:
+        side, dataset = ("new", new) if new is not None else ("old", old)
+        print(f"{name}: only in {side} ({dataset.count_rows()} rows)")
         return False
-    old_cols = ds.dataset(old, format="parquet").schema.names
-    new_cols = ds.dataset(new, format="parquet").schema.names
+    old_cols = old.schema.names
+    new_cols = new.schema.names
     columns = [c for c in old_cols if c in new_cols and c not in EXCLUDED]
     old_rows, new_rows = read_rows(old, columns), read_rows(new, columns)
     only_old, only_new = old_rows - new_rows, new_rows - old_rows
@@ -91,9 +102,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    old_dir, new_dir = Path(argv[0]), Path(argv[1])
+    old_dir, new_dir = argv
     for folder in (old_dir, new_dir):
-        if not folder.is_dir():
+        if "://" not in folder and not Path(folder).is_dir():
             print(f"not a folder: {folder}", file=sys.stderr)
             return 2
     results = [compare_table(name, old_dir, new_dir) for name in TABLES]

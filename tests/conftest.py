@@ -153,6 +153,7 @@ def s3():
     import itertools
     import signal
     import socket
+    import tempfile
 
     import boto3
 
@@ -166,6 +167,8 @@ def s3():
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
         "AWS_ALLOW_HTTP": "true",
+        # the run report and Data Docs of object-store outputs: local files, out of the checkout
+        "NEWSFLOW_ARTIFACTS": tempfile.mkdtemp(prefix="newsflow-artifacts-"),
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow.dataset as ds
 import pytest
+from deltalake import DeltaTable
 
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
@@ -45,10 +45,11 @@ def test_seed_run_publishes_the_six_tables_with_their_schemas(published):
     base, summary = published
     out = base / "output"
     assert summary["published"] and summary["new_documents"] == 1 and summary["validation"] == "passed"
-    for name, schema in TABLES.items():
-        table = ds.dataset(str(out / name), format="parquet").to_table()
-        assert table.schema.equals(schema, check_metadata=False), name
-    docs = ds.dataset(str(out / "documents")).to_table().to_pylist()
+    for name, schema in TABLES.items():  # every table a Delta table, read back with its schema
+        table = DeltaTable(str(out / name)).to_pyarrow_dataset(filesystem=storage.tables._filesystem(str(out / name)))
+        assert table.schema.names == schema.names, name
+        assert storage.read_published(out, name).schema.equals(schema, check_metadata=False), name
+    docs = storage.read_published(out, "documents").to_pylist()
     assert docs[0]["title"] == "Russia scoffs at U.S. demand that it pull troops from Venezuela"
     assert docs[0]["text"].startswith("Russia is dismissing") and docs[0]["source"] == SEED.name
 

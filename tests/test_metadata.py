@@ -5,10 +5,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-import pyarrow.dataset as ds
 import pytest
 
+from newsflow.flows import queries
+from newsflow.tasks import storage
 from newsflow.tasks.clean import clean_document
 from newsflow.tasks.ingest import read_inputs, record_document
 from newsflow.tasks.metadata import clean_url, parse_date, split_authors
@@ -127,18 +127,18 @@ def test_three_records_become_three_documents_with_their_metadata(run_flow, tmp_
     write_jsonl(tmp_path / "input" / "feed.jsonl", ARTICLES, broken="{not json")
     summary = run_flow(tmp_path / "input", tmp_path / "output")
     assert summary["new_documents"] == 3 and summary["rows"]["rejects"] == 1
-    docs = ds.dataset(str(tmp_path / "output" / "documents"), format="parquet").to_table().to_pylist()
+    docs = storage.read_published(tmp_path / "output", "documents").to_pylist()
     by_url = {d["url"]: d for d in docs}
     assert set(by_url) == {a["url"] for a in ARTICLES}
     ferry = by_url[ARTICLES[0]["url"]]
     assert ferry["source"] == "feed.jsonl#1" and ferry["outlet"] == "The Harbour Gazette"
     assert ferry["authors"] == ["Ann Poe", "Ben Stoll"] and ferry["language"] == "en"
     assert ferry["published_at"] == datetime(2026, 2, 3, 14, 30, tzinfo=UTC)
-    rejects = ds.dataset(str(tmp_path / "output" / "rejects"), format="parquet").to_table().to_pylist()
+    rejects = storage.read_published(tmp_path / "output", "rejects").to_pylist()
     assert [r["source"] for r in rejects] == ["feed.jsonl#2"]
-    folder = tmp_path / "output" / "documents"
-    months = duckdb.sql(
-        f"SELECT outlet, strftime(published_at, '%Y-%m') AS month, count(*) AS n "
-        f"FROM read_parquet('{folder}/**/*.parquet') GROUP BY ALL ORDER BY ALL"
-    ).fetchall()
+    with queries.connect(tmp_path / "output") as connection:  # DuckDB over the published Delta tables
+        months = connection.sql(
+            "SELECT outlet, strftime(published_at, '%Y-%m') AS month, count(*) AS n "
+            "FROM documents GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
     assert months == [("The Harbour Gazette", "2026-02", 1), ("Valley Courier", "2026-03", 2)]

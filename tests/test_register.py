@@ -40,7 +40,10 @@ def write(folder: Path, names: list[str]) -> Path:
 
 
 def registry(output: Path) -> dict[str, list[dict]]:
-    return {name: storage.read_published(output, name).to_pylist() for name in ("people", "person_entities")}
+    def rows(name: str) -> list[dict]:
+        return sorted(storage.read_published(output, name).to_pylist(), key=lambda r: (r.get("doc_id", ""), repr(r)))
+
+    return {name: rows(name) for name in ("people", "person_entities")}
 
 
 def person(output: Path, name: str) -> dict:
