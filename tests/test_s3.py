@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +18,7 @@ from newsflow.tasks import storage
 from .conftest import start_moto
 from .prefect_server import free_port
 from .support import REPO, SEED, doc_row, stage_and_swap, table_contents
-from .test_crash import crash_case, kill_at_every_write
+from .test_crash import crash_case, kill_at_every_write, published_state
 
 
 def test_tables_on_s3_read_back_with_every_reader(s3):
@@ -136,3 +137,108 @@ def test_eval_publishes_to_s3_and_scores_what_it_reads_back(s3, prefect_api, cap
     assert scores["n_gold"] == 5 and scores["n_matched"] >= 4 and scores["quote_p"] >= 0.8
     sources = set(storage.read_published(out, "documents", ["source"]).column("source").to_pylist())
     assert sources == {"city/001.txt", "sport/001.txt"}
+
+
+@pytest.mark.slow
+def test_dask_workers_that_share_no_folder_with_the_flow_publish_to_s3_the_tables_of_a_local_run(
+    s3, run_flow, tmp_path
+):
+    """An existing Dask cluster whose workers run in folders of their own (working folder, temp
+    folder, home) and reach the output only through S3: they read the staged chunks from the
+    object store and write their parts there; the flow commits. The tables equal a local run's."""
+    from .prefect_server import started, wait_until
+    from .support import run_command, write_articles
+
+    corpus = write_articles(tmp_path / "input", 6)
+    local = tmp_path / "local"
+    run_flow(corpus, local)
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"]
+    workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
+    elsewhere = tmp_path / "worker-machine"
+    (elsewhere / "tmp").mkdir(parents=True)
+    worker_env = {
+        **os.environ,
+        "HOME": str(elsewhere),
+        "TMPDIR": str(elsewhere / "tmp"),
+        "DASK_TEMPORARY_DIRECTORY": str(elsewhere / "tmp"),
+    }
+    out = s3()
+    with (
+        started(scheduler, dict(os.environ), logs / "scheduler.log"),
+        started(workers, worker_env, logs / "workers.log", cwd=elsewhere),
+    ):
+        wait_until(
+            lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None, 120, "2 workers", logs
+        )
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        command = run_command(corpus, out, "--task-runner", "dask", "--dask-address", address)
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    summary = json.loads(done.stdout[done.stdout.index("{") :])
+    assert summary["published"] and summary["task_runner"] == "dask" and summary["task_slots"] == 2
+    assert table_contents(out) == table_contents(local)
+    assert not storage.location.keys(out, storage.tables.STAGING)  # the staged parts went once committed
+
+
+@pytest.fixture
+def api_url(prefect_api) -> str:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+@pytest.mark.slow
+def test_a_run_on_s3_killed_between_two_table_commits_and_a_second_run_at_once(s3, hooks, api_url, run_flow, tmp_path):
+    """kill -9 after the first table's commit: readers see the old tables, the next run restores
+    the table committed past the manifest and publishes. Meanwhile, a run started while another
+    holds the output's lease stops at once with the one-line error."""
+    import signal
+
+    from deltalake import DeltaTable
+
+    from .support import hooked_env, newsflow_run, run_hooked
+    from .test_crash import NEW_ARTICLE, assert_no_leftovers, wait_for
+
+    folder, out = tmp_path / "in", s3()
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    run_flow(folder, out)
+    before = published_state(out)
+    (folder / "bridge.txt").write_text(NEW_ARTICLE)
+    killed = run_hooked(
+        newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_KILL="newsflow.storage|commit|2|")
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert published_state(out) == before
+    manifest = storage.read_manifest(out)["tables"]
+    assert any(DeltaTable(storage.table_url(out, n)).version() > v for n, v in manifest.items()), "no commit left"
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    paused = hooked_env(hooks, PREFECT_API_URL=api_url, NFTEST_PAUSE=f"newsflow.storage|/documents/part-|{gate}")
+    first = subprocess.Popen(
+        newsflow_run(folder, out), cwd=REPO, env=paused, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for(gate / "paused", first)
+        second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
+        assert second.returncode == 1
+        assert (
+            f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
+            "wait for it to finish, or pass --lock-timeout SECONDS to wait"
+        ) in second.stderr.splitlines()
+        (gate / "release").touch()
+        first_out, first_err = first.communicate(timeout=300)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, first_err[-3000:]
+    summary = json.loads(first_out[first_out.index("{") :])
+    assert summary["published"] and summary["new_documents"] == 1
+    after = published_state(out)
+    assert {d["source"] for d in after["documents"]} == {SEED.name, "bridge.txt"}
+    assert_no_leftovers(out)
