@@ -240,21 +240,20 @@ def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collectio
     """Commit table `name`'s change (one Delta commit, none when nothing changes); its new version."""
     key = KEYS[name]
     url = table_url(root, name)
-    version = manifest["tables"].get(name) if manifest else None
     whole = name in WHOLE_TABLES and staged is not None
     staged = staged if staged is not None else TABLES[name].empty_table()
-    if whole:
+    if whole:  # the run restaged every row: rewrite only the keys whose rows differ
         old = read_published(root, name, manifest=manifest)
         new = staged
-    else:
-        candidates = set(dropped) | set(staged.column(key).to_pylist())
-        if not candidates:
-            return DeltaTable(url).version() if version is None else version
-        old = read_published(root, name, keys=candidates, manifest=manifest)
+        before, after = _rows_by_key(old, key), _rows_by_key(new, key)
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    else:  # the keys the run drops or stages: their rows become the kept ones plus the staged ones
+        changed = set(dropped) | set(staged.column(key).to_pylist())
+        old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
+        if old.num_rows == 0 and staged.num_rows == 0:
+            changed = set()
         kept = old.filter(pc.invert(pc.is_in(old.column(key), value_set=pa.array(sorted(dropped), pa.string()))))
-        new = pa.concat_tables([kept, staged.cast(TABLES[name])])
-    before, after = _rows_by_key(old, key), _rows_by_key(new, key)
-    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        new = pa.concat_tables([kept.cast(TABLES[name]), staged.cast(TABLES[name])])
     table = DeltaTable(url)
     if not changed:
         return table.version()
