@@ -199,3 +199,16 @@ def test_maintain_compacts_publishes_the_compacted_versions_and_earlier_runs_sti
     summary = upkeep.maintain(tmp_path, retention_hours=0)  # no retention: the small files go
     assert summary["vacuumed"]["documents"] == 6
     assert sorted(published_versions(tmp_path)) == [f"d{i}" for i in range(6)]
+
+
+def test_object_store_errors_read_as_what_to_do():
+    from obstore.exceptions import GenericError
+
+    url = "s3://bucket/out"
+    refused = "status code: 403 Forbidden: <Code>InvalidAccessKeyId</Code> The bucket X does not exist"
+    assert "refused the credentials" in storage.location.explain(url, GenericError(refused))
+    missing = "Server returned non-2xx status code: 404 Not Found: <Code>NoSuchBucket</Code>"
+    assert "the bucket does not exist" in storage.location.explain(url, GenericError(missing))
+    # a port number that reads like a status code is not one
+    unreachable = "Error performing GET http://127.0.0.1:40327/bucket: error sending request: Connection refused"
+    assert "cannot reach the object store" in storage.location.explain(url, GenericError(unreachable))

@@ -142,7 +142,8 @@ def explain(url: str, error: BaseException) -> str:
     text = " ".join(str(error).split())
     lowered = text.lower()
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT") or "the default endpoint"
-    if any(s in lowered for s in ("invalidaccesskeyid", "signaturedoesnotmatch", "accessdenied", "forbidden", "403")):
+    refused = ("invalidaccesskeyid", "signaturedoesnotmatch", "accessdenied", "403 forbidden", "401 unauthorized")
+    if any(s in lowered for s in refused):
         return (
             f"output {url}: the object store refused the credentials: check AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (or the store's own credential variables)"
