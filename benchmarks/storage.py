@@ -6,7 +6,9 @@ local folder, and this checkout's into a fresh prefix of a local S3 server (moto
 here on 127.0.0.1). Prints each run's wall time, then per variant the best, median and spread, the
 ratios of the bests, and whether the last round's tables are equal row for row
 (benchmarks/compare_outputs.py: baseline vs local, local vs S3, and the baseline's output after
-`newsflow migrate` vs local). One figure per line. The corpus is read from ../shared, never copied.
+`newsflow migrate` vs local). Then, K times interleaved, a run that adds one new file to a copy of
+the last round's baseline and local outputs (the incremental case). One figure per line. The
+corpus is copied to a temporary folder (removed at the end), never into the repo.
 
 usage: python benchmarks/storage.py --baseline /tmp/base/.venv/bin/newsflow [--corpus DIR] [--repeat K]
 """
@@ -93,6 +95,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="newsflow-storage-bench-"))
+    corpus = work / "input"
+    shutil.copytree(args.corpus, corpus)
     server, s3 = moto()
     env = {**os.environ, **s3, "NEWSFLOW_ARTIFACTS": str(work / "artifacts")}
     times: dict[str, list[float]] = {"baseline": [], "local": [], "s3": []}
@@ -108,7 +112,7 @@ def main() -> int:
             }
             for variant, output in outputs.items():
                 binary = args.baseline if variant == "baseline" else NEWSFLOW
-                seconds = timed([str(binary), "run", "--input", str(args.corpus), "--output", output], env)
+                seconds = timed([str(binary), "run", "--input", str(corpus), "--output", output], env)
                 times[variant].append(seconds)
                 print(f"round {k + 1} {variant}: {seconds:.1f} s")
         for variant, values in times.items():
@@ -121,6 +125,21 @@ def main() -> int:
         last = args.repeat - 1
         print(f"tables baseline vs local: {compare(str(work / f'baseline-{last}'), str(work / f'local-{last}'), env)}")
         print(f"tables local vs s3: {compare(str(work / f'local-{last}'), f's3://bench/r{last}', env)}")
+        added: dict[str, list[float]] = {"baseline": [], "local": []}
+        article = next(p for p in sorted(corpus.rglob("*.txt")))
+        for k in range(args.repeat):
+            new = corpus / f"zz-new-{k}.txt"
+            new.write_text(article.read_text(errors="replace").replace(" the ", " this ", 3))
+            for variant in added:
+                copy = work / f"{variant}-plus-one"
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(work / f"{variant}-{last}", copy, symlinks=True)
+                binary = args.baseline if variant == "baseline" else NEWSFLOW
+                added[variant].append(timed([str(binary), "run", "--input", str(corpus), "--output", str(copy)], env))
+                print(f"round {k + 1} {variant} + 1 file: {added[variant][-1]:.1f} s")
+            new.unlink()
+        for variant, values in added.items():
+            print(f"{variant} + 1 file: best {min(values):.1f} s, median {statistics.median(values):.1f} s")
         migrated = work / f"baseline-{last}"
         seconds = timed([str(NEWSFLOW), "migrate", "--output", str(migrated)], env)
         print(f"migrate the baseline's output: {seconds:.1f} s")
