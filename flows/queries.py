@@ -238,14 +238,16 @@ def register_report(connection: duckdb.DuckDBPyConnection, output: str | Path, r
             connection.execute(f"CREATE OR REPLACE VIEW {name} AS {empty};")
     manifest = read_manifest(output, run_id)
     previous = read_manifest(output, manifest["previous"]) if manifest and manifest.get("previous") else None
-    for view, name, key in (("new_documents", "documents", "doc_id"), ("new_rejects", "rejects", "source")):
-        now = read_published(output, name, manifest=manifest) if manifest else None
+    # a document is new when its doc_id is (ids are content hashes); a reject when its row is
+    for view, name, columns in (("new_documents", "documents", ["doc_id"]), ("new_rejects", "rejects", None)):
+        key = "doc_id" if name == "documents" else "source"
+        now = read_published(output, name, columns, manifest=manifest) if manifest else None
         if now is None or now.num_rows == 0:
             keys = pa.table({key: pa.array([], pa.string())})
         else:
-            before = read_published(output, name, manifest=previous) if previous else now.slice(0, 0)
-            old = {tuple(sorted(r.items())).__repr__() for r in before.to_pylist()}
-            new = [r[key] for r in now.to_pylist() if tuple(sorted(r.items())).__repr__() not in old]
+            before = read_published(output, name, columns, manifest=previous) if previous else now.slice(0, 0)
+            old = {tuple(r.values()) for r in before.to_pylist()}
+            new = [r[key] for r in now.to_pylist() if tuple(r.values()) not in old]
             keys = pa.table({key: pc.unique(pa.array(new, pa.string()))})
         connection.register(view, keys)
 

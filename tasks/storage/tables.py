@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -224,11 +225,15 @@ def ensure_table(root, name: str) -> None:
         DeltaTable.create(url, schema=TABLES[name], mode="ignore")
 
 
-def _rows_by_key(table: pa.Table, key: str) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for row in table.to_pylist():
-        grouped.setdefault(row[key], []).append(json.dumps(row, sort_keys=True, default=str))
-    return {k: sorted(v) for k, v in grouped.items()}
+def _rows_by_key(table: pa.Table, key: str) -> dict[str, Counter]:
+    """Each key's rows, as a multiset of row tuples (list values as tuples: hashable)."""
+    columns = [
+        [tuple(v) if isinstance(v, list) else v for v in table.column(name).to_pylist()] for name in table.column_names
+    ]
+    grouped: dict[str, Counter] = {}
+    for k, row in zip(table.column(key).to_pylist(), zip(*columns, strict=True), strict=True):
+        grouped.setdefault(k, Counter())[row] += 1
+    return grouped
 
 
 def _sql_in(column: str, values: Collection[str]) -> str:
