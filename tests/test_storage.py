@@ -1,6 +1,7 @@
 """The output's storage: Delta tables committed per table, published together by the manifest,
 tables ahead of it restored, the lease, upkeep and the migration from the old format."""
 
+import json
 import logging
 import os
 import socket
@@ -137,12 +138,12 @@ def test_the_lease_waits_is_taken_over_when_stale_and_a_holder_that_lost_it_publ
     second.release()
     generation, _ = leases.newest(root)
     record = {"owner": "killed", "pid": int(dead.stdout), "host": socket.gethostname(), "expires": time.time() + 99}
-    storage.location.put(root, leases._key(generation + 1), __import__("json").dumps(record).encode(), create=True)
+    storage.location.put(root, leases._key(generation + 1), json.dumps(record).encode(), create=True)
     third = storage.Lease(root, "third").acquire()
     # another machine's live lease blocks until it expires; one that took ours makes us stop
     generation = third.generation
     other = {"owner": "other", "pid": 1, "host": "elsewhere", "expires": time.time() + 99}
-    storage.location.put(root, leases._key(generation + 1), __import__("json").dumps(other).encode(), create=True)
+    storage.location.put(root, leases._key(generation + 1), json.dumps(other).encode(), create=True)
     with pytest.raises(storage.LeaseLost):
         third._next()
     with pytest.raises(storage.LeaseLost, match="this run publishes nothing"):
@@ -150,6 +151,13 @@ def test_the_lease_waits_is_taken_over_when_stale_and_a_holder_that_lost_it_publ
     third.release()
     with pytest.raises(storage.OutputLocked, match="pid 1 on elsewhere"):
         storage.Lease(root, "fourth").acquire()
+    # a lease another machine stopped renewing expires: the next run takes it over
+    generation, _ = leases.newest(root)
+    expired = {**other, "expires": time.time() - 1}
+    storage.location.put(root, leases._key(generation + 1), json.dumps(expired).encode(), create=True)
+    fourth = storage.Lease(root, "fourth").acquire()
+    assert leases.newest(root)[1]["owner"] == "fourth"
+    fourth.release()
 
 
 def test_outputs_that_cannot_be_used_fail_before_any_work(tmp_path: Path):
@@ -212,3 +220,16 @@ def test_object_store_errors_read_as_what_to_do():
     # a port number that reads like a status code is not one
     unreachable = "Error performing GET http://127.0.0.1:40327/bucket: error sending request: Connection refused"
     assert "cannot reach the object store" in storage.location.explain(url, GenericError(unreachable))
+
+
+def test_a_held_lease_is_renewed_while_its_run_works(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(leases, "RENEW", 0.05)
+    lease = storage.Lease(str(tmp_path), "long run").acquire()
+    first = lease.generation
+    time.sleep(0.5)
+    assert lease.generation > first and not lease.lost
+    record = leases.newest(str(tmp_path))[1]
+    assert record["owner"] == "long run" and record["expires"] > time.time() + leases.TTL - 5
+    lease.release()
+    assert leases.newest(str(tmp_path))[1]["released"]
+    assert len(storage.location.keys(str(tmp_path), leases.PREFIX)) <= leases.KEEP + 2  # old records go

@@ -123,6 +123,8 @@ class Lease:
                 f"the lease on {self.root} expired and another run took it: this run publishes nothing"
             ) from None
         self.generation += 1
+        if self.generation > KEEP + 1:  # the records behind stay few, however long the run
+            delete(self.root, _key(self.generation - KEEP - 1))
 
     def _renew_loop(self) -> None:
         while not self._stop.wait(RENEW):
