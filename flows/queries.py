@@ -128,6 +128,16 @@ def register(
     return tuple(found)
 
 
+def table(output: str | Path, name: str, run_id: str | None = None, columns: list[str] | None = None):
+    """One published table as a pandas DataFrame, at the manifest's version (`run_id`: as that run
+    published it). Unlike `deltalake.DeltaTable(...).to_pandas()`, it reads through Arrow's own
+    file systems, which deltalake 1.6.6's own one makes abort some interpreters at exit."""
+    from newsflow.tasks.storage import read_manifest, read_published
+
+    manifest = read_manifest(output, run_id)
+    return read_published(output, name, columns, manifest=manifest).to_pandas() if manifest else None
+
+
 def connect(output: str | Path = "output", run_id: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the published tables registered (`register`)."""
     connection = duckdb.connect()

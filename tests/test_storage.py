@@ -233,3 +233,14 @@ def test_a_held_lease_is_renewed_while_its_run_works(tmp_path: Path, monkeypatch
     lease.release()
     assert leases.newest(str(tmp_path))[1]["released"]
     assert len(storage.location.keys(str(tmp_path), leases.PREFIX)) <= leases.KEEP + 2  # old records go
+
+
+def test_the_pandas_reader_reads_the_published_version_and_as_of_a_run(tmp_path: Path):
+    from newsflow.flows import queries
+
+    stage_and_swap(tmp_path, [doc_row("d1")])
+    first = storage.published_version(tmp_path)
+    stage_and_swap(tmp_path, [doc_row("d2")])
+    assert sorted(queries.table(tmp_path, "documents")["doc_id"]) == ["d1", "d2"]
+    assert list(queries.table(tmp_path, "documents", run_id=first)["doc_id"]) == ["d1"]
+    assert queries.table(tmp_path / "nothing", "documents") is None
