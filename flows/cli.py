@@ -26,7 +26,7 @@ STARTED = time.time()
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsflow",
-        description="News articles → validated Parquet tables of documents, entity mentions, entities, "
+        description="News articles → validated Delta Lake tables (Parquet) of documents, entity mentions, entities, "
         "attributed quotes, rejects and sources (every input file and what became of it).",
         epilog="Settings: flags override NEWSFLOW_* environment variables (NEWSFLOW_MODEL, "
         "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
