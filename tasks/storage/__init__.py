@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from obstore import list_with_delimiter
 from obstore.exceptions import BaseError
 
+from newsflow.schemas.tables import TABLES
 from newsflow.tasks.storage.lease import Lease, LeaseLost, OutputLocked
-from newsflow.tasks.storage.location import OutputError, delete_tree, explain, is_remote, keys, url_of
+from newsflow.tasks.storage.location import OutputError, delete_tree, explain, is_remote, keys, store, url_of
 from newsflow.tasks.storage.tables import (
+    MANIFEST,
     STATE,
     Run,
     clean_staging,
@@ -40,7 +43,6 @@ from newsflow.tasks.storage.tables import (
     run_time,
     stage_table,
     staged_parts,
-    staged_path,
     staged_rows,
     staging_url,
     table_url,
@@ -71,10 +73,8 @@ def check_output(root) -> str:
     if not is_remote(url) and Path(url).exists() and not Path(url).is_dir():
         raise OutputError(f"output {url} is a file, not a folder: choose a folder or an s3:// URI with --output")
     try:
-        ours = keys(url, f"{STATE}/manifest.json")
-        if not ours:
-            top = _top_level(url)
-            foreign = sorted(top - OWN - set(_table_names()))
+        if not keys(url, MANIFEST):
+            foreign = sorted(_top_level(url) - OWN - set(TABLES))
             if foreign:
                 raise OutputError(
                     f"output {url} holds something else ({', '.join(foreign[:3])}"
@@ -85,19 +85,9 @@ def check_output(root) -> str:
     return url
 
 
-def _table_names() -> list[str]:
-    from newsflow.schemas.tables import TABLES
-
-    return list(TABLES)
-
-
 def _top_level(url: str) -> set[str]:
     if not is_remote(url):
         return {p.name for p in Path(url).iterdir()} if Path(url).is_dir() else set()
-    from obstore import list_with_delimiter
-
-    from newsflow.tasks.storage.location import store
-
     listed = list_with_delimiter(store(url))
     return {p.rstrip("/") for p in listed["common_prefixes"]} | {o["path"] for o in listed["objects"]}
 
@@ -141,7 +131,6 @@ __all__ = [
     "run_time",
     "stage_table",
     "staged_parts",
-    "staged_path",
     "staged_rows",
     "staging_url",
     "table_url",

@@ -168,10 +168,6 @@ def staged_key(name: str, part: str) -> str:
     return f"{name}/part-{part}.parquet"
 
 
-def staged_path(staging: str, name: str, part: str) -> str:
-    return join(str(staging), staged_key(name, part))
-
-
 def stage_table(staging, name: str, part: str, table: pa.Table, keep_empty: bool = False) -> str | None:
     """Stage one part of table `name` (`keep_empty`: also with no rows, for a whole table)."""
     if table.num_rows == 0 and not keep_empty:
@@ -195,6 +191,13 @@ def staged_parts(staging, name: str) -> list[str]:
     return [k[len(name) + len("/part-") : -len(".parquet")] for k in keys(str(staging), f"{name}/")]
 
 
+def without_keys(table: pa.Table, name: str, dropped: Collection[str]) -> pa.Table:
+    """The rows of table `name` whose key (`schemas.tables.KEYS`) is not one of `dropped`."""
+    if not dropped or not table.num_rows:
+        return table
+    return table.filter(pc.invert(pc.is_in(table.column(KEYS[name]), value_set=pa.array(sorted(dropped), pa.string()))))
+
+
 def read_after(
     root,
     staging,
@@ -205,11 +208,7 @@ def read_after(
 ) -> pa.Table:
     """Table `name` as it will be once the staged parts are published: the published rows less
     those `drop` names (`publish`'s argument), then the staged parts' rows."""
-    published = read_published(root, name, columns)
-    dropped = drop.get(name, ())
-    if dropped and published.num_rows:
-        keep = pc.invert(pc.is_in(published.column(KEYS[name]), value_set=pa.array(sorted(dropped), pa.string())))
-        published = published.filter(keep)
+    published = without_keys(read_published(root, name, columns), name, drop.get(name, ()))
     staged = [read_staged(staging, name, part, columns) for part in parts]
     return pa.concat_tables([published, *staged]) if staged else published
 
@@ -257,8 +256,7 @@ def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collectio
         old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
         if old.num_rows == 0 and staged.num_rows == 0:
             changed = set()
-        kept = old.filter(pc.invert(pc.is_in(old.column(key), value_set=pa.array(sorted(dropped), pa.string()))))
-        new = pa.concat_tables([kept.cast(TABLES[name]), staged.cast(TABLES[name])])
+        new = pa.concat_tables([without_keys(old, name, dropped).cast(TABLES[name]), staged.cast(TABLES[name])])
     table = DeltaTable(url)
     if not changed:
         return table.version()
@@ -271,7 +269,7 @@ def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collectio
     return DeltaTable(url).version()
 
 
-def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | None = None, lease=None, **more) -> dict:
+def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | None = None, lease=None) -> dict:
     """Make the staged tables visible, all at once. `drop` names, per table, the key values
     (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed. A table
     of `WHOLE_TABLES` that the run staged replaces the published one (only its changed keys are
@@ -280,7 +278,8 @@ def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | No
     manifest = read_manifest(root)
     versions = {}
     for name in TABLES:
-        ensure_table(root, name)
+        if manifest is None or name not in manifest["tables"]:  # a table the manifest names exists
+            ensure_table(root, name)
         parts = staged_parts(staging, name)
         staged = pa.concat_tables([read_staged(staging, name, p) for p in parts]) if parts else None
         if lease is not None:
@@ -288,7 +287,7 @@ def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | No
         versions[name] = _commit_changes(root, name, staged, drop.get(name, ()), manifest)
     if lease is not None:
         lease.check()
-    published = write_manifest(root, run_id, versions, manifest, **more)
+    published = write_manifest(root, run_id, versions, manifest)
     delete_tree(staging, "")
     return published
 
@@ -312,15 +311,14 @@ def repair(root) -> list[str]:
     return restored
 
 
-def clean_staging(root, keep: str | None = None) -> list[str]:
+def clean_staging(root) -> list[str]:
     """Remove the staged parts of runs that ended without publishing. Call holding the lease."""
     root = url_of(root)
     runs = sorted({k[len(STAGING) :].split("/", 1)[0] for k in keys(root, STAGING)})
     removed = []
     for run_id in runs:
-        if run_id != keep:
-            delete_tree(root, join(STAGING, run_id))
-            removed.append(join(root, STAGING, run_id))
+        delete_tree(root, join(STAGING, run_id))
+        removed.append(join(root, STAGING, run_id))
     return removed
 
 
