@@ -32,9 +32,10 @@ def _parser() -> argparse.ArgumentParser:
         "NEWSFLOW_N_PROCESS, NEWSFLOW_CHUNK_SIZE, NEWSFLOW_MAX_CHARS, ...), which override the "
         "defaults.",
     )
-    sub = parser.add_subparsers(
-        dest="command", required=True, metavar="{run,serve,eval,report,maintain,migrate,history}"
-    )
+    sub = parser.add_subparsers(dest="command", required=True)  # argparse lists the commands
+
+    def published_output(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
 
     def common(p: argparse.ArgumentParser, input_default: str | None = "seeds") -> None:
         p.add_argument(
@@ -118,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Rebuild the report of the run that published the output's tables now, from those tables: "
         "DIR/reports/<run>/index.html, with DIR/reports/latest pointing at it.",
     )
-    report.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
+    published_output(report)
 
     maintain = sub.add_parser(
         "maintain",
@@ -127,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         "then remove the data files that no version within the retention period needs. Reads as of a run "
         "older than the retention may fail afterwards. Runs take this output's lease: no run writes meanwhile.",
     )
-    maintain.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
+    published_output(maintain)
     maintain.add_argument(
         "--retention-hours", type=float, default=168.0, help="keep files needed in the last N hours (default: 168)"
     )
@@ -148,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         description="One line per publishing run: its id and each table's Delta version. Read the tables as "
         "of a run with flows/queries.connect(output, run_id=...) or deltalake.DeltaTable(uri, version=N).",
     )
-    history.add_argument("--output", default="output", help="the output folder or URI (default: output/)")
+    published_output(history)
     return parser
 
 
