@@ -116,6 +116,31 @@ def started(command: list[str], env: dict[str, str], log: Path, cwd: Path = REPO
             stop(process)
 
 
+@contextmanager
+def dask_cluster(
+    logs: Path, env: dict[str, str], worker_env: dict[str, str] | None = None, worker_cwd: Path = REPO
+) -> Iterator[str]:
+    """A real Dask cluster (`dask scheduler` and two `dask worker` processes of one thread each) on
+    127.0.0.1, its workers with their own environment and working folder if given; its address."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    logs.mkdir(exist_ok=True)
+    dask = str(Path(sys.executable).parent / "dask")
+    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"]
+    workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
+    with (
+        started(scheduler, env, logs / "scheduler.log"),
+        started(workers, worker_env or env, logs / "workers.log", cwd=worker_cwd),
+    ):
+        wait_until(
+            lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None,
+            120,
+            "two Dask workers",
+            logs,
+        )
+        yield address
+
+
 def _deployment(api: str, name: str) -> dict | None:
     response = httpx.get(f"{api}/deployments/name/newsflow/{name}", timeout=10)
     return response.json() if response.status_code == 200 else None

@@ -233,6 +233,16 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 240) -> None:
         time.sleep(0.05)
 
 
+def assert_a_second_run_is_refused(folder: Path, out, holder: int, hooks: Path, api_url: str) -> None:
+    """A run started while the run `holder` holds the output's lease stops at once, in one line."""
+    second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
+    assert second.returncode == 1
+    assert (
+        f"newsflow run: OutputLocked: another newsflow run (pid {holder}) is writing to {out}: "
+        "wait for it to finish, or pass --lock-timeout SECONDS to wait"
+    ) in second.stderr.splitlines()
+
+
 def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_path):
     folder, out = published_seed
     gate = tmp_path / "gate"
@@ -250,12 +260,7 @@ def test_two_runs_on_one_output_take_turns(published_seed, hooks, api_url, tmp_p
     waiting = None
     try:
         wait_for(gate / "paused", first)  # the first run holds the lock, mid-way through its work
-        second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
-        assert second.returncode == 1
-        assert (
-            f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
-            "wait for it to finish, or pass --lock-timeout SECONDS to wait"
-        ) in second.stderr.splitlines()
+        assert_a_second_run_is_refused(folder, out, first.pid, hooks, api_url)
         tried = tmp_path / "tried-the-lock"
         waiting = subprocess.Popen(
             newsflow_run(folder, out, "--lock-timeout", "300"),

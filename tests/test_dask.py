@@ -6,12 +6,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .prefect_server import free_port, started, wait_until
+from .prefect_server import dask_cluster
 from .support import REPO, run_command, table_contents, write_articles
 
 pytestmark = pytest.mark.slow
@@ -57,21 +56,8 @@ def test_a_local_dask_cluster_publishes_the_same_tables(corpus, local_tables, tm
 
 
 def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables, tmp_path):
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    dask = str(Path(sys.executable).parent / "dask")
-    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"]
-    workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
     env = {**os.environ, "DASK_TEMPORARY_DIRECTORY": str(tmp_path / "dask")}
-    with started(scheduler, env, logs / "scheduler.log"), started(workers, env, logs / "workers.log"):
-        wait_until(
-            lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None,
-            120,
-            "two Dask workers",
-            logs,
-        )
+    with dask_cluster(tmp_path / "logs", env) as address:
         summary, log = newsflow_run(corpus, tmp_path / "output", "--dask-address", address)
     assert_ran_on_dask(summary, log, workers=2)
     assert table_contents(tmp_path / "output") == local_tables

@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -146,19 +145,12 @@ def test_dask_workers_that_share_no_folder_with_the_flow_publish_to_s3_the_table
     """An existing Dask cluster whose workers run in folders of their own (working folder, temp
     folder, home) and reach the output only through S3: they read the staged chunks from the
     object store and write their parts there; the flow commits. The tables equal a local run's."""
-    from .prefect_server import started, wait_until
+    from .prefect_server import dask_cluster
     from .support import run_command, write_articles
 
     corpus = write_articles(tmp_path / "input", 6)
     local = tmp_path / "local"
     run_flow(corpus, local)
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    dask = str(Path(sys.executable).parent / "dask")
-    scheduler = [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"]
-    workers = [dask, "worker", address, "--nworkers", "2", "--nthreads", "1"]
     elsewhere = tmp_path / "worker-machine"
     (elsewhere / "tmp").mkdir(parents=True)
     worker_env = {
@@ -168,13 +160,7 @@ def test_dask_workers_that_share_no_folder_with_the_flow_publish_to_s3_the_table
         "DASK_TEMPORARY_DIRECTORY": str(elsewhere / "tmp"),
     }
     out = s3()
-    with (
-        started(scheduler, dict(os.environ), logs / "scheduler.log"),
-        started(workers, worker_env, logs / "workers.log", cwd=elsewhere),
-    ):
-        wait_until(
-            lambda: (logs / "workers.log").read_text().count("Registered to:") == 2 or None, 120, "2 workers", logs
-        )
+    with dask_cluster(tmp_path / "logs", dict(os.environ), worker_env, worker_cwd=elsewhere) as address:
         env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
         command = run_command(corpus, out, "--task-runner", "dask", "--dask-address", address)
         done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
@@ -202,7 +188,7 @@ def test_a_run_on_s3_killed_between_two_table_commits_and_a_second_run_at_once(s
     from deltalake import DeltaTable
 
     from .support import hooked_env, newsflow_run, run_hooked
-    from .test_crash import NEW_ARTICLE, assert_no_leftovers, wait_for
+    from .test_crash import NEW_ARTICLE, assert_a_second_run_is_refused, assert_no_leftovers, wait_for
 
     folder, out = tmp_path / "in", s3()
     folder.mkdir()
@@ -225,12 +211,7 @@ def test_a_run_on_s3_killed_between_two_table_commits_and_a_second_run_at_once(s
     )
     try:
         wait_for(gate / "paused", first)
-        second = run_hooked(newsflow_run(folder, out), hooked_env(hooks, PREFECT_API_URL=api_url))
-        assert second.returncode == 1
-        assert (
-            f"newsflow run: OutputLocked: another newsflow run (pid {first.pid}) is writing to {out}: "
-            "wait for it to finish, or pass --lock-timeout SECONDS to wait"
-        ) in second.stderr.splitlines()
+        assert_a_second_run_is_refused(folder, out, first.pid, hooks, api_url)
         (gate / "release").touch()
         first_out, first_err = first.communicate(timeout=300)
     finally:
