@@ -143,6 +143,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--output", default="output", help="the output folder (default: output/)")
 
+    rebuild = sub.add_parser(
+        "rebuild-people",
+        help="rebuild the people and person_entities tables from every published document",
+        description="Runs normally update the person registry for the documents they add or remove (the "
+        "surnames they touch); this rebuilds it whole from the published entities, quotes and documents, "
+        "validates it and publishes it. The result equals the incremental one: use it after changing the "
+        "registry's rules, or to check. Takes this output's lease.",
+    )
+    published_output(rebuild)
+    rebuild.add_argument(
+        "--no-gender", action="store_true", help="make every gender unknown (NEWSFLOW_INFER_GENDER=false)"
+    )
+    rebuild.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a run to finish")
+
     history = sub.add_parser(
         "history",
         help="list the publishing runs whose tables can still be read (time travel), newest first",
@@ -418,6 +432,15 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_people(args: argparse.Namespace) -> int:
+    from newsflow.tasks.config import load_settings
+    from newsflow.tasks.register import rebuild_people
+
+    infer_gender = False if args.no_gender else load_settings(input=".", output=args.output).infer_gender
+    print(json.dumps(rebuild_people(args.output, infer_gender, args.lock_timeout), indent=1))
+    return 0
+
+
 def _history(args: argparse.Namespace) -> int:
     from newsflow.tasks.storage import manifests, read_manifest
 
@@ -434,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"run": _run, "serve": _serve, "eval": _eval, "report": _report}
         commands |= {"maintain": _maintain, "migrate": _migrate, "history": _history}
+        commands |= {"rebuild-people": _rebuild_people}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("newsflow: interrupted; nothing new was published", file=sys.stderr)

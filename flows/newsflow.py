@@ -243,14 +243,15 @@ def newsflow(
         with clock.phase("people"):
             names.join()
             registered = register_task(run, prepared.parts, prepared.drops, settings.infer_gender)
+        drops = prepared.drops | registered.drops
         with clock.phase("validation"):
-            report = validate_task(run, prepared.parts, prepared.drops, early)
+            report = validate_task(run, prepared.parts, drops, early)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
         with clock.phase("publish"):
             if prepared.changed or registered.changed:
-                publish_task(run, prepared.drops)
+                publish_task(run, drops, registered.settings)
             else:
                 logger.info("nothing new under %s: the published tables are unchanged", settings.input)
         with clock.phase("report"):

@@ -181,9 +181,9 @@ def test_a_failed_registry_validation_publishes_nothing(fresh, tmp_path, run_flo
     run_flow(tmp_path / "in", out)
     before = table_contents(out)
     (tmp_path / "in" / "extra.txt").write_text("Extra\n\n“We will see,” Lena Ortiz said of the plan.\n")
-    from newsflow.tasks import register
+    from newsflow.tasks.people import registry
 
-    real = register.build_registry
+    real = registry.from_state  # what the run's registry update (and a rebuild) builds with
 
     def broken(*args, **kwargs):
         built = real(*args, **kwargs)
@@ -192,7 +192,7 @@ def test_a_failed_registry_validation_publishes_nothing(fresh, tmp_path, run_flo
         table = built.person_entities.set_column(2, "person_id", pa.array(ids, pa.string()))
         return type(built)(built.people, table)
 
-    monkeypatch.setattr(register, "build_registry", broken)
+    monkeypatch.setattr(registry, "from_state", broken)
     from newsflow.tasks.validate import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="person_id is in people"):
