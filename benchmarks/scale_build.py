@@ -1,7 +1,7 @@
 """Published outputs of any size from one real run's analysed rows, with no NLP: the builder of
 `benchmarks/scale.py` (issue 29).
 
-The seed: one real `newsflow run` over a corpus of `.txt` articles written as one `.jsonl` file of
+The seed: one real `newsflow run` over a corpus of `.txt` articles written as `.jsonl` files of
 records (`{"text": ...}`), into `WORKDIR/seed/`. A built output of N documents replicates the seed's
 documents (replica r, document i: the global number g = r * n_seed + i) with:
 - the inputs: g's record is the seed document's record with a `url` of its own
@@ -65,7 +65,7 @@ REPO = Path(__file__).resolve().parent.parent
 NEWSFLOW = REPO / ".venv" / "bin" / "newsflow"
 RECORDS_PER_FILE = 1000
 URL = "https://scale.newsflow.example/{}"
-SEED_FILE = "seed.jsonl"
+SEED_FILE = "seed-{:03d}.jsonl"
 DOC_TABLES = ("mentions", "entities", "quotes")
 ENV = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
 
@@ -91,16 +91,16 @@ ENDINGS = [
 ]
 
 
-def write_seed_input(corpus: Path, path: Path) -> int:
-    """The corpus's `.txt` articles (README.TXT aside) as one `.jsonl` file of `{"text": ...}` records."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with open(path, "w", encoding="utf-8") as out:
-        for file in sorted(corpus.rglob("*.txt")):
-            if file.name != "README.TXT":
+def write_seed_input(corpus: Path, folder: Path, per_file: int = 100) -> int:
+    """The corpus's `.txt` articles (README.TXT aside) as `.jsonl` files of `per_file` records
+    `{"text": ...}` (several files: a run makes its chunks of documents from the number of files)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    articles = [f for f in sorted(corpus.rglob("*.txt")) if f.name != "README.TXT"]
+    for start in range(0, len(articles), per_file):
+        with open(folder / SEED_FILE.format(start // per_file), "w", encoding="utf-8") as out:
+            for file in articles[start : start + per_file]:
                 out.write(json.dumps({"text": decode(file.read_bytes())[0]}, ensure_ascii=False) + "\n")
-                n += 1
-    return n
+    return len(articles)
 
 
 def run_newsflow(input_dir: Path, output_dir: Path, newsflow: Path = NEWSFLOW) -> subprocess.CompletedProcess:
@@ -123,10 +123,10 @@ def summary_of(stdout: str) -> dict:
 
 
 def make_seed(corpus: Path, folder: Path, newsflow: Path = NEWSFLOW) -> Path:
-    """`folder/input/seed.jsonl` (the corpus as records) and `folder/output` (one real run over it),
+    """`folder/input/seed-NNN.jsonl` (the corpus as records) and `folder/output` (one real run over it),
     unless already there. Returns `folder`."""
     if read_manifest(str(folder / "output")) is None:
-        write_seed_input(corpus, folder / "input" / SEED_FILE)
+        write_seed_input(corpus, folder / "input")
         run_newsflow(folder / "input", folder / "output", newsflow)
     return folder
 
@@ -146,10 +146,10 @@ class Seed:
     @classmethod
     def load(cls, folder: Path, limit: int | None = None) -> Seed:
         output = str(folder / "output")
-        lines = (folder / "input" / SEED_FILE).read_bytes().splitlines()
         docs = read_published(output, "documents")
-        line_of = [int(s.rsplit("#", 1)[1]) for s in docs.column("source").to_pylist()]
-        order = sorted(range(docs.num_rows), key=line_of.__getitem__)[:limit]
+        where = [(f, int(n)) for f, n in (s.rsplit("#", 1) for s in docs.column("source").to_pylist())]
+        order = sorted(range(docs.num_rows), key=where.__getitem__)[:limit]
+        lines = {f: (folder / "input" / f).read_bytes().splitlines() for f in {f for f, _ in where}}
         docs = docs.take(order)
         index = {d: i for i, d in enumerate(docs.column("doc_id").to_pylist())}
         rows = {}
@@ -158,7 +158,7 @@ class Seed:
             seed = pa.array([index.get(d, -1) for d in table.column("doc_id").to_pylist()], pa.int32())
             table = table.append_column("_seed", seed).filter(pc.greater_equal(seed, 0))
             rows[name] = table.take(pc.sort_indices(table, [("_seed", "ascending")]))
-        records = [json.loads(lines[line_of[i] - 1]) for i in order]
+        records = [json.loads(lines[where[i][0]][where[i][1] - 1]) for i in order]
         return cls(docs, records, rows)
 
 

@@ -43,7 +43,7 @@ def seed_folder(tmp_path_factory, prefect_api) -> Path:
     for name, text in ARTICLES.items():
         (corpus / name).write_text(text, encoding="utf-8")
     folder = tmp_path_factory.mktemp("seed")
-    assert write_seed_input(corpus, folder / "input" / "seed.jsonl") == 3
+    assert write_seed_input(corpus, folder / "input", per_file=2) == 3
     newsflow(input=str(folder / "input"), output=str(folder / "output"), n_process=1)
     return folder
 
