@@ -15,8 +15,9 @@ documents (replica r, document i: the global number g = r * n_seed + i) with:
   last seen at the manifest's run;
 - person names: per replica, one mapping of the PERSON entities' canonical names
   (`entities.name`) and of the quotes' `speaker_name`: the first word (unless an initial) becomes a
-  real first name of the same gender class from the first-name statistic the project ships
-  (nomquamgender, `tasks/people/gender.py`), the last word (the surname; a one-word name is a
+  real first name of the same gender class (female, male, or neither decisively) among the 2,000
+  most frequent of that class in the first-name statistic the project ships (nomquamgender,
+  `tasks/people/gender.py`), the last word (the surname; a one-word name is a
   surname, generational suffixes stay) a generated surname unique to the replica (the same
   original surname gives the same new one within a replica, never one of another replica's).
   `documents.text`, `mentions` (their `text` and offsets) and `quotes.speaker` (as written) are
@@ -55,7 +56,7 @@ from newsflow.tasks.ingest import decode, record_document
 from newsflow.tasks.metadata import clean_url
 from newsflow.tasks.nlp.lexicon import Lexicon, load_lexicon
 from newsflow.tasks.people import build_registry
-from newsflow.tasks.people.gender import first_name_genders, first_name_shares
+from newsflow.tasks.people.gender import _name_data_path, first_name_genders, first_name_shares
 from newsflow.tasks.people.names import WORD, fold
 from newsflow.tasks.records import Metadata
 from newsflow.tasks.storage import ensure_table, new_run_id, read_manifest, read_published, run_time, table_url
@@ -71,6 +72,7 @@ ENV = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", "PREFECT_SERVE
 
 # Generated surnames: consonant-vowel syllables and an ending, one code per (replica, surname).
 SYLLABLES = [c + v for c in "bdfghklmnprstvz" for v in "aeiou"]
+POOL = 2000  # first names of each gender class to draw from: the most frequent in the statistic
 ENDINGS = [
     "son",
     "er",
@@ -169,11 +171,11 @@ class Namer:
     def __init__(self, names: list[str], lex: Lexicon) -> None:
         self.lex = lex
         genders = first_name_genders()
-        shares = first_name_shares()
+        counts = {n: row[1] for n, row in json.loads(_name_data_path().read_text(encoding="utf-8")).items()}
+        common = sorted(first_name_shares(), key=lambda n: (-counts[n], n))
         self.pools = {
-            "female": sorted(n for n, g in genders.items() if g == "female"),
-            "male": sorted(n for n, g in genders.items() if g == "male"),
-            None: sorted(n for n in shares if n not in genders),
+            gender: sorted([n for n in common if genders.get(n) == gender][:POOL])
+            for gender in ("female", "male", None)
         }
         self.surnames = {s: i for i, s in enumerate(sorted({fold(p[-1].group()) for p in map(self.parts, names) if p}))}
 
