@@ -93,8 +93,9 @@ def copy_output(built: Path, copy: Path) -> None:
     subprocess.run(["cp", "-a", "--reflink=auto", str(built), str(copy)], check=True)
 
 
-def timed_run(input_dir: Path, output_dir: Path, newsflow: Path = NEWSFLOW) -> dict:
-    """One `newsflow run` as a subprocess: wall time, summary, peak memory, data files per table."""
+def timed_run(input_dir: Path, output_dir: Path, newsflow: Path = NEWSFLOW, log_file: Path | None = None) -> dict:
+    """One `newsflow run` as a subprocess: wall time, summary, peak memory, data files per table;
+    for a run that fails, its exit code and the last step that finished (its log in `log_file`)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [str(newsflow), "run", "--input", str(input_dir), "--output", str(output_dir)],
@@ -108,11 +109,17 @@ def timed_run(input_dir: Path, output_dir: Path, newsflow: Path = NEWSFLOW) -> d
     out, err = proc.communicate()
     seconds = time.perf_counter() - started
     pss = rss.close()
-    if proc.returncode != 0:
-        raise SystemExit(f"newsflow run failed:\n{err[-3000:]}")
-    summary = summary_of(out)
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_file.write_text(out + err)
+    finished = [
+        line.split("Task run '", 1)[1].split("'")[0] for line in err.splitlines() if "Finished in state" in line
+    ]
+    summary = summary_of(out) if proc.returncode == 0 else {}
     return {
         "seconds": seconds,
+        "returncode": proc.returncode,
+        "last_step": finished[-1].rsplit("-", 1)[0] if finished else None,
         "summary": summary,
         "phases": summary.get("phases", {}),
         "largest_rss": rss.largest,
@@ -130,8 +137,15 @@ def measure(seed: Seed, folder: Path, added: int, repeats: int) -> list[dict]:
         for k in range(repeats):
             copy = folder / "run-output"
             copy_output(folder / "output", copy)
-            result = timed_run(folder / "input", copy)
-            if result["summary"].get("new_documents") != added:
+            result = timed_run(
+                folder / "input", copy, log_file=folder.parent / "logs" / f"{folder.name}+{added}-{k + 1}.log"
+            )
+            if result["returncode"]:
+                log(
+                    f"N={folder.name} +{added} #{k + 1}: FAILED, exit {result['returncode']} "
+                    f"after {result['last_step']} ({result['seconds']:.0f} s)"
+                )
+            elif result["summary"].get("new_documents") != added:
                 raise SystemExit(f"the run added {result['summary'].get('new_documents')} documents, not {added}")
             runs.append(result)
             log(
@@ -231,6 +245,8 @@ def report(builds: dict[int, dict], runs: dict[tuple[int, int], list[dict]], fil
         for (n, added), results in runs.items():
             for k, r in enumerate(results, 1):
                 phases = [f"{r['phases'].get(p, 0):.1f}" for p in PHASES]
+                if r.get("returncode"):
+                    phases = [f"FAILED: exit {r['returncode']} after {r['last_step']}"] + [""] * (len(PHASES) - 1)
                 per_table = ", ".join(f"{t} {c}" for t, c in r["files"].items())
                 lines.append(
                     f"| {n:,} | +{added:,} | {k} | {r['seconds']:.1f} | "
