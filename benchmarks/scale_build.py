@@ -59,8 +59,8 @@ from newsflow.tasks.people import build_registry
 from newsflow.tasks.people.gender import _name_data_path, first_name_genders, first_name_shares
 from newsflow.tasks.people.names import WORD, fold
 from newsflow.tasks.records import Metadata
-from newsflow.tasks.storage import ensure_table, new_run_id, read_manifest, read_published, run_time, table_url
 from newsflow.tasks.register import registry_settings
+from newsflow.tasks.storage import ensure_table, new_run_id, read_manifest, read_published, run_time, table_url
 from newsflow.tasks.storage.tables import write_manifest
 
 REPO = Path(__file__).resolve().parent.parent
