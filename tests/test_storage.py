@@ -91,9 +91,25 @@ def test_a_publish_rewrites_only_the_keys_it_drops_or_stages(tmp_path: Path):
         storage.stage_table(staging, "people", "people", _people(*names), keep_empty=True)
         storage.publish(tmp_path, staging, run_id, {"people": drop})
     assert sorted(r["person_id"] for r in storage.read_published(tmp_path, "people").to_pylist()) == ["p1", "p2", "p4"]
-    [last] = DeltaTable(str(tmp_path / "people")).history(1)
-    predicate = last["operationParameters"]["predicate"]
-    assert "p3" in predicate and "p4" in predicate and "p1" not in predicate
+    append, delete = DeltaTable(str(tmp_path / "people")).history(2)  # newest first
+    assert delete["operation"] == "DELETE" and append["operationParameters"]["mode"] == "Append"
+    predicate = delete["operationParameters"]["predicate"]
+    assert "p3" in predicate and "p1" not in predicate and "p4" not in predicate
+
+
+def test_a_large_change_is_committed_in_batches_that_readers_see_together(tmp_path: Path, monkeypatch):
+    """delta-rs overflows its stack on an `IN` list of ~30,000 keys: a change of more keys than
+    `MAX_PREDICATE_KEYS` is several commits, and the manifest names the last."""
+    monkeypatch.setattr(storage.tables, "MAX_PREDICATE_KEYS", 5)
+    stage_and_swap(tmp_path, [doc_row(f"d{i:02d}") for i in range(12)])
+    before = DeltaTable(str(tmp_path / "documents")).version()
+    ids = {f"d{i:02d}" for i in range(12)}
+    stage_and_swap(tmp_path, [doc_row(d, text="Edited.") for d in sorted(ids)], ids)  # each replaced
+    after = DeltaTable(str(tmp_path / "documents")).version()
+    assert after - before == 3  # 12 keys: batches of 5, 5 and 2
+    assert storage.read_manifest(tmp_path)["tables"]["documents"] == after
+    assert {r["text"] for r in storage.read_published(tmp_path, "documents").to_pylist()} == {"Edited."}
+    assert storage.read_published(tmp_path, "documents").num_rows == 12
 
 
 def test_all_replaces_a_table_and_its_schema_and_an_older_table_gains_new_columns(tmp_path: Path):

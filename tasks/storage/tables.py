@@ -271,11 +271,18 @@ def _upgrade(table: DeltaTable, name: str) -> None:
         table.alter.add_columns([Field.from_arrow(f.with_nullable(True)) for f in missing])
 
 
+# Keys per predicate: delta-rs overflows its stack (SIGSEGV) parsing an `IN` list of ~30,000 strings,
+# and its cost grows faster than the list; larger changes are committed in batches of this many.
+MAX_PREDICATE_KEYS = 5_000
+
+
 def _commit_changes(
     root, name: str, staged: pa.Table | None, dropped: Collection[str] | AllKeys, manifest: dict | None
 ) -> int:
-    """Commit table `name`'s change (one Delta commit, none when nothing changes; one more when an
-    older table gains columns); its new version."""
+    """Commit table `name`'s change; its new version. None when nothing changes; rows of new keys
+    are appended; the keys the run drops or restages are overwritten (`key IN (...)`, or deleted)
+    in batches of `MAX_PREDICATE_KEYS`, one commit each (the manifest names the last one, so
+    readers see all the batches or none); an older table first gains its missing columns."""
     key = KEYS[name]
     url = table_url(root, name)
     staged = staged.cast(TABLES[name]) if staged is not None else TABLES[name].empty_table()
@@ -286,19 +293,25 @@ def _commit_changes(
     # The keys the run drops or stages: their rows become the kept ones plus the staged ones.
     changed = set(dropped) | set(staged.column(key).to_pylist())
     old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
-    if old.num_rows == 0 and staged.num_rows == 0:
-        changed = set()
     table = DeltaTable(url)
-    if not changed:
+    if not changed or (old.num_rows == 0 and staged.num_rows == 0):
         return table.version()
-    new = pa.concat_tables([without_keys(old, name, dropped), staged])
-    rows = new.filter(pc.is_in(new.column(key), value_set=pa.array(sorted(changed), pa.string())))
     _upgrade(table, name)
-    audit("commit", url)
-    if rows.num_rows:
-        write_deltalake(DeltaTable(url), rows, mode="overwrite", predicate=_sql_in(key, changed))
-    else:
-        DeltaTable(url).delete(_sql_in(key, changed))
+    replaced = sorted(set(dropped) | set(old.column(key).to_pylist()))  # keys with published rows to rewrite
+    kept = without_keys(old, name, dropped)
+    both = pa.concat_tables([kept, staged])
+    for start in range(0, len(replaced), MAX_PREDICATE_KEYS):
+        batch = replaced[start : start + MAX_PREDICATE_KEYS]
+        rows = both.filter(pc.is_in(both.column(key), pa.array(batch, pa.string())))
+        audit("commit", url)
+        if rows.num_rows:
+            write_deltalake(DeltaTable(url), rows, mode="overwrite", predicate=_sql_in(key, batch))
+        else:
+            DeltaTable(url).delete(_sql_in(key, batch))
+    new = staged.filter(pc.invert(pc.is_in(staged.column(key), pa.array(replaced, pa.string()))))
+    if new.num_rows:  # keys no published row has: appended, no predicate
+        audit("commit", url)
+        write_deltalake(DeltaTable(url), new, mode="append")
     return DeltaTable(url).version()
 
 
