@@ -158,7 +158,21 @@ def read_published(
     if dataset is None:
         return schema.empty_table()
     where = None if keys is None else ds.field(KEYS[name]).isin(sorted(keys))
-    return dataset.to_table(columns=schema.names, filter=where).cast(schema)
+    return with_columns(dataset.to_table(columns=_present(dataset, schema), filter=where), schema)
+
+
+def _present(dataset: ds.Dataset, schema: pa.Schema) -> list[str]:
+    """The columns of `schema` the published table has: a table written before a column was added
+    (e.g. sources' `modified` and `file_id`) lacks it until a run writes to it."""
+    return [c for c in schema.names if c in dataset.schema.names]
+
+
+def with_columns(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with `schema`: the columns it lacks (added to the schema since it was written) null."""
+    for i, f in enumerate(schema):
+        if f.name not in table.column_names:
+            table = table.add_column(i, f.name, pa.nulls(table.num_rows, f.type))
+    return table.select(schema.names).cast(schema)
 
 
 # -- staging --------------------------------------------------------------------------------------
@@ -263,7 +277,10 @@ def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collectio
     rows = new.filter(pc.is_in(new.column(key), value_set=pa.array(sorted(changed), pa.string())))
     audit("commit", url)
     if rows.num_rows:
-        write_deltalake(table, rows.cast(TABLES[name]), mode="overwrite", predicate=_sql_in(key, changed))
+        # schema_mode="merge": a table written before a column was added gains it (null in its other rows)
+        write_deltalake(
+            table, rows.cast(TABLES[name]), mode="overwrite", predicate=_sql_in(key, changed), schema_mode="merge"
+        )
     else:
         table.delete(_sql_in(key, changed))
     return DeltaTable(url).version()
