@@ -79,8 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rehash",
         action="store_true",
-        help="read and hash every input file, also those whose size, mtime and file id are unchanged "
-        "(NEWSFLOW_REHASH)",
+        help="read and hash every input file, also those whose size, mtime and file id are unchanged (NEWSFLOW_REHASH)",
     )
     run.add_argument(
         "--worker-timeout",

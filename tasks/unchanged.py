@@ -123,6 +123,24 @@ class SourceIndex:
         kept = pc.and_(self.table.column("current"), _is_in(self.table.column("file"), unchanged))
         return pc.or_(kept, _is_in(self.table.column("source"), read))
 
+    def present_among(self, present: pa.ChunkedArray, sources: set[str]) -> set[str]:
+        """The sources of `sources` whose published rows are in the input now."""
+        rows = self.table.filter(pc.and_(present, _is_in(self.table.column("source"), sources)))
+        return set(rows.column("source").to_pylist())
+
+    def unchanged_holders(self, doc_ids: set[str], unchanged: set[str]) -> dict[str, str]:
+        """Per document of `doc_ids`, the first (in reading order) of the unchanged files that
+        read as its content."""
+        t = self.table
+        mask = pc.and_(
+            pc.and_(t.column("current"), _is_in(t.column("file"), unchanged)), _is_in(t.column("doc_id"), doc_ids)
+        )
+        rows = t.filter(pc.and_(mask, pc.not_equal(t.column("status"), "rejected"))).select(["source", "doc_id"])
+        first: dict[str, str] = {}
+        for row in sorted(rows.to_pylist(), key=lambda r: reading_order(r["source"])):
+            first.setdefault(row["doc_id"], row["source"])
+        return first
+
     def doc_ids_of(self, sources: set[str]) -> set[str]:
         rows = self.table.filter(_is_in(self.table.column("source"), sources))
         return set(pc.drop_null(rows.column("doc_id")).to_pylist())

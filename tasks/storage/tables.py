@@ -154,10 +154,10 @@ def read_published(
     """A published table with its fixed schema; with `keys`, only the rows whose key column
     (`schemas.tables.KEYS`) holds one of them."""
     schema = TABLES[name] if columns is None else pa.schema([TABLES[name].field(c) for c in columns])
-    dataset = published_dataset(root, name, manifest)
+    dataset = published_dataset(root, name, manifest) if keys is None or keys else None
     if dataset is None:
         return schema.empty_table()
-    where = None if keys is None else ds.field(KEYS[name]).isin(sorted(keys))
+    where = None if keys is None else ds.field(KEYS[name]).isin(pa.array(sorted(keys), pa.string()))
     return with_columns(dataset.to_table(columns=_present(dataset, schema), filter=where), schema)
 
 
