@@ -166,8 +166,8 @@ def plan(
     universe = read | index.sources_of(affected)
     if legacy is None:
         recorded = {r["source"]: r for r in read_published(run.root, "sources", keys=universe).to_pylist()}
-    else:
-        recorded = {r["source"]: r for r in legacy if r["source"] in universe}
+    else:  # the table is written whole, once
+        recorded = {r["source"]: r for r in legacy}
     unread_here = index.present_among(here, universe - read)
     rows, kept = plan_sources(present, first_holders(present, recorded, unread_here), recorded, run.started)
     versions, doc_sources = published_documents(run.root, affected)
@@ -178,7 +178,7 @@ def plan(
     restage_published(run, published, kept, read_holders, chunks, out)
     chunks.flush()
     stage_rejects(run, present, published, out)
-    changed, out.sources_staged = changed_rows(rows, recorded, read, rehash)
+    changed, out.sources_staged = changed_rows(rows, recorded if legacy is None else {}, read, rehash)
     out.sources_changed = bool(changed)
     stage_table(run.staging, "sources", "sources", from_rows("sources", [rows[s] for s in sorted(out.sources_staged)]))
     in_input = read | unread_here

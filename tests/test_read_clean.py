@@ -1,7 +1,7 @@
 """Read & clean and its bookkeeping: rows built from the schemas, rejects that keep the published
 columns, each file standing for its content, files read alike by the workers and here."""
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
