@@ -56,6 +56,7 @@ def _summary(
         "published": prepared.changed or registered.changed,
         "new_documents": prepared.n_new,
         "already_published": prepared.n_already_published,
+        "unchanged_files": prepared.n_unchanged,  # input files not read: as they were when last read
         "duplicates": prepared.n_duplicates,
         "replaced": len(prepared.replaced),
         "updated": len(prepared.updated),
