@@ -48,9 +48,10 @@ def stat_of(path: Path) -> Stat | None:
 def stat_files(root: Path, files: list[str]) -> dict[str, Stat]:
     """The stat of each input file (by its name in the tables), those that can be stat'ed."""
     root = Path(root)
+    folder = root.is_dir()
     stats = {}
     for rel in files:
-        stat = stat_of(root / rel if root.is_dir() else root)
+        stat = stat_of(root / rel if folder else root)
         if stat is not None:
             stats[display_path(rel)] = stat
     return stats
