@@ -40,13 +40,15 @@ from newsflow.tasks.bookkeeping import (
 )
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import display_path
-from newsflow.tasks.reading import read_cleaned
+from newsflow.tasks.reading import FILES_PER_JOB, read_cleaned
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import Run, read_published, stage_table
 from newsflow.tasks.unchanged import INDEX_COLUMNS, SourceIndex, reading_order, stat_files
 from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 
 log = logging.getLogger(__name__)
+# Up to one worker job's files (FILES_PER_JOB) are read here, not by the worker processes: those
+# load the spaCy model first (seconds), and a few files read here take milliseconds, meanwhile.
 
 
 def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
@@ -125,7 +127,8 @@ def read_and_clean(
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     new = NewDocuments(run, index, unchanged, chunks, logger)
     started = time.monotonic()
-    for i, (rel, found) in enumerate(zip(to_read, read_cleaned(to_read, settings, pool), strict=True), 1):
+    found_in = read_cleaned(to_read, settings, pool if len(to_read) > FILES_PER_JOB else None)
+    for i, (rel, found) in enumerate(zip(to_read, found_in, strict=True), 1):
         stat = stats.get(display_path(rel))
         for file, item in found:
             if file.source in present:
