@@ -24,7 +24,6 @@ import pyarrow.compute as pc
 from newsflow.tasks.ingest import display_path
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RECORD = r"^(.*\.[jJ][sS][oO][nN][lL]?)#[0-9]+$"  # FILE#LINE, the record of a .jsonl/.json file
 INDEX_COLUMNS = ["source", "status", "doc_id", "sha256", "bytes", "modified", "file_id", "last_seen"]
 
 
@@ -63,7 +62,12 @@ def file_of(source: str) -> str:
 
 
 def file_column(sources: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    return pc.replace_substring_regex(sources, _RECORD, r"\1")
+    """`file_of` over a column: string kernels, no regular expression (a million rows in a blink)."""
+    head = pc.utf8_rtrim(sources, characters="0123456789")
+    file = pc.utf8_slice_codeunits(head, 0, -1)
+    numbered = pc.and_(pc.ends_with(head, "#"), pc.less(pc.utf8_length(head), pc.utf8_length(sources)))
+    records = pc.or_(pc.ends_with(file, ".jsonl", ignore_case=True), pc.ends_with(file, ".json", ignore_case=True))
+    return pc.if_else(pc.and_(numbered, records), file, sources)
 
 
 def reading_order(source: str) -> tuple[str, int]:
@@ -81,42 +85,38 @@ class SourceIndex:
     it is one of the rows its file had when last read (`current`: the newest `last_seen`)."""
 
     def __init__(self, table: pa.Table) -> None:
-        table = table.append_column("file", file_column(table.column("source")))
-        newest = table.group_by("file").aggregate([("last_seen", "max")])
-        table = table.join(newest, "file")
-        current = pc.equal(table.column("last_seen"), table.column("last_seen_max"))
-        self.table = table.append_column("current", current).drop_columns(["last_seen_max"])
+        file = file_column(table.column("source"))
+        newest = pa.table({"file": file, "last_seen": table.column("last_seen")}).group_by("file")
+        newest = newest.aggregate([("last_seen", "max")])
+        latest = pc.take(newest.column("last_seen_max"), pc.index_in(file, value_set=newest.column("file")))
+        current = pc.equal(table.column("last_seen"), latest)
+        self.table = table.append_column("file", file).append_column("current", current)
 
     def unchanged(self, stats: dict[str, Stat]) -> set[str]:
         """The files of `stats` whose stat matches their current rows: not to be read again."""
         if not stats or not self.table.num_rows:
             return set()
-        rows = self.table.filter(pc.and_(self.table.column("current"), _is_in(self.table.column("file"), stats)))
-        rows = rows.append_column("hashed", pc.is_valid(rows.column("sha256")))
-        summary = rows.group_by("file").aggregate(
-            [
-                ("source", "count"),
-                ("bytes", "count"),
-                ("bytes", "sum"),
-                ("hashed", "all"),
-                ("modified", "min"),
-                ("modified", "max"),
-                ("file_id", "min"),
-                ("file_id", "max"),
-            ]
+        names = list(stats)
+        size = pa.array([s.bytes for s in stats.values()], pa.int64())
+        modified = pa.array([s.modified for s in stats.values()], pa.timestamp("us", tz="UTC"))
+        file_id = pa.array([s.file_id for s in stats.values()], pa.string())
+        at = pc.index_in(self.table.column("file"), value_set=pa.array(names, pa.string()))
+        rows = self.table.select(["modified", "file_id", "sha256", "bytes"]).append_column("at", at)
+        rows = rows.filter(pc.and_(self.table.column("current"), pc.is_valid(at)))
+        at = rows.column("at")
+        ok = pc.and_(
+            pc.and_(
+                pc.equal(rows.column("modified"), pc.take(modified, at)),
+                pc.equal(rows.column("file_id"), pc.take(file_id, at)),
+            ),
+            pc.and_(pc.is_valid(rows.column("sha256")), pc.is_valid(rows.column("bytes"))),
         )
-        unchanged = set()
-        for row in summary.to_pylist():  # one row per input file
-            stat = stats[row["file"]]
-            if (
-                row["bytes_count"] == row["source_count"]
-                and row["hashed_all"]
-                and row["bytes_sum"] == stat.bytes
-                and row["modified_min"] == row["modified_max"] == stat.modified
-                and row["file_id_min"] == row["file_id_max"] == stat.file_id
-            ):
-                unchanged.add(row["file"])
-        return unchanged
+        per_file = pa.table({"at": at, "ok": pc.fill_null(ok, False), "bytes": rows.column("bytes")})
+        per_file = per_file.group_by("at").aggregate([("ok", "all"), ("bytes", "sum")])
+        same = pc.and_(
+            per_file.column("ok_all"), pc.equal(per_file.column("bytes_sum"), pc.take(size, per_file.column("at")))
+        )
+        return {names[i] for i in per_file.filter(pc.fill_null(same, False)).column("at").to_pylist()}
 
     def present(self, unchanged: set[str], read: set[str]) -> pa.ChunkedArray:
         """Per row, whether its file is in the input now: a current row of an unchanged file, or a
@@ -154,25 +154,27 @@ class SourceIndex:
         """The documents whose published holder (the `document` row) left the input and may hand
         them on: to a file in the input with their content (`readable_now`: the doc_ids of the
         files read now that read, with those of the unchanged files that do), or to a removed file
-        that comes first by name."""
+        that comes first by name. Arrow over all rows; Python over the removed holders only."""
         t = self.table
-        readable = pc.and_(present, pc.not_equal(t.column("status"), "rejected"))
-        readable_ids = set(pc.drop_null(t.filter(readable).column("doc_id")).to_pylist()) | readable_now
-        holders = t.filter(pc.and_(pc.invert(present), pc.equal(t.column("status"), "document")))
-        if not holders.num_rows:
+        gone = pc.and_(pc.invert(present), pc.equal(t.column("status"), "document"))
+        holders = t.filter(gone).select(["source", "doc_id"]).to_pylist()
+        if not holders:
             return set()
-        first = t.filter(pc.is_valid(t.column("doc_id"))).group_by("doc_id").aggregate([("source", "min")])
-        holders = holders.join(first, "doc_id")
-        question = pc.or_(
-            _is_in(holders.column("doc_id"), readable_ids),
-            pc.not_equal(holders.column("source"), holders.column("source_min")),
-        )
-        return set(holders.filter(question).column("doc_id").to_pylist())
+        ids = pc.unique(pa.array([h["doc_id"] for h in holders], pa.string()))
+        mask = pc.is_in(t.column("doc_id"), value_set=ids)
+        rows, here = t.filter(mask), present.filter(mask)
+        readable = pc.and_(here, pc.not_equal(rows.column("status"), "rejected"))
+        read_in_input = set(rows.filter(readable).column("doc_id").to_pylist()) | readable_now
+        first = rows.group_by("doc_id").aggregate([("source", "min")]).to_pylist()
+        first_by_name = {r["doc_id"]: r["source_min"] for r in first}
+        return {
+            h["doc_id"] for h in holders if h["doc_id"] in read_in_input or first_by_name[h["doc_id"]] != h["source"]
+        }
 
     def statuses(self, present: pa.ChunkedArray, planned: set[str]) -> dict[str, int]:
         """The present rows' statuses, less the rows of `planned` (counted from their new rows)."""
-        rows = self.table.filter(pc.and_(present, pc.invert(_is_in(self.table.column("source"), planned))))
-        return {v["values"]: v["counts"] for v in pc.value_counts(rows.column("status")).to_pylist()}
+        mask = pc.and_(present, pc.invert(_is_in(self.table.column("source"), planned)))
+        return {v["values"]: v["counts"] for v in pc.value_counts(self.table.column("status").filter(mask)).to_pylist()}
 
     def n_removed(self, present: pa.ChunkedArray) -> int:
         return self.table.num_rows - pc.sum(present.cast(pa.int64())).as_py() if self.table.num_rows else 0
