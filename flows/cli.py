@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         help="no gender inference: people.gender is 'unknown' for everyone (NEWSFLOW_INFER_GENDER=false)",
     )
     run.add_argument(
+        "--rehash",
+        action="store_true",
+        help="read and hash every input file, also those whose size, mtime and file id are unchanged (NEWSFLOW_REHASH)",
+    )
+    run.add_argument(
         "--worker-timeout",
         type=float,
         help="seconds a worker process may stop answering before the run fails (default: 30)",
@@ -204,6 +209,8 @@ def _run_flags(args: argparse.Namespace) -> dict:
     flags = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
     if getattr(args, "no_gender", False):
         flags["infer_gender"] = False
+    if getattr(args, "rehash", False):
+        flags["rehash"] = True
     return flags
 
 

@@ -130,6 +130,10 @@ SOURCES = pa.schema(
         pa.field("bytes", pa.int64()),  # null when its size is unknown (not a file, unreadable)
         pa.field("first_seen", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("last_seen", pa.timestamp("us", tz="UTC"), nullable=False),
+        # The file's stat when last read (a record's: its .jsonl/.json file's), null when unknown: a
+        # file whose size, mtime and id match is unchanged and not read again (tasks/unchanged.py).
+        pa.field("modified", pa.timestamp("us", tz="UTC")),
+        pa.field("file_id", pa.string()),  # "<st_dev>:<st_ino>"
     ]
 )
 

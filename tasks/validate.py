@@ -327,14 +327,17 @@ class Validator:
         return self.report
 
 
-def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> set[str]:
-    """The doc_ids the output holds once the staged tables are published: those published, less
-    the dropped ones, plus the staged ones."""
-    published = set(read_published(root, "documents", ["doc_id"]).column("doc_id").to_pylist())
+def documents_after(
+    root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]], among: Collection[str]
+) -> set[str]:
+    """The doc_ids of `among` the output holds once the staged tables are published: those
+    published (looked up by key, not the whole table), less the dropped ones, plus the staged ones."""
+    among = set(among)
+    published = set(read_published(root, "documents", ["doc_id"], keys=among).column("doc_id").to_pylist())
     staged = {
         d for part in parts for d in read_staged(staging, "documents", part, ["doc_id"]).column("doc_id").to_pylist()
     }
-    return (published - set(drop.get("documents", ()))) | staged
+    return ((published - set(drop.get("documents", ()))) | staged) & among
 
 
 def run_validator(root: Path, run_id: str) -> Validator:
@@ -370,8 +373,9 @@ def validate_staged(
             if part not in done:
                 validate_part(validator, staging, part)
         validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
-        sources = read_staged(staging, "sources", "sources")
-        validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
+        sources = read_staged(staging, "sources", "sources")  # the rows that change: the others stay valid
+        named = set(pc.drop_null(sources.column("doc_id")).to_pylist())
+        validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop, named))
     if staged_parts(staging, "people"):  # the register step staged the registry (tasks/register.py)
         registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
         persons = person_entities_after(root, staging, parts, drop, registry["person_entities"])

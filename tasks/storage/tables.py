@@ -155,18 +155,18 @@ def read_published(
     (`schemas.tables.KEYS`) holds one of them; with `where` (column, values), only the rows whose
     column holds one of the values (both pushed down to the Parquet reader)."""
     schema = TABLES[name] if columns is None else pa.schema([TABLES[name].field(c) for c in columns])
-    dataset = published_dataset(root, name, manifest)
+    dataset = published_dataset(root, name, manifest) if keys is None or keys else None
     if dataset is None:
         return schema.empty_table()
     column, values = (KEYS[name], keys) if where is None else where
     if values is not None and column not in dataset.schema.names:  # a column added later: null in every row
         return schema.empty_table()
-    condition = None if values is None else ds.field(column).isin(sorted(values))
+    condition = None if values is None else ds.field(column).isin(pa.array(sorted(values), pa.string()))
     present = [c for c in schema.names if c in dataset.schema.names]
-    return _with_schema(dataset.to_table(columns=present, filter=condition), schema)
+    return with_columns(dataset.to_table(columns=present, filter=condition), schema)
 
 
-def _with_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
+def with_columns(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """`table` cast to `schema`; a column the table lacks (an older table, before the column was
     added: `_upgrade`) is null."""
     missing = [f for f in schema if f.name not in table.column_names]
