@@ -162,7 +162,7 @@ def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None
     for i in range(repeat):
         for label, command in commands:
             output = tmp / f"add-one-{i}"
-            shutil.copytree(built, output)
+            shutil.copytree(built, output, symlinks=True)  # the output's latest links stay links
             (input_dir / "added.txt").write_text(f"{head} (added){sep}{body}", encoding="utf-8")
             run = newsflow_run(input_dir, output, model, command)
             (input_dir / "added.txt").unlink()
