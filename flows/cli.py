@@ -179,16 +179,21 @@ def _run(args: argparse.Namespace) -> int:
 
     flags = _run_flags(args)
     settings = load_settings(**flags)  # a bad flag or a missing input fails here, before Prefect starts
-    from newsflow.tasks.storage import check_output
+    from newsflow.flows.engine import early_workers
 
-    check_output(settings.output)  # so does an output that cannot be used (unreachable, refused, not ours)
-    from newsflow.tasks.nlp.pipeline import resolve_model
+    # Next, the flow's worker processes: they load the model while Prefect's API starts and the
+    # imports below run; the flow adopts them (ended here if it does not).
+    with early_workers(settings):
+        from newsflow.tasks.storage import check_output
 
-    resolve_model(settings.model)  # so does an unknown model, naming the models installed
-    from newsflow.flows.newsflow import newsflow
+        check_output(settings.output)  # an output that cannot be used fails here (unreachable, refused, not ours)
+        from newsflow.tasks.nlp.pipeline import resolve_model
 
-    with _api_settings(api):
-        summary = newsflow(**flags, requested_at=STARTED)
+        resolve_model(settings.model)  # so does an unknown model, naming the models installed
+        from newsflow.flows.newsflow import newsflow
+
+        with _api_settings(api):
+            summary = newsflow(**flags, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 
