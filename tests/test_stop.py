@@ -153,10 +153,17 @@ def test_a_worker_killed_while_reading_fails_the_run_naming_it(corpus, published
     run.assert_nothing_left()
 
 
+@pytest.fixture(scope="module")
+def long_corpus(tmp_path_factory) -> Path:
+    """Enough articles that the parse lasts a few seconds even with the model loaded before the
+    flow starts (early workers): the corpus's first articles, as `published` holds them, and more."""
+    return write_articles(tmp_path_factory.mktemp("stop-long") / "input", 6 * N_ARTICLES)
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_a_worker_killed_while_parsing_fails_the_run_within_the_limit(corpus, published, tmp_path, how):
+def test_a_worker_killed_while_parsing_fails_the_run_within_the_limit(long_corpus, published, tmp_path, how):
     before = tables(published)
-    run = Run(corpus, published, env_for(), tmp_path / "err")
+    run = Run(long_corpus, published, env_for(), tmp_path / "err")
     run.wait_for_log("new documents to analyse")
     time.sleep(1.0)
     victims = run.workers()
@@ -174,7 +181,7 @@ def test_a_worker_killed_while_parsing_fails_the_run_within_the_limit(corpus, pu
 
 
 @pytest.mark.parametrize("api", ["temporary", "server"])
-def test_sigterm_to_the_run_stops_it_within_30_s(corpus, published, tmp_path, prefect_api, api):
+def test_sigterm_to_the_run_stops_it_within_30_s(long_corpus, published, tmp_path, prefect_api, api):
     """SIGTERM to the run's process group, as `timeout` sends it, during the analysis: every
     process ends within 30 s, the tables are as they were, and the flow run ends Crashed (not
     Running) on the API it reported to."""
@@ -183,7 +190,7 @@ def test_sigterm_to_the_run_stops_it_within_30_s(corpus, published, tmp_path, pr
     url = PREFECT_API_URL.value()
     before = tables(published)
     env = env_for(**({"PREFECT_API_URL": url} if api == "server" else {}))
-    run = Run(corpus, published, env, tmp_path / "err")
+    run = Run(long_corpus, published, env, tmp_path / "err")
     run.wait_for_log("new documents to analyse")
     time.sleep(1.5)
     assert len(run.workers()) == 2
