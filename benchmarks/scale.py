@@ -25,7 +25,7 @@ A markdown report (machine, date, the tables) is printed and written to `--repor
 The machine is shared and its speed varies: run under `nice`, compare within one report.
 
 usage: .venv/bin/python -m benchmarks.scale [--sizes 10000 100000 1000000] [--workdir DIR]
-           [--repeats K] [--small-runs 1000] [--full-runs K] [--report PATH] [--corpus DIR]
+           [--repeats K] [--added 1 1000] [--small-runs 1000] [--full-runs K] [--report PATH] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -271,6 +271,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-scale"))
     parser.add_argument("--repeats", type=int, default=2, help="runs of each kind per size")
+    parser.add_argument("--added", type=int, nargs="+", default=ADDED, help="documents the timed runs add")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--report", type=Path, default=REPO / "benchmarks" / "results" / "scale.md")
     parser.add_argument("--rebuild", action="store_true", help="build the outputs again even when built")
@@ -298,7 +299,7 @@ def main() -> int:
             builds[n] = {"rows": rows, "files": data_files(out), "seconds": None, "bytes": disk_bytes(folder)}
         if args.build_only or args.no_runs:
             continue
-        for added in ADDED:
+        for added in args.added:
             runs[(n, added)] = measure(seed, folder, added, args.repeats)
             Path(args.report).parent.mkdir(parents=True, exist_ok=True)
             Path(args.report).write_text(report(builds, runs, [], ""))
