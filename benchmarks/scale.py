@@ -114,7 +114,9 @@ def timed_run(input_dir: Path, output_dir: Path, newsflow: Path = NEWSFLOW, log_
         log_file.parent.mkdir(parents=True, exist_ok=True)
         log_file.write_text(out + err)
     finished = [
-        line.split("Task run '", 1)[1].split("'")[0] for line in err.splitlines() if "Finished in state" in line
+        line.split("Task run '", 1)[1].split("'")[0]
+        for line in err.splitlines()
+        if "Task run '" in line and "Finished in state" in line
     ]
     summary = summary_of(out) if proc.returncode == 0 else {}
     return {
