@@ -18,8 +18,8 @@
    it (`DeltaTable.file_uris()`). A run that fails is recorded (exit code, last step) and its log
    kept in `WORKDIR/logs/`.
 4. File counts over many small runs, on a copy of the smallest size's output: `--small-runs K`
-   calls of the project's publish path (a new document's rows, its sources row and the whole
-   people tables staged as a run stages them, then `publish` and `compact_if_needed`, as
+   calls of the project's publish path (a new document's rows, its sources row and its registry
+   rows staged as a run stages them, then `publish` and `compact_if_needed`, as
    `tasks/publish.py` does), the data files per table every 100; or, with `--full-runs K`, K real
    `newsflow run`s each adding one document. Default report: benchmarks/results/scale.md.
 A markdown report (machine, date, the tables) is printed and written to `--report`.
@@ -163,12 +163,12 @@ def measure(seed: Seed, folder: Path, added: int, repeats: int) -> list[dict]:
 
 def small_runs(seed: Seed, built: Path, work: Path, runs: int) -> list[tuple[int, dict[str, int]]]:
     """`runs` publishes of one new document each through the project's publish path (as
-    `tasks/publish.py`: `publish`, then `compact_if_needed`), with the whole tables `people` and
-    `person_entities` restaged as a run restages them: data files per table every 100 runs."""
+    `tasks/publish.py`: `publish`, then `compact_if_needed`), with the rows of `people` and
+    `person_entities` a run stages (its new document's surnames are its own: new partitions only):
+    data files per table every 100 runs."""
     root = str(work)
     copy_output(built, work)
     namer = Namer(person_names(seed), load_lexicon())
-    people = {name: read_published(root, name) for name in ("people", "person_entities")}
     counts = [(0, data_files(root))]
     stat = os.stat(built.parent / "input" / "part-00000.jsonl")
     started = time.perf_counter()
@@ -185,9 +185,8 @@ def small_runs(seed: Seed, built: Path, work: Path, runs: int) -> list[tuple[int
         stage_table(staging, "sources", "p", sources_rows([row], stat, run_time(run_id)))
         for name in ("documents", "mentions", "entities", "quotes"):
             stage_table(staging, name, "p", tables[name])
-        for name in people:
-            people[name] = pa.concat_tables([people[name], tables[name].cast(people[name].schema)])
-            stage_table(staging, name, "p", people[name], keep_empty=True)
+        for name in ("people", "person_entities"):  # the registry rows of the partitions the run touched
+            stage_table(staging, name, "p", tables[name])
         manifest = publish(root, staging, run_id, {})
         compact_if_needed(root, manifest)
         if i % 100 == 0 or i == runs:

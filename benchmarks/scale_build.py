@@ -59,6 +59,7 @@ from newsflow.tasks.people import build_registry
 from newsflow.tasks.people.gender import _name_data_path, first_name_genders, first_name_shares
 from newsflow.tasks.people.names import WORD, fold
 from newsflow.tasks.records import Metadata
+from newsflow.tasks.register import registry_settings
 from newsflow.tasks.storage import ensure_table, new_run_id, read_manifest, read_published, run_time, table_url
 from newsflow.tasks.storage.tables import write_manifest
 
@@ -432,7 +433,9 @@ def build(
     for name in TABLES:
         ensure_table(output, name)
         versions[name] = DeltaTable(table_url(output, name)).version()
-    write_manifest(output, run_id, versions, None, built_by="benchmarks/scale_build.py")
+    # The registry's settings, as a run records them: the first run updates it rather than rebuild it.
+    registry = registry_settings(infer_gender=True)
+    write_manifest(output, run_id, versions, None, built_by="benchmarks/scale_build.py", registry=registry)
     return Built(
         documents=n,
         seconds=time.perf_counter() - started,

@@ -7,7 +7,9 @@ Measures, for each model (default: the medium model newsflow uses by default, th
   (b) `newsflow run` end to end (Prefect start-up included) into a fresh output folder;
   memory: the peak of the sum of all its processes' PSS, and the largest single process's RSS;
   (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
-      RSS does not grow with the corpus, bare spaCy too unless --skip-bare.
+      RSS does not grow with the corpus, bare spaCy too unless --skip-bare;
+  (d) with --add-one, instead: a run adding one file to the corpus's published output (a copy of
+      the corpus in a temporary folder), K times, interleaved with --newsflow BIN's.
 With --repeat K, (a) and (b) alternate K times (the machine is noisy): median, best and spread
 are printed, and the runs' phase profiles (start-up, read & clean, analysis, validation, publish,
 from each run's summary) as one markdown table beside bare spaCy's time. With --newsflow BIN,
@@ -16,6 +18,7 @@ One figure per line. The corpus is read from ../shared and never copied into the
 (replicas go to a temporary folder that is removed afterwards).
 
 usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN]
+       [--add-one]
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -113,8 +117,10 @@ print(time.perf_counter() - t, n)
 
 
 def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | None = None) -> dict:
-    """(b) the real command line, Prefect's temporary API start-up included."""
+    """(b) the real command line, Prefect's temporary API start-up included; `cpu`: the CPU seconds
+    of all its processes (each is waited for by its parent)."""
     env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **os.environ, "NEWSFLOW_MODEL": model}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(
         [
@@ -137,7 +143,42 @@ def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | 
     peak = rss.close()
     if proc.returncode != 0:
         raise SystemExit(f"newsflow run failed:\n{log[-3000:]}")
-    return {"seconds": seconds, "peak_rss": peak, "largest": rss.largest, "log": log, "phases": phases(log)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": seconds, "cpu": cpu, "peak_rss": peak, "largest": rss.largest, "log": log, "phases": phases(log)}
+
+
+def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None) -> None:
+    """(d) a run adding one file to the corpus's published output, this checkout's and `other`'s in
+    turn, each onto a fresh copy of one output (built once, by this checkout): wall time, the run's
+    phases, CPU seconds of all its processes and the largest process's RSS (`/usr/bin/time`)."""
+    input_dir, built = tmp / "add-one-input", tmp / "add-one-output"
+    shutil.copytree(corpus, input_dir)
+    newsflow_run(input_dir, built, model)
+    first = next(p for p in sorted(input_dir.rglob("*.txt")) if p.name != "README.TXT")
+    head, sep, body = first.read_text(encoding="utf-8", errors="replace").partition("\n")
+    commands = [("newsflow run", None)] + ([(str(other), other)] if other else [])
+    results: dict[str, list[dict]] = {label: [] for label, _ in commands}
+    for i in range(repeat):
+        for label, command in commands:
+            output = tmp / f"add-one-{i}"
+            shutil.copytree(built, output, symlinks=True)  # the output's latest links stay links
+            (input_dir / "added.txt").write_text(f"{head} (added){sep}{body}", encoding="utf-8")
+            run = newsflow_run(input_dir, output, model, command)
+            (input_dir / "added.txt").unlink()
+            shutil.rmtree(output)
+            results[label].append(run)
+            print(
+                f"[{model}] +1 file, {label}: {run['seconds']:.1f} s, {run['cpu']:.1f} CPU-s, largest process "
+                f"{run['largest'] / 2**30:.2f} GiB, phases {run['phases']}",
+                flush=True,
+            )
+    for label, runs in results.items():
+        print(
+            f"[{model}] +1 file, {label}: {spread([r['seconds'] for r in runs])}, CPU median "
+            f"{statistics.median(r['cpu'] for r in runs):.1f} s"
+        )
+    print("\n".join(phase_table([(f"+1 file, {label}", runs) for label, runs in results.items()], [])))
 
 
 def phases(log: str) -> dict[str, float]:
@@ -219,6 +260,7 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
     parser.add_argument("--log", type=Path, help="write the (last) newsflow run's log here (stage timings)")
     parser.add_argument("--newsflow", type=Path, help="also run this `newsflow` executable (another checkout)")
+    parser.add_argument("--add-one", action="store_true", help="only (d): runs adding one file to the output")
     args = parser.parse_args()
 
     print(
@@ -230,6 +272,9 @@ def main() -> None:
     print(f"corpus: {len(texts)} documents, {words:,} words")
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         for model in args.models:
+            if args.add_one:
+                add_one(args.corpus, Path(tmp), model, args.repeat, args.newsflow)
+                continue
             bare: list[dict] = []
             runs: list[dict] = []
             others: list[dict] = []

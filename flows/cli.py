@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
         help="no gender inference: people.gender is 'unknown' for everyone (NEWSFLOW_INFER_GENDER=false)",
     )
     run.add_argument(
+        "--rehash",
+        action="store_true",
+        help="read and hash every input file, also those whose size, mtime and file id are unchanged (NEWSFLOW_REHASH)",
+    )
+    run.add_argument(
         "--worker-timeout",
         type=float,
         help="seconds a worker process may stop answering before the run fails (default: 30)",
@@ -143,6 +148,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--output", default="output", help="the output folder (default: output/)")
 
+    rebuild = sub.add_parser(
+        "rebuild-people",
+        help="rebuild the people and person_entities tables from every published document",
+        description="Runs normally update the person registry for the documents they add or remove (the "
+        "surnames they touch); this rebuilds it whole from the published entities, quotes and documents, "
+        "validates it and publishes it. The result equals the incremental one: use it after changing the "
+        "registry's rules, or to check. Takes this output's lease.",
+    )
+    published_output(rebuild)
+    rebuild.add_argument(
+        "--no-gender", action="store_true", help="make every gender unknown (NEWSFLOW_INFER_GENDER=false)"
+    )
+    rebuild.add_argument("--lock-timeout", type=float, default=0.0, help="seconds to wait for a run to finish")
+
     history = sub.add_parser(
         "history",
         help="list the publishing runs whose tables can still be read (time travel), newest first",
@@ -160,16 +179,21 @@ def _run(args: argparse.Namespace) -> int:
 
     flags = _run_flags(args)
     settings = load_settings(**flags)  # a bad flag or a missing input fails here, before Prefect starts
-    from newsflow.tasks.storage import check_output
+    from newsflow.flows.engine import early_workers
 
-    check_output(settings.output)  # so does an output that cannot be used (unreachable, refused, not ours)
-    from newsflow.tasks.nlp.pipeline import resolve_model
+    # Next, the flow's worker processes: they load the model while Prefect's API starts and the
+    # imports below run; the flow adopts them (ended here if it does not).
+    with early_workers(settings):
+        from newsflow.tasks.storage import check_output
 
-    resolve_model(settings.model)  # so does an unknown model, naming the models installed
-    from newsflow.flows.newsflow import newsflow
+        check_output(settings.output)  # an output that cannot be used fails here (unreachable, refused, not ours)
+        from newsflow.tasks.nlp.pipeline import resolve_model
 
-    with _api_settings(api):
-        summary = newsflow(**flags, requested_at=STARTED)
+        resolve_model(settings.model)  # so does an unknown model, naming the models installed
+        from newsflow.flows.newsflow import newsflow
+
+        with _api_settings(api):
+            summary = newsflow(**flags, requested_at=STARTED)
     print(json.dumps(summary, indent=1))
     return 0
 
@@ -190,6 +214,8 @@ def _run_flags(args: argparse.Namespace) -> dict:
     flags = {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
     if getattr(args, "no_gender", False):
         flags["infer_gender"] = False
+    if getattr(args, "rehash", False):
+        flags["rehash"] = True
     return flags
 
 
@@ -418,6 +444,15 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_people(args: argparse.Namespace) -> int:
+    from newsflow.tasks.config import load_settings
+    from newsflow.tasks.register import rebuild_people
+
+    infer_gender = False if args.no_gender else load_settings(input=".", output=args.output).infer_gender
+    print(json.dumps(rebuild_people(args.output, infer_gender, args.lock_timeout), indent=1))
+    return 0
+
+
 def _history(args: argparse.Namespace) -> int:
     from newsflow.tasks.storage import manifests, read_manifest
 
@@ -434,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"run": _run, "serve": _serve, "eval": _eval, "report": _report}
         commands |= {"maintain": _maintain, "migrate": _migrate, "history": _history}
+        commands |= {"rebuild-people": _rebuild_people}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("newsflow: interrupted; nothing new was published", file=sys.stderr)

@@ -10,26 +10,34 @@ Python) runs alike.
   a local cluster of `n_process` worker processes (Dask spawns them), one thread each. Every
   worker reports to the flow's Prefect API: its URL travels with each task's settings, the
   temporary one included.
+
+Early workers: `newsflow run` starts the local pool first thing (`early_workers`), so that its
+workers import spaCy and load the model while Prefect's temporary API starts and the command
+imports the flow; the flow's engine adopts that pool when it is the one it would start (same
+size, model, ops and timeout), else ends it and starts its own. A flow run started any other way
+(a deployment from its schedule or the UI, `newsflow(...)` from Python) starts its own. This
+module imports only what the command needs that early; the flow's modules come with its calls.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from prefect.futures import as_completed
-
-from newsflow.tasks.analyse import Analysed, analyse_task
-from newsflow.tasks.bookkeeping import Prepared
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp.pipeline import PipelineSpec
-from newsflow.tasks.storage import Run
-from newsflow.tasks.storage.location import artifacts_folder
-from newsflow.tasks.validate import ChunkValidation
 from newsflow.tasks.workers import WorkerPool
+
+if TYPE_CHECKING:
+    from newsflow.tasks.analyse import Analysed
+    from newsflow.tasks.bookkeeping import Prepared
+    from newsflow.tasks.storage import Run
+    from newsflow.tasks.validate import ChunkValidation
 
 
 def pool_size(settings: Settings, n_files: int) -> int:
@@ -37,6 +45,73 @@ def pool_size(settings: Settings, n_files: int) -> int:
     are at least two batches of files for two workers, else up to `n_process`."""
     n = min(settings.n_process, n_files // settings.batch_size)
     return n if n >= 2 else 0
+
+
+def count_files(input: Path, enough: int) -> int:
+    """The files under `input` (hidden ones left out), counted up to `enough`: the early pool's
+    size goes by it, before the flow's discovery counts them exactly."""
+    if not input.is_dir():
+        return 1
+    n = 0
+    for _, folders, files in os.walk(input):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        n += sum(not f.startswith(".") for f in files)
+        if n >= enough:
+            return enough
+    return n
+
+
+def load_model(model: str, numpy_ops: bool) -> None:
+    """Each worker's preload, beside its first jobs: the pipeline its parses use. A model that
+    does not load is not reported from here: the command names it first (`resolve_model`), and a
+    worker's first parse raises the same error, as its job's."""
+    from newsflow.tasks.nlp.pipeline import PipelineSpec
+
+    try:
+        PipelineSpec(model, numpy_ops).load()
+    except Exception:
+        return
+
+
+def _pool_key(settings: Settings, n: int) -> tuple:
+    return (n, settings.model, settings.numpy_ops, settings.worker_timeout)
+
+
+def _start_pool(settings: Settings, n: int) -> WorkerPool:
+    preload = (load_model, (settings.model, settings.numpy_ops))
+    return WorkerPool(n, name="newsflow-worker", preload=preload, silence=settings.worker_timeout)
+
+
+# The pool `early_workers` started, under its key, until the flow's engine adopts it: at most one.
+_EARLY: list[tuple[tuple, WorkerPool]] = []
+
+
+def _take_early(key: tuple | None) -> WorkerPool | None:
+    """The early pool if it was started under `key`; any other is ended (its workers killed)."""
+    found = None
+    while _EARLY:
+        started_as, pool = _EARLY.pop()
+        if started_as == key:
+            found = pool
+        else:
+            pool.kill()
+    return found
+
+
+@contextmanager
+def early_workers(settings: Settings) -> Iterator[None]:
+    """Start now the worker pool a local run with `settings` would start, for the flow's engine to
+    adopt (the command line, before it imports the flow); whatever the flow did not adopt is
+    ended on the way out. Spawned, as every pool: the command's process may have threads by now."""
+    n = 0
+    if settings.task_runner == "local":
+        n = pool_size(settings, count_files(settings.input, settings.n_process * settings.batch_size))
+    if n:
+        _EARLY.append((_pool_key(settings, n), _start_pool(settings, n)))
+    try:
+        yield
+    finally:
+        _take_early(None)
 
 
 def log_progress(logger: logging.Logger, done: list[Analysed], total: int, started: float) -> None:
@@ -64,11 +139,16 @@ class Local:
 
     def __enter__(self) -> Local:
         n = pool_size(self.settings, self.n_files)
-        if n:
-            spec = PipelineSpec(self.settings.model, self.settings.numpy_ops)
-            self.pool = self._stack.enter_context(
-                WorkerPool(n, name="newsflow-worker", preload=(spec.load, ()), silence=self.settings.worker_timeout)
+        early = _take_early(_pool_key(self.settings, n))
+        if early is not None:
+            self.logger.info(
+                "adopted the %d worker processes the command line started: %s",
+                len(early),
+                ", ".join(f"pid {pid}" for pid in early.pids),
             )
+            self.pool = self._stack.enter_context(early)
+        elif n:
+            self.pool = self._stack.enter_context(_start_pool(self.settings, n))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -77,6 +157,8 @@ class Local:
     def analyse(self, run: Run, prepared: Prepared, early: ChunkValidation | None) -> list[Analysed]:
         """Every chunk through one `nlp.pipe` stream (the workers start once), called in this
         thread; each chunk validated beside the analysis of the next."""
+        from newsflow.tasks.analyse import analyse_task
+
         if not prepared.chunks:
             return []
         started = time.monotonic()
@@ -101,6 +183,8 @@ class Dask:
         from prefect.client.orchestration import get_client
         from prefect.settings import PREFECT_API_URL, temporary_settings
         from prefect_dask import DaskTaskRunner
+
+        from newsflow.tasks.storage.location import artifacts_folder
 
         if self.settings.dask_address:
             runner = DaskTaskRunner(address=self.settings.dask_address)
@@ -138,6 +222,10 @@ class Dask:
         self._stack.__exit__(*exc)
 
     def analyse(self, run: Run, prepared: Prepared, early: ChunkValidation | None) -> list[Analysed]:
+        from prefect.futures import as_completed
+
+        from newsflow.tasks.analyse import analyse_task
+
         started = time.monotonic()
         futures = [
             self.runner.submit(

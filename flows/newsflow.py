@@ -56,6 +56,7 @@ def _summary(
         "published": prepared.changed or registered.changed,
         "new_documents": prepared.n_new,
         "already_published": prepared.n_already_published,
+        "unchanged_files": prepared.n_unchanged,  # input files not read: as they were when last read
         "duplicates": prepared.n_duplicates,
         "replaced": len(prepared.replaced),
         "updated": len(prepared.updated),
@@ -169,6 +170,7 @@ def newsflow(
     worker_timeout: float | None = None,
     numpy_ops: bool | None = None,
     infer_gender: bool | None = None,
+    rehash: bool | None = None,
     requested_at: float | None = None,
 ) -> dict:
     """Process every article under `input` and publish the tables under `output`. A parameter
@@ -189,6 +191,8 @@ def newsflow(
         worker_timeout: seconds a worker process may stop answering before the run fails (default: 30)
         numpy_ops: thinc's maths through numpy rather than blis (default: true)
         infer_gender: infer the gender of people from evidence (default: true; false: all unknown)
+        rehash: read and hash every input file, also those whose size, mtime and file id match their
+            `sources` row (default: false: those are unchanged and not read)
         requested_at: `time.time()` when the run was asked for (the command line's start): the
             summary's `phases.startup` counts from it
     """
@@ -208,6 +212,7 @@ def newsflow(
         worker_timeout=worker_timeout,
         numpy_ops=numpy_ops,
         infer_gender=infer_gender,
+        rehash=rehash,
     )
     resolve_model(settings.model)  # an unknown model stops the run before it touches the output
     names = preload_first_names()  # the name statistic of the register step, read while the workers parse
@@ -243,14 +248,15 @@ def newsflow(
         with clock.phase("people"):
             names.join()
             registered = register_task(run, prepared.parts, prepared.drops, settings.infer_gender)
+        drops = prepared.drops | registered.drops
         with clock.phase("validation"):
-            report = validate_task(run, prepared.parts, prepared.drops, early)
+            report = validate_task(run, prepared.parts, drops, early)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
         with clock.phase("publish"):
             if prepared.changed or registered.changed:
-                publish_task(run, prepared.drops)
+                publish_task(run, drops, registered.settings)
             else:
                 logger.info("nothing new under %s: the published tables are unchanged", settings.input)
         with clock.phase("report"):

@@ -130,6 +130,10 @@ SOURCES = pa.schema(
         pa.field("bytes", pa.int64()),  # null when its size is unknown (not a file, unreadable)
         pa.field("first_seen", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("last_seen", pa.timestamp("us", tz="UTC"), nullable=False),
+        # The file's stat when last read (a record's: its .jsonl/.json file's), null when unknown: a
+        # file whose size, mtime and id match is unchanged and not read again (tasks/unchanged.py).
+        pa.field("modified", pa.timestamp("us", tz="UTC")),
+        pa.field("file_id", pa.string()),  # "<st_dev>:<st_ino>"
     ]
 )
 
@@ -149,11 +153,21 @@ PEOPLE = pa.schema(
     ]
 )
 
+# One row per PERSON entity of a document, with the person it is. The columns after `person_id`
+# are the registry's persisted state (issue 29): what a run needs to re-cluster the people of a
+# surname without reading `entities`, `quotes` or `documents` again. `person_key` is the registry's
+# partition: the last word of the name's surname; people are only ever joined within one key.
 PERSON_ENTITIES = pa.schema(
     [
         pa.field("doc_id", pa.string(), nullable=False),
         pa.field("entity_id", pa.string(), nullable=False),
         pa.field("person_id", pa.string(), nullable=False),
+        pa.field("person_key", pa.string()),  # nullable: columns added to an older table are null there
+        pa.field("name", pa.string()),  # the entity's canonical name in its document (entities.name)
+        pa.field("gender_cues", pa.list_(pa.string())),  # entities.gender_cues
+        pa.field("n_quotes", pa.int32()),  # quotes of the document attributed to the entity
+        pa.field("outlet", pa.string()),  # documents.outlet
+        pa.field("published_at", pa.timestamp("us", tz="UTC")),  # documents.published_at
     ]
 )
 
@@ -168,9 +182,9 @@ TABLES: dict[str, pa.Schema] = {
     "person_entities": PERSON_ENTITIES,
 }
 
-# Tables that are a function of all the published documents: each publishing run stages them
-# whole, and the publish replaces them whole (no rows carried over).
-WHOLE_TABLES = ("people", "person_entities")
+# Tables that are a function of all the published documents (tasks/people): a run restages the
+# rows of the surnames (`person_entities.person_key`) its documents add or remove.
+REGISTRY_TABLES = ("people", "person_entities")
 
 # The column a run replaces each table's rows by: publishing drops the published rows whose key
 # the run names (a document replaced, an input file's reject fixed) and adds the staged ones.
@@ -182,7 +196,7 @@ KEYS: dict[str, str] = {
     "rejects": "source",
     "sources": "source",
     "people": "person_id",
-    "person_entities": "doc_id",
+    "person_entities": "person_key",
 }
 
 

@@ -14,6 +14,12 @@ Run semantics (docs/tables.md says the same to users):
   A rejected file that reads again loses its reject.
 - A document published by an older `PIPELINE_VERSION` is analysed again: from its file, or from
   its published text when no file in the input has its content any more.
+
+A run reads only the files that are new or changed since they were last read (`tasks/unchanged.py`;
+all of them with --rehash), so it works out its changes from those files and the published rows
+they can touch, looked up by key: the sources rows of the files read and of every file that stands
+for one of their documents (old or new), and of removed files whose document may pass to another
+file. Only the sources rows that change are written; `last_seen` is the last run that read the file.
 """
 
 from __future__ import annotations
@@ -21,11 +27,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+
+import pyarrow.dataset as ds
 
 from newsflow.schemas.tables import PIPELINE_VERSION, REJECT_ID_COLUMN, from_rows, record_row
 from newsflow.tasks.records import Document, Reject, SourceFile
-from newsflow.tasks.storage import Run, is_published, published_version, read_published, run_time, stage_table
+from newsflow.tasks.storage import (
+    Run,
+    is_published,
+    published_dataset,
+    published_version,
+    read_published,
+    run_time,
+    stage_table,
+)
+from newsflow.tasks.unchanged import file_of
 
 MOVED = "moved"  # the staged part of documents rows that move to another source, unchanged otherwise
 
@@ -37,13 +53,14 @@ class Prepared:
     new_sources: list[str] = field(default_factory=list)  # the files of the new documents
     n_already_published: int = 0
     n_duplicates: int = 0
+    n_unchanged: int = 0  # input files whose stat matched their sources rows: not read
     replaced: set[str] = field(default_factory=set)  # doc_ids published under an older pipeline version
     dropped: set[str] = field(default_factory=set)  # doc_ids no input file stands for any more
     moved: set[str] = field(default_factory=set)  # doc_ids whose documents row names another file now
     rejects: list[Reject] = field(default_factory=list)  # new this run: discover's, then ingest's and clean's
     rejects_gone: set[str] = field(default_factory=set)  # files whose published reject is fixed or replaced
     updated: list[str] = field(default_factory=list)  # files edited in place: their content is a new document
-    sources_published: set[str] = field(default_factory=set)  # the published sources rows (all restaged)
+    sources_staged: set[str] = field(default_factory=set)  # the sources rows the run rewrites (staged)
     sources_changed: bool = False
     statuses: dict[str, int] = field(default_factory=dict)  # the input files now, by status
     n_words: int = 0
@@ -70,24 +87,19 @@ class Prepared:
             "entities": gone,
             "quotes": gone,
             "rejects": self.rejects_gone,
-            "sources": self.sources_published,
+            "sources": self.sources_staged,
         }
 
 
 @dataclass(frozen=True)
 class Published:
-    """What the published output holds, as far as preparing a run needs it."""
+    """What the published output holds, as far as preparing a run needs it: the rows of the
+    documents and files the run's changes can touch, looked up by key (never whole tables)."""
 
     versions: dict[str, str]  # doc_id → pipeline_version
     doc_sources: dict[str, str]  # doc_id → documents.source
     sources: dict[str, dict]  # source → its published sources row
     rejects: dict[str, set[str]]  # source → the ids of its published rejects rows
-    at: datetime | None  # when it was published: the start of the run that published it
-
-    @property
-    def present(self) -> set[str]:
-        """The files in the input when it was published."""
-        return {s for s, row in self.sources.items() if row["last_seen"] == self.at}
 
 
 @dataclass(frozen=True)
@@ -99,38 +111,52 @@ class Seen:
     reject: Reject | None = None
 
 
-def read_published_state(root: Path) -> Published:
-    docs = read_published(root, "documents", ["doc_id", "pipeline_version", "source"]).to_pylist()
+def published_documents(root, doc_ids: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The pipeline version and the source of each published document of `doc_ids` (looked up by
+    key), and of every document an older pipeline version made (to analyse again)."""
+    columns = ["doc_id", "pipeline_version", "source"]
+    rows = read_published(root, "documents", columns, keys=doc_ids).to_pylist()
+    dataset = published_dataset(root, "documents")
+    if dataset is not None:
+        older = ds.field("pipeline_version") != PIPELINE_VERSION
+        rows += dataset.to_table(columns=columns, filter=older).to_pylist()
+    return {d["doc_id"]: d["pipeline_version"] for d in rows}, {d["doc_id"]: d["source"] for d in rows}
+
+
+def published_rejects(root, sources: set[str]) -> dict[str, set[str]]:
     rejects: dict[str, set[str]] = {}
-    for row in read_published(root, "rejects", [REJECT_ID_COLUMN, "source"]).to_pylist():
+    for row in read_published(root, "rejects", [REJECT_ID_COLUMN, "source"], keys=sources).to_pylist():
         rejects.setdefault(row["source"], set()).add(row[REJECT_ID_COLUMN])
+    return rejects
+
+
+def legacy_sources(root) -> list[dict] | None:
+    """The sources rows of an output published before the sources table existed, made from its
+    documents and rejects (seen at its publication, sizes and hashes unknown; a file published more
+    than once, once per content, stands for its latest document: the rows come oldest run first);
+    None for any other output."""
     version = published_version(root)
-    return Published(
-        versions={d["doc_id"]: d["pipeline_version"] for d in docs},
-        doc_sources={d["doc_id"]: d["source"] for d in docs},
-        sources={row["source"]: row for row in read_published(root, "sources").to_pylist()},
-        rejects=rejects,
-        at=run_time(version) if version else None,
-    )
-
-
-def recorded_sources(published: Published, root: Path) -> dict[str, dict]:
-    """The sources rows the run starts from. An output published before the sources table existed
-    gets one from its documents and rejects (seen at its publication, sizes and hashes unknown);
-    a file published more than once (once per content) stands for its latest document (the
-    published rows come oldest run first)."""
-    if published.at is None or is_published(root, "sources"):
-        return published.sources
+    if version is None or is_published(root, "sources"):
+        return None
+    at = run_time(version)
     rows: dict[str, dict] = {}
-    for doc_id, source in published.doc_sources.items():
-        rows[source] = source_row(source, "document", doc_id, None, None, published.at, published.at)
-    for source in sorted(published.rejects.keys() - rows.keys()):
-        rows[source] = source_row(source, "rejected", None, None, None, published.at, published.at)
-    return rows
+    for doc in read_published(root, "documents", ["doc_id", "source"]).to_pylist():
+        rows[doc["source"]] = source_row(doc["source"], "document", doc["doc_id"], None, None, at, at)
+    for source in sorted(set(read_published(root, "rejects", ["source"]).column("source").to_pylist()) - rows.keys()):
+        rows[source] = source_row(source, "rejected", None, None, None, at, at)
+    return list(rows.values())
 
 
 def source_row(
-    source: str, status: str, doc_id: str | None, sha256: str | None, size: int | None, first: datetime, last: datetime
+    source: str,
+    status: str,
+    doc_id: str | None,
+    sha256: str | None,
+    size: int | None,
+    first: datetime,
+    last: datetime,
+    modified: datetime | None = None,
+    file_id: str | None = None,
 ) -> dict:
     return {
         "source": source,
@@ -140,16 +166,21 @@ def source_row(
         "bytes": size,
         "first_seen": first,
         "last_seen": last,
+        "modified": modified,
+        "file_id": file_id,
     }
 
 
 def plan_sources(
     present: dict[str, Seen], holders: dict[str, str], recorded: dict[str, dict], now: datetime
 ) -> tuple[dict[str, dict], dict[str, str]]:
-    """The new sources table (source → row) and the documents it keeps (doc_id → the file its
-    documents row names). `holders` are the documents of files that read now, each with the first
-    file that has its content; the documents of removed files and of files that no longer read
-    are kept too, under the first of their files by name."""
+    """The new sources rows (source → row) and the documents they keep (doc_id → the file its
+    documents row names), for the files the run read (`present`) and the published rows
+    (`recorded`) of every file that stands for one of their documents, old or new. `holders` are
+    the documents of files in the input that read, each with the first file (in reading order)
+    that has its content; the documents no such file has (their files removed, or no longer
+    reading) are kept under the first of their files by name. A recorded file the run did not read
+    keeps its row, its status aside."""
     rows: dict[str, dict] = {}
     readable: set[str] = set()  # the files that are a document or a duplicate of one
     for source, seen in present.items():
@@ -158,9 +189,12 @@ def plan_sources(
             readable.add(source)
         doc_id = seen.doc_id if seen.reject is None else (prev["doc_id"] if prev else None)
         first = prev["first_seen"] if prev else now
-        rows[source] = source_row(source, "rejected", doc_id, seen.file.sha256, seen.file.bytes, first, now)
+        file = seen.file
+        rows[source] = source_row(
+            source, "rejected", doc_id, file.sha256, file.bytes, first, now, file.modified, file.file_id
+        )
     for source, prev in recorded.items():
-        if source not in present:  # removed from the input: as it was last seen
+        if source not in present:  # not read: as it was last read
             rows[source] = dict(prev)
             if prev["status"] != "rejected":
                 readable.add(source)
@@ -171,6 +205,22 @@ def plan_sources(
     for source in readable:
         rows[source]["status"] = "document" if kept[rows[source]["doc_id"]] == source else "duplicate"
     return rows, kept
+
+
+def changed_rows(
+    rows: dict[str, dict], recorded: dict[str, dict], read: set[str], rehash: bool
+) -> tuple[set[str], set[str]]:
+    """The sources rows that change, and those the run writes: those that differ from their published rows in more than
+    `last_seen`, and every row of a file read whose rows change (or, with --rehash, of every file
+    read): `last_seen` is the last run that read the file, the same for all its rows."""
+
+    def differs(source: str) -> bool:
+        prev = recorded.get(source)
+        return prev is None or {**rows[source], "last_seen": None} != {**prev, "last_seen": None}
+
+    changed = {s for s in rows if differs(s)}
+    files = {file_of(s) for s in (read if rehash else changed & read)}
+    return changed, changed | {s for s in read if file_of(s) in files}
 
 
 def document_row(doc: Document) -> dict:
@@ -239,15 +289,6 @@ def stage_rejects(run: Run, present: dict[str, Seen], published: Published, out:
     stage_table(run.staging, "rejects", "rejects", from_rows("rejects", [reject_row(r) for r in out.rejects]))
 
 
-def sources_signature(rows, present) -> set[tuple]:
-    """What a sources table records of each file, its presence in the input included; not when
-    it was last seen, which every publishing run moves on."""
-    return {
-        (r["source"], r["status"], r["doc_id"], r["sha256"], r["bytes"], r["first_seen"], r["source"] in present)
-        for r in rows
-    }
-
-
 def edited_in_place(seen: Seen, prev: dict | None) -> bool:
     """Whether a file reads as other content than the document it stood for (edited in place)."""
     return seen.reject is None and prev is not None and prev["doc_id"] not in (None, seen.doc_id)
@@ -256,13 +297,13 @@ def edited_in_place(seen: Seen, prev: dict | None) -> bool:
 def log_changes(
     present: dict[str, Seen],
     recorded: dict[str, dict],
-    published: Published,
-    rows: dict[str, dict],
+    removed: dict[str, dict],
     kept: dict[str, str],
     dropped: set[str],
     logger: logging.Logger,
 ) -> None:
-    """Say what became of the files whose state changed since the last published run."""
+    """Say what became of the files whose state changed since the last published run (`removed`:
+    the new rows of files no longer in the input whose rows change: their document's row moves)."""
     for source, seen in present.items():
         prev = recorded.get(source)
         old = prev["doc_id"] if prev else None
@@ -275,9 +316,9 @@ def log_changes(
             logger.info("fixed: %s reads now (it was rejected)", source)
         elif seen.reject is not None and old is not None and prev["status"] != "rejected":
             logger.warning("%s no longer reads: it keeps standing for %s until it does", source, old)
-    for source in sorted(published.present - present.keys()):
-        if rows[source]["doc_id"] is not None:
-            logger.info("no longer in the input: %s (its document %s stays published)", source, rows[source]["doc_id"])
+    for source, row in sorted(removed.items()):
+        if row["doc_id"] is not None:
+            logger.info("no longer in the input: %s (its document %s stays published)", source, row["doc_id"])
 
 
 def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) -> None:

@@ -56,6 +56,9 @@ class Settings:
     worker_timeout: float = 30.0
     # people.gender from evidence (tasks/people/gender.py); off: every gender is "unknown".
     infer_gender: bool = True
+    # Read and hash every input file, also those whose size, mtime and file id match their sources
+    # row (unchanged, and not read otherwise): for inputs whose times cannot be trusted.
+    rehash: bool = False
 
     @property
     def max_bytes(self) -> int:
@@ -89,6 +92,7 @@ _KINDS = {
     "lock_timeout": float,
     "worker_timeout": float,
     "infer_gender": bool,
+    "rehash": bool,
 }
 
 

@@ -71,3 +71,5 @@ class SourceFile:
     source: str  # path relative to the input root, as shown in the tables
     sha256: str | None  # of its raw bytes; None when they were not read (too large, not a file)
     bytes: int | None  # its size; None when unknown (not a regular file, unreadable)
+    modified: datetime | None = None  # the file's mtime (UTC) when read; a record's: its file's
+    file_id: str | None = None  # "<st_dev>:<st_ino>" of the file when read; a record's: its file's

@@ -1,78 +1,205 @@
-"""The flow's register step: the people across all documents (`newsflow.tasks.people`), rebuilt
-from the tables as they will be once the run publishes, and staged whole (`WHOLE_TABLES`) for
-validation and the publish.
+"""The flow's register step: the people across all documents (`newsflow.tasks.people`), updated for
+what the run adds and removes, and staged for validation and the publish.
 
-Cost: one read of the PERSON rows of `entities`, the speakers of `quotes` and the outlet and date
-of `documents` (all published documents: the registry is a function of all of them), and one pass
-over them in Python; docs/performance.md has its measured share of a run.
+A run re-clusters only the partitions (`person_entities.person_key`, the last word of a surname)
+that its new and removed documents touch, from the registry's state kept in `person_entities`
+(`people.registry.update_registry`), and stages their rows: the result equals a full rebuild
+(tests/test_registry_incremental.py). A full rebuild (`rebuild_people`, `newsflow rebuild-people`)
+reads every published document's PERSON entities, quotes and dates; a run does one by itself when
+the published registry predates the state columns, or was built with another `infer_gender` or
+`REGISTRY_VERSION`.
+
+Cost of a run: the state of its partitions (a look-up of `person_entities` by `person_key`, pushed
+down to the Parquet reader) and one pass over them in Python; docs/performance.md has the figures.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import TABLES
-from newsflow.tasks.people import build_registry, women_share
-from newsflow.tasks.people.registry import DOCUMENT_COLUMNS, ENTITY_COLUMNS, QUOTE_COLUMNS
-from newsflow.tasks.storage import Run, read_after, read_published, read_staged, stage_table
+from newsflow.schemas.tables import PERSON_ENTITIES
+from newsflow.tasks.people import women_share
+from newsflow.tasks.people.registry import (
+    DOCUMENT_COLUMNS,
+    ENTITY_COLUMNS,
+    QUOTE_COLUMNS,
+    Registry,
+    build_registry,
+    registry_state,
+    update_registry,
+)
+from newsflow.tasks.storage import (
+    ALL,
+    Run,
+    has_columns,
+    published_dataset,
+    read_after,
+    read_manifest,
+    read_published,
+    read_staged,
+    stage_table,
+    staged_parts,
+)
 
 log = logging.getLogger(__name__)
 PART = "people"
+# Bumped when what a partition's people are changes (the clustering rules, `person_key`): the next
+# run rebuilds the registry once.
+REGISTRY_VERSION = 1
 
 
 @dataclass
 class Registered:
     n_people: int = 0
-    n_person_entities: int = 0
     changed: bool = False  # differs from the published registry: the run publishes it
     new_documents: dict = field(default_factory=dict)  # people quoted in the run's new documents, by gender
+    drops: dict = field(default_factory=dict)  # per registry table, the published keys the publish drops
+    settings: dict = field(default_factory=dict)  # what the registry was built with (the manifest's `registry`)
 
 
-def _same(root: Path, name: str, table: pa.Table) -> bool:
-    """Whether `table` holds the published rows (in any order: a Delta table's read order is its files')."""
-    published = read_published(root, name)
-    if published.num_rows != table.num_rows:
-        return False
-    order = [(c, "ascending") for c in TABLES[name].names if not pa.types.is_list(TABLES[name].field(c).type)]
-    return published.sort_by(order).equals(table.cast(TABLES[name]).sort_by(order))
+def registry_settings(infer_gender: bool) -> dict:
+    return {"version": REGISTRY_VERSION, "infer_gender": infer_gender}
 
 
-def register_people(
-    run: Run, parts: list[str], drop: dict[str, set[str]], infer_gender: bool = True, logger: logging.Logger = log
-) -> Registered:
-    """Build the registry over every document the output will hold, stage it, and say whether it
-    differs from the published one (a run with no new document may still change it, e.g. with
-    gender inference switched off)."""
+def needs_rebuild(root, infer_gender: bool) -> str | None:
+    """Why the published registry cannot be updated in place (None when it can)."""
+    manifest = read_manifest(root)
+    if manifest is None or not has_columns(root, "person_entities", PERSON_ENTITIES.names, manifest):
+        return "the published registry has no state columns yet" if manifest else None
+    built = manifest.get("registry") or {}
+    if built.get("version") != REGISTRY_VERSION:
+        return f"registry version {built.get('version')} → {REGISTRY_VERSION}"
+    if built.get("infer_gender") != infer_gender:
+        return f"infer_gender is now {infer_gender}"
+    return None
+
+
+def _count(root, name: str) -> int:
+    dataset = published_dataset(root, name)
+    return dataset.count_rows() if dataset is not None else 0
+
+
+def _stage(run: Run, registry: Registry) -> None:
+    for name in ("people", "person_entities"):
+        stage_table(run.staging, name, PART, getattr(registry, name), keep_empty=True)
+
+
+def rebuild(run: Run, parts: list[str], drop: dict, infer_gender: bool, logger: logging.Logger) -> Registered:
+    """The whole registry over every document the output will hold, staged to replace the published
+    one (`ALL`)."""
     entities = read_after(run.root, run.staging, "entities", parts, drop, ENTITY_COLUMNS)
     entities = entities.filter(pc.equal(entities.column("label"), "PERSON"))
     quotes = read_after(run.root, run.staging, "quotes", parts, drop, QUOTE_COLUMNS)
     documents = read_after(run.root, run.staging, "documents", parts, drop, DOCUMENT_COLUMNS)
     registry = build_registry(entities, quotes, documents, infer_gender=infer_gender)
-    for name in ("people", "person_entities"):
-        # Staged even when empty: a whole table replaces the published one (storage.publish).
-        stage_table(run.staging, name, PART, getattr(registry, name), keep_empty=True)
-    changed = not (
-        _same(run.root, "people", registry.people) and _same(run.root, "person_entities", registry.person_entities)
-    )
-    new_quotes = (
-        pa.concat_tables([read_staged(run.staging, "quotes", p, QUOTE_COLUMNS) for p in parts]) if parts else None
-    )
-    new = women_share(registry.people, registry.person_entities, new_quotes) if new_quotes is not None else {}
+    _stage(run, registry)
     logger.info(
-        "people: %d people across %d documents (%d PERSON entities)%s",
+        "people: rebuilt, %d people across %d documents (%d PERSON entities)%s",
         registry.people.num_rows,
         documents.num_rows,
         entities.num_rows,
         "" if infer_gender else "; gender inference is off",
     )
-    return Registered(registry.people.num_rows, registry.person_entities.num_rows, changed, new)
+    return Registered(
+        n_people=registry.people.num_rows,
+        changed=True,
+        new_documents=_quoted(run, parts, registry),
+        drops={"people": ALL, "person_entities": ALL},
+        settings=registry_settings(infer_gender),
+    )
+
+
+def _quoted(run: Run, parts: list[str], registry: Registry) -> dict:
+    chunks = [p for p in parts if p in staged_parts(run.staging, "quotes")]
+    if not chunks:
+        return {}
+    quotes = pa.concat_tables([read_staged(run.staging, "quotes", p, QUOTE_COLUMNS) for p in chunks])
+    return women_share(registry.people, registry.person_entities, quotes)
+
+
+def _new_state(run: Run, parts: list[str]) -> pa.Table:
+    """The registry state of the PERSON entities of the run's staged documents."""
+    chunks = [p for p in parts if p in set(staged_parts(run.staging, "entities"))]
+
+    def staged(name: str, columns: list[str]) -> pa.Table:
+        from newsflow.schemas.tables import TABLES
+
+        schema = pa.schema([TABLES[name].field(c) for c in columns])
+        return pa.concat_tables([schema.empty_table()] + [read_staged(run.staging, name, p, columns) for p in chunks])
+
+    return registry_state(
+        staged("entities", ENTITY_COLUMNS), staged("quotes", QUOTE_COLUMNS), staged("documents", DOCUMENT_COLUMNS)
+    )
+
+
+def register_people(
+    run: Run,
+    parts: list[str],
+    drop: dict,
+    infer_gender: bool = True,
+    logger: logging.Logger = log,
+    full: bool = False,
+) -> Registered:
+    """Update the registry for the run's staged documents and its dropped ones (`drop["entities"]`),
+    stage the rows that change and say which published keys go; or rebuild it whole (`full`, or
+    when `needs_rebuild`)."""
+    why = "asked for" if full else needs_rebuild(run.root, infer_gender)
+    if why is not None:
+        logger.info("people: rebuilding the whole registry (%s)", why)
+        return rebuild(run, parts, drop, infer_gender, logger)
+    new_state = _new_state(run, parts)
+    update = update_registry(
+        new_state,
+        drop.get("entities", set()),
+        lambda keys: read_published(run.root, "person_entities", keys=keys),
+        lambda docs: set(
+            read_published(run.root, "person_entities", ["person_key"], where=("doc_id", docs))
+            .column("person_key")
+            .to_pylist()
+        ),
+        lambda ids: read_published(run.root, "people", keys=ids),
+        infer_gender=infer_gender,
+    )
+    new_ids = set(update.people.column("person_id").to_pylist())
+    n_people = _count(run.root, "people") - len(update.person_ids) + len(new_ids)
+    logger.info(
+        "people: %d people in all; %d name partitions touched by the run's documents (%d PERSON entities new), "
+        "%d people in them%s",
+        n_people,
+        len(update.keys),
+        new_state.num_rows,
+        update.people.num_rows,
+        "" if update.changed else ", unchanged",
+    )
+    registered = Registered(n_people=n_people, changed=update.changed, settings=registry_settings(infer_gender))
+    registered.new_documents = _quoted(run, parts, Registry(update.people, update.person_entities))
+    if update.changed:
+        _stage(run, Registry(update.people, update.person_entities))
+        registered.drops = {"people": update.person_ids, "person_entities": update.keys}
+    return registered
+
+
+def rebuild_people(output: str, infer_gender: bool = True, lock_timeout: float = 0.0) -> dict:
+    """`newsflow rebuild-people`: the registry rebuilt from every published document, validated and
+    published on its own (the other tables stay as they are)."""
+    from newsflow.tasks.storage import open_run, publish
+    from newsflow.tasks.storage.upkeep import compact_if_needed
+    from newsflow.tasks.validate import ValidationFailed, validate_staged
+
+    with open_run(output, lock_timeout, log) as run:
+        registered = register_people(run, [], {}, infer_gender, log, full=True)
+        report = validate_staged(run.root, run.staging, run.run_id, [], registered.drops, only_people=True)
+        if not report.success:
+            raise ValidationFailed(report.message())
+        manifest = publish(run.root, run.staging, run.run_id, registered.drops, run.lease, registered.settings)
+        compact_if_needed(run.root, manifest, run.lease, log)
+    return {"run_id": run.run_id, "people": registered.n_people, "validation": report.data_docs}
 
 
 @task(name="register-people", persist_result=False, cache_policy=NO_CACHE)

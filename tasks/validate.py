@@ -24,10 +24,11 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import FUTURE_SLACK_DAYS
+from newsflow.schemas.tables import FUTURE_SLACK_DAYS, TABLES
 from newsflow.tasks.datadocs import make_offline
-from newsflow.tasks.storage import Run, read_after, read_published, read_staged, staged_parts, url_of
+from newsflow.tasks.storage import ALL, Run, read_after, read_published, read_staged, staged_parts, url_of
 from newsflow.tasks.storage.location import artifacts_folder
+from newsflow.tasks.storage.tables import without_keys
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -326,14 +327,17 @@ class Validator:
         return self.report
 
 
-def documents_after(root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> set[str]:
-    """The doc_ids the output holds once the staged tables are published: those published, less
-    the dropped ones, plus the staged ones."""
-    published = set(read_published(root, "documents", ["doc_id"]).column("doc_id").to_pylist())
+def documents_after(
+    root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]], among: Collection[str]
+) -> set[str]:
+    """The doc_ids of `among` the output holds once the staged tables are published: those
+    published (looked up by key, not the whole table), less the dropped ones, plus the staged ones."""
+    among = set(among)
+    published = set(read_published(root, "documents", ["doc_id"], keys=among).column("doc_id").to_pylist())
     staged = {
         d for part in parts for d in read_staged(staging, "documents", part, ["doc_id"]).column("doc_id").to_pylist()
     }
-    return (published - set(drop.get("documents", ()))) | staged
+    return ((published - set(drop.get("documents", ()))) | staged) & among
 
 
 def run_validator(root: Path, run_id: str) -> Validator:
@@ -356,24 +360,47 @@ def validate_staged(
     parts: list[str],
     drop: Mapping[str, Collection[str]],
     early: ChunkValidation | None = None,
+    only_people: bool = False,
 ) -> Report:
     """Run every suite over every staged part, then over the rejects and the sources; results
     under `root/validation/<run_id>/`, with `root/validation/latest` pointing at them. `drop`
     names the published rows the publish would drop (`storage.swap`). `early` has validated
-    some parts already, while the analysis ran."""
+    some parts already, while the analysis ran. `only_people`: the registry alone
+    (`newsflow rebuild-people`)."""
     validator, done = early.result() if early is not None else (run_validator(root, run_id), [])
-    for part in parts:
-        if part not in done:
-            validate_part(validator, staging, part)
-    validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
-    sources = read_staged(staging, "sources", "sources")
-    validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop))
+    if not only_people:
+        for part in parts:
+            if part not in done:
+                validate_part(validator, staging, part)
+        validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
+        sources = read_staged(staging, "sources", "sources")  # the rows that change: the others stay valid
+        named = set(pc.drop_null(sources.column("doc_id")).to_pylist())
+        validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop, named))
     if staged_parts(staging, "people"):  # the register step staged the registry (tasks/register.py)
-        entities = read_after(root, staging, "entities", parts, drop, ["doc_id", "entity_id", "label"])
-        persons = entities.filter(pc.equal(entities.column("label"), "PERSON"))
         registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
+        persons = person_entities_after(root, staging, parts, drop, registry["person_entities"])
         validator.validate("people", registry, persons=persons)
     return validator.finish(artifacts_folder(url_of(root)) / "validation" / "latest")
+
+
+def person_entities_after(
+    root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]], links: pa.Table
+) -> pa.Table:
+    """The PERSON entities (doc_id, entity_id) the output will hold, of the documents `links` (the
+    staged person_entities) name: from the staged parts, and the published ones looked up by doc_id
+    (all of them for a whole rebuild)."""
+    columns = ["doc_id", "entity_id", "label"]
+    if drop.get("person_entities") is ALL:
+        entities = read_after(root, staging, "entities", parts, drop, columns)
+    else:
+        staged = [read_staged(staging, "entities", p, columns) for p in parts if p in staged_parts(staging, "entities")]
+        new_docs = {d for t in staged for d in t.column("doc_id").to_pylist()}
+        wanted = set(links.column("doc_id").to_pylist()) - new_docs
+        published = read_published(root, "entities", columns, where=("doc_id", wanted)) if wanted else None
+        kept = [without_keys(published, "entities", drop.get("entities", ()))] if published is not None else []
+        empty = pa.schema([TABLES["entities"].field(c) for c in columns]).empty_table()
+        entities = pa.concat_tables([empty, *kept, *staged])
+    return entities.filter(pc.equal(entities.column("label"), "PERSON"))
 
 
 @task(name="validate", persist_result=False, cache_policy=NO_CACHE)

@@ -242,7 +242,9 @@ def assert_ended(pids: Iterable[int], within: float, what: str = "processes") ->
         time.sleep(0.1)
 
 
-RUN_TIMES = ("first_seen", "last_seen")  # when the runs ran: the one thing two runs need not share
+# When the runs ran and when their input files were written (their stat): what two runs over the same
+# content need not share.
+RUN_TIMES = ("first_seen", "last_seen", "modified", "file_id")
 
 
 def table_contents(output: Path) -> dict[str, list[tuple]]:

@@ -118,8 +118,9 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     third = run_flow(base / "input", out)
     assert third["published"] and third["new_documents"] == 1 and third["already_published"] == 1
     assert storage.read_published(out, "documents").num_rows == 2
-    # earlier files stay as they were; sources, people and person_entities are written whole by every
-    # run that publishes (last_seen moves on; the people are a function of all documents)
+    # earlier files stay as they were; sources gains the new file's row only (the unchanged file is not
+    # read: its row and last_seen stay), people and person_entities are written whole (a function of all
+    # documents)
     whole = ("sources/", "people/", "person_entities/")
     assert {p for p in before if not p.startswith(whole)} <= set(snapshot(out))
     assert {s["source"]: s["status"] for s in storage.read_published(out, "sources").to_pylist()} == {

@@ -20,6 +20,7 @@ from newsflow.tasks import storage
 from .support import SEED, unpublish
 
 ANALYSED = ("documents", "mentions", "entities", "quotes")
+UNSHARED = ("first_seen", "last_seen", "modified", "file_id")  # when the runs ran and the files were written
 
 
 def rows(out: Path, name: str, drop: tuple[str, ...] = ()) -> list[dict]:
@@ -33,10 +34,9 @@ def by_source(out: Path) -> dict[str, dict]:
 
 
 def state(out: Path) -> dict[str, list[dict]]:
-    """What a run publishes, less when the sources were seen (which depends on when the runs ran)."""
-    return {name: rows(out, name) for name in (*ANALYSED, "rejects")} | {
-        "sources": rows(out, "sources", ("first_seen", "last_seen"))
-    }
+    """What a run publishes, less when the sources were seen (which depends on when the runs ran)
+    and the files' stat (on when they were written)."""
+    return {name: rows(out, name) for name in (*ANALYSED, "rejects")} | {"sources": rows(out, "sources", UNSHARED)}
 
 
 def quotes(out: Path) -> list[tuple]:
@@ -112,7 +112,7 @@ def test_a_rejected_file_fixed_becomes_a_document_and_a_failed_rescrape_keeps_it
     folder.mkdir()
     (folder / "a.txt").write_bytes(b"")
     run_flow(folder, out)
-    assert by_source(out)["a.txt"] | {"first_seen": None, "last_seen": None} == {
+    assert by_source(out)["a.txt"] | dict.fromkeys(UNSHARED) == {
         "source": "a.txt",
         "status": "rejected",
         "doc_id": None,
@@ -120,6 +120,8 @@ def test_a_rejected_file_fixed_becomes_a_document_and_a_failed_rescrape_keeps_it
         "bytes": 0,
         "first_seen": None,
         "last_seen": None,
+        "modified": None,
+        "file_id": None,
     }
     assert [r["source"] for r in rows(out, "rejects")] == ["a.txt"]
 
@@ -161,6 +163,7 @@ def test_every_file_is_in_sources_duplicates_and_removed_files_included(run_flow
         "notes.csv": ("rejected", None),
     }
     assert {s: (r["status"], r["doc_id"]) for s, r in by_source(out).items()} == expected
+    first_read = by_source(out)["z.txt"]["last_seen"]
 
     (folder / "b.txt").unlink()
     with caplog.at_level(logging.INFO):
@@ -171,7 +174,8 @@ def test_every_file_is_in_sources_duplicates_and_removed_files_included(run_flow
         "b.txt": ("duplicate", seed_id),
         "sub/a.txt": ("document", seed_id),
     }
-    assert sources["b.txt"]["last_seen"] < sources["z.txt"]["last_seen"]  # no longer in the input
+    # last_seen is the last run that read the file: the first, for the removed b.txt and the unchanged z.txt
+    assert sources["b.txt"]["last_seen"] == sources["z.txt"]["last_seen"] == first_read
     assert [d["source"] for d in rows(out, "documents")] == ["sub/a.txt"]
     run_flow(folder, tmp_path / "fresh")
     published = state(out)

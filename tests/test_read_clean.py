@@ -1,7 +1,7 @@
 """Read & clean and its bookkeeping: rows built from the schemas, rejects that keep the published
 columns, each file standing for its content, files read alike by the workers and here."""
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +10,8 @@ from newsflow.tasks import storage
 from newsflow.tasks.bookkeeping import (
     Seen,
     document_row,
+    legacy_sources,
     plan_sources,
-    read_published_state,
-    recorded_sources,
     reject_row,
     source_row,
 )
@@ -88,8 +87,9 @@ def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
     prepared = read_and_clean(files, discover_rejects, again, settings)
     assert not prepared.rejects and not prepared.changed and prepared.n_already_published == 1
     assert storage.read_staged(again.staging, "rejects", "rejects").num_rows == 0
-    restaged = storage.read_staged(again.staging, "sources", "sources").to_pylist()  # staged, but not changed:
-    assert [{**s, "last_seen": None} for s in restaged] == [{**s, "last_seen": None} for s in sources]
+    # ok.txt is unchanged (not read), the hidden and empty files as they were: no sources row changes
+    assert prepared.n_unchanged == 2 and not prepared.sources_staged
+    assert storage.read_staged(again.staging, "sources", "sources").num_rows == 0
 
 
 T0, T1 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
@@ -146,17 +146,16 @@ def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(t
     # As an earlier newsflow published it, in its own format (no sources table), then migrated:
     # d2.txt edited under the old semantics (both its documents kept, the later one last).
     documents = [[doc_row("d1"), doc_row("d2")], [{**doc_row("d3"), "source": "d2.txt"}]]
-    legacy_output(tmp_path, storage.new_run_id(), {"documents": documents, "rejects": []})
+    rejects = [reject_row(Reject("r_1", "scan.pdf", "ingest", "a PDF")), reject_row(Reject("r_2", "d1.txt", "x", "y"))]
+    legacy_output(tmp_path, storage.new_run_id(), {"documents": documents, "rejects": [rejects]})
     upkeep.migrate(tmp_path)
-    published = read_published_state(tmp_path)
-    published = replace(published, rejects={"scan.pdf": {"r_1"}, "d1.txt": {"r_2"}})
-    recorded = recorded_sources(published, tmp_path)
+    at = storage.run_time(storage.published_version(tmp_path))
+    recorded = {r["source"]: r for r in legacy_sources(tmp_path)}
     assert {s: (r["status"], r["doc_id"], r["sha256"], r["first_seen"]) for s, r in recorded.items()} == {
-        "d1.txt": ("document", "d1", None, published.at),
-        "d2.txt": ("document", "d3", None, published.at),
-        "scan.pdf": ("rejected", None, None, published.at),
+        "d1.txt": ("document", "d1", None, at),
+        "d2.txt": ("document", "d3", None, at),
+        "scan.pdf": ("rejected", None, None, at),
     }
-    assert published.at == storage.run_time(storage.published_version(tmp_path))
 
 
 def test_files_read_and_cleaned_by_worker_processes_come_out_as_read_here(tmp_path: Path):

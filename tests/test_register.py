@@ -4,12 +4,15 @@ runs to a fresh run's, with ids that stay; real Prefect, spaCy, GX and Parquet."
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
@@ -181,9 +184,9 @@ def test_a_failed_registry_validation_publishes_nothing(fresh, tmp_path, run_flo
     run_flow(tmp_path / "in", out)
     before = table_contents(out)
     (tmp_path / "in" / "extra.txt").write_text("Extra\n\n“We will see,” Lena Ortiz said of the plan.\n")
-    from newsflow.tasks import register
+    from newsflow.tasks.people import registry
 
-    real = register.build_registry
+    real = registry.from_state  # what the run's registry update (and a rebuild) builds with
 
     def broken(*args, **kwargs):
         built = real(*args, **kwargs)
@@ -192,9 +195,42 @@ def test_a_failed_registry_validation_publishes_nothing(fresh, tmp_path, run_flo
         table = built.person_entities.set_column(2, "person_id", pa.array(ids, pa.string()))
         return type(built)(built.people, table)
 
-    monkeypatch.setattr(register, "build_registry", broken)
+    monkeypatch.setattr(registry, "from_state", broken)
     from newsflow.tasks.validate import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="person_id is in people"):
         run_flow(tmp_path / "in", out)
     assert table_contents(out) == before
+
+
+def test_rebuild_people_equals_the_incremental_registry_and_an_old_registry_is_rebuilt_once(fresh, run_flow, tmp_path):
+    """`newsflow rebuild-people` (the command line) gives the tables the runs kept up to date; an
+    output whose registry predates the state columns (three columns, as before issue 29) is rebuilt
+    whole by its next run, and then updated in place."""
+    out = tmp_path / "out"
+    run_flow(write(tmp_path / "in", ["shelter.txt", "council.txt"]), out)
+    run_flow(write(tmp_path / "in", ["shelter.txt", "council.txt", "budget.txt", "clinic.txt"]), out)
+    kept = registry(out)
+    done = subprocess.run(
+        [sys.executable, "-m", "newsflow.flows.cli", "rebuild-people", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["people"] == len(kept["people"])
+    assert registry(out) == kept == registry(fresh)
+    # The registry of an older newsflow: person_entities with its contract columns only.
+    old = pa.Table.from_pylist(kept["person_entities"]).select(["doc_id", "entity_id", "person_id"])
+    write_deltalake(str(out / "person_entities"), old, mode="overwrite", schema_mode="overwrite")
+    manifest = storage.read_manifest(out)
+    manifest["tables"]["person_entities"] = DeltaTable(str(out / "person_entities")).version()
+    manifest.pop("registry")
+    storage.tables.write_manifest(out, manifest["run_id"], manifest["tables"], manifest)
+    assert not storage.has_columns(out, "person_entities", ["person_key"])
+    summary = run_flow(write(tmp_path / "in", list(ARTICLES)), out)
+    assert summary["published"]  # nothing new, but the registry is rebuilt with its state
+    assert registry(out) == registry(fresh)
+    assert storage.read_manifest(out)["registry"]["version"] >= 1
+    assert run_flow(tmp_path / "in", out)["published"] is False

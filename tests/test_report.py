@@ -113,18 +113,20 @@ def add_people(root: Path) -> None:
             "last_published": pa.array([None, None], pa.timestamp("us", tz="UTC")),
         }
     )
-    links = pa.table(
-        {
-            "doc_id": ["d1", "d2", "d2"],
-            "entity_id": ["e_Donald Trump", "e_Trump", f"e_Ann {SCRIPT}"],
-            "person_id": ["p_trump", "p_trump", "p_ann"],
-        }
+    links = from_rows(
+        "person_entities",
+        [
+            {"doc_id": "d1", "entity_id": "e_Donald Trump", "person_id": "p_trump"},
+            {"doc_id": "d2", "entity_id": "e_Trump", "person_id": "p_trump"},
+            {"doc_id": "d2", "entity_id": f"e_Ann {SCRIPT}", "person_id": "p_ann"},
+        ],
     )
     run_id = storage.published_version(root)
     staging = storage.staging_url(root, run_id + "-people")
     for name, table in (("people", people), ("person_entities", links)):
         storage.stage_table(staging, name, "people", table, keep_empty=True)
-    storage.publish(root, staging, run_id, {})  # the same run's tables, the people tables added
+    # The same run's tables, the people tables added (whole: their state columns are left null here).
+    storage.publish(root, staging, run_id, {"people": storage.ALL, "person_entities": storage.ALL})
 
 
 def rows(root: Path, run_id: str, name: str) -> list[dict]:

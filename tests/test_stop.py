@@ -161,6 +161,9 @@ def test_a_worker_killed_while_parsing_fails_the_run_within_the_limit(corpus, pu
     time.sleep(1.0)
     victims = run.workers()
     assert len(victims) == 2, run.stderr()
+    # The workers the command started before Prefect, adopted by the flow (flows/engine.py).
+    [adopted] = [line for line in run.log.read_text(errors="replace").splitlines() if "adopted the 2 worker" in line]
+    assert all(f"pid {v.pid}" in adopted for v in victims), adopted
     victims[0].send_signal(how)
     code, seconds = run.wait(timeout=120)
     assert code == 1 and seconds < 60, run.stderr()

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
@@ -78,20 +79,64 @@ def test_rows_are_dropped_by_each_tables_key_and_read_back_by_key(tmp_path: Path
     ]
 
 
-def test_a_whole_table_rewrites_only_the_keys_that_changed(tmp_path: Path):
-    def people(*names):
-        row = {"aliases": [], "gender": "unknown", "n_documents": 1, "n_quotes": 0}
-        return [{**row, "person_id": n, "name": n} for n in names]
+def _people(*names):
+    row = {"aliases": [], "gender": "unknown", "n_documents": 1, "n_quotes": 0}
+    return from_rows("people", [{**row, "person_id": n, "name": n} for n in names])
 
-    for names in (("p1", "p2", "p3"), ("p1", "p2", "p4")):
+
+def test_a_publish_rewrites_only_the_keys_it_drops_or_stages(tmp_path: Path):
+    for names, drop in ((("p1", "p2", "p3"), set()), (("p4",), {"p3"})):
         run_id = storage.new_run_id()
         staging = storage.staging_url(tmp_path, run_id)
-        storage.stage_table(staging, "people", "people", from_rows("people", people(*names)), keep_empty=True)
-        storage.publish(tmp_path, staging, run_id)
+        storage.stage_table(staging, "people", "people", _people(*names), keep_empty=True)
+        storage.publish(tmp_path, staging, run_id, {"people": drop})
     assert sorted(r["person_id"] for r in storage.read_published(tmp_path, "people").to_pylist()) == ["p1", "p2", "p4"]
-    [last] = DeltaTable(str(tmp_path / "people")).history(1)
-    predicate = last["operationParameters"]["predicate"]
-    assert "p3" in predicate and "p4" in predicate and "p1" not in predicate
+    append, delete = DeltaTable(str(tmp_path / "people")).history(2)  # newest first
+    assert delete["operation"] == "DELETE" and append["operationParameters"]["mode"] == "Append"
+    predicate = delete["operationParameters"]["predicate"]
+    assert "p3" in predicate and "p1" not in predicate and "p4" not in predicate
+
+
+def test_a_large_change_is_committed_in_batches_that_readers_see_together(tmp_path: Path, monkeypatch):
+    """delta-rs overflows its stack on an `IN` list of ~30,000 keys: a change of more keys than
+    `MAX_PREDICATE_KEYS` is several commits, and the manifest names the last."""
+    monkeypatch.setattr(storage.tables, "MAX_PREDICATE_KEYS", 5)
+    stage_and_swap(tmp_path, [doc_row(f"d{i:02d}") for i in range(12)])
+    before = DeltaTable(str(tmp_path / "documents")).version()
+    ids = {f"d{i:02d}" for i in range(12)}
+    stage_and_swap(tmp_path, [doc_row(d, text="Edited.") for d in sorted(ids)], ids)  # each replaced
+    after = DeltaTable(str(tmp_path / "documents")).version()
+    assert after - before == 3  # 12 keys: batches of 5, 5 and 2
+    assert storage.read_manifest(tmp_path)["tables"]["documents"] == after
+    assert {r["text"] for r in storage.read_published(tmp_path, "documents").to_pylist()} == {"Edited."}
+    assert storage.read_published(tmp_path, "documents").num_rows == 12
+
+
+def test_all_replaces_a_table_and_its_schema_and_an_older_table_gains_new_columns(tmp_path: Path):
+    """`ALL` (a registry rebuilt whole) replaces every row and the table's columns; a keyed write to a
+    table of an older schema first adds the missing columns, null in the rows it keeps."""
+    old = pa.schema([f for f in TABLES["person_entities"] if f.name in ("doc_id", "entity_id", "person_id")])
+    old_rows = pa.table({"doc_id": ["d1", "d2"], "entity_id": ["e1", "e2"], "person_id": ["p1", "p2"]}, schema=old)
+    write_deltalake(str(tmp_path / "person_entities"), old_rows)
+    assert not storage.has_columns(tmp_path, "person_entities", ["person_key"])  # nothing published yet
+    links = from_rows("person_entities", [{"doc_id": "d3", "entity_id": "e3", "person_id": "p3", "person_key": "ng"}])
+    run_id = storage.new_run_id()
+    staging = storage.staging_url(tmp_path, run_id)
+    storage.stage_table(staging, "person_entities", "people", links)
+    storage.publish(tmp_path, staging, run_id, {"person_entities": storage.ALL})
+    assert storage.has_columns(tmp_path, "person_entities", TABLES["person_entities"].names)
+    assert storage.read_published(tmp_path, "person_entities").to_pylist() == links.to_pylist()
+    # A published table of the older schema: a keyed write keeps its other rows, null in the new columns.
+    legacy = tmp_path / "legacy"
+    write_deltalake(str(legacy / "person_entities"), old_rows)
+    storage.publish(legacy, storage.staging_url(legacy, "r0"), "r0")  # a manifest naming the old table
+    assert storage.read_published(legacy, "person_entities").column("person_key").null_count == 2
+    run_id = storage.new_run_id()
+    staging = storage.staging_url(legacy, run_id)
+    storage.stage_table(staging, "person_entities", "people", links)
+    storage.publish(legacy, staging, run_id, {"person_entities": {"ng"}})
+    rows = sorted(storage.read_published(legacy, "person_entities").to_pylist(), key=lambda r: r["doc_id"])
+    assert [(r["doc_id"], r["person_key"]) for r in rows] == [("d1", None), ("d2", None), ("d3", "ng")]
 
 
 def test_readers_see_the_manifest_not_a_table_committed_past_it_and_the_next_run_restores_it(tmp_path: Path):

@@ -176,6 +176,17 @@ def _context_fits(a: set[str], b: set[str], context: Mapping[str, DocContext]) -
     return not (outlets_a and outlets_b)
 
 
+def person_key(name: str, lex: Lexicon) -> str:
+    """The registry's partition of a canonical name: the last word of its folded surname (of the
+    folded name, for a name without parts). Every rule below joins names of one surname only
+    (base, nickname, hypocorism, one-word name), and two people's id anchors (`_anchor`) can only
+    be equal when their surnames end in the same word: the people of one key are a function of
+    that key's entities alone, so a run re-clusters only the keys its documents touch."""
+    form = parse(name, lex)
+    words = (form.surname if form is not None else fold(name)).split()
+    return words[-1] if words else ""
+
+
 def _nodes(entities: Iterable[PersonEntity], lex: Lexicon) -> list[Node]:
     forms: dict[str, NameForm | None] = {}
     nodes: dict[tuple, Node] = {}

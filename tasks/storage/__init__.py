@@ -24,11 +24,14 @@ from newsflow.schemas.tables import TABLES
 from newsflow.tasks.storage.lease import Lease, LeaseLost, OutputLocked
 from newsflow.tasks.storage.location import OutputError, delete_tree, explain, is_remote, keys, store, url_of
 from newsflow.tasks.storage.tables import (
+    ALL,
     MANIFEST,
     STATE,
+    AllKeys,
     Run,
     clean_staging,
     ensure_table,
+    has_columns,
     is_published,
     manifests,
     new_run_id,
@@ -108,6 +111,8 @@ def open_run(root, lock_timeout: float, logger: logging.Logger) -> Iterator[Run]
 
 
 __all__ = [
+    "ALL",
+    "AllKeys",
     "LeaseLost",
     "LegacyOutput",
     "OutputError",
@@ -115,6 +120,7 @@ __all__ = [
     "Run",
     "check_output",
     "ensure_table",
+    "has_columns",
     "is_legacy",
     "is_published",
     "manifests",

