@@ -1,7 +1,7 @@
 """Scale (issue 29): what a run costs on published outputs of 10,000, 100,000 and 1,000,000 documents.
 
 1. The seed: one real `newsflow run` over the corpus (default the BBC corpus, read from ../shared
-   and written only under WORKDIR) as one `.jsonl` file of records, into `WORKDIR/seed/` (kept
+   and written only under WORKDIR) as `.jsonl` files of 100 records, into `WORKDIR/seed/` (kept
    and reused by later invocations).
 2. Per size N (`--sizes`): `WORKDIR/N/input` (`.jsonl` files of 1,000 records) and `WORKDIR/N/output`
    (the published output a run over that input would give), built from the seed's rows with no
@@ -9,23 +9,24 @@
    person registry built with the project's own function, a few large Delta appends, the manifest).
    Kept and reused when already built (`--rebuild` builds again).
 3. Per size, `--repeats` times each: a run adding 1 document (a new `.jsonl` file of 1 record),
-   then one adding 1,000 (a new `.jsonl` file of 1,000 records): seed articles under URLs no built
+   then one adding 1,000 (a new `.jsonl` file of 1,000 records; `--added` chooses): seed articles under URLs no built
    document has, so they are new documents and are analysed. Each is `newsflow run --input
    WORKDIR/N/input --output COPY` as a subprocess, on a fresh copy of the built output
    (`cp -a --reflink=auto`: each timed run adds to the same N), with its wall time, its summary's
    phases, the peak RSS of the largest process of its tree and the sum of its processes' PSS
    (`benchmarks/throughput.PeakRSS`, sampled every 0.3 s), and the live data files per table after
-   it (`DeltaTable.file_uris()`).
+   it (`DeltaTable.file_uris()`). A run that fails is recorded (exit code, last step) and its log
+   kept in `WORKDIR/logs/`.
 4. File counts over many small runs, on a copy of the smallest size's output: `--small-runs K`
    calls of the project's publish path (a new document's rows, its sources row and its registry
    rows staged as a run stages them, then `publish` and `compact_if_needed`, as
    `tasks/publish.py` does), the data files per table every 100; or, with `--full-runs K`, K real
-   `newsflow run`s each adding one document.
+   `newsflow run`s each adding one document. Default report: benchmarks/results/scale.md.
 A markdown report (machine, date, the tables) is printed and written to `--report`.
 The machine is shared and its speed varies: run under `nice`, compare within one report.
 
 usage: .venv/bin/python -m benchmarks.scale [--sizes 10000 100000 1000000] [--workdir DIR]
-           [--repeats K] [--small-runs 1000] [--full-runs K] [--report PATH] [--corpus DIR]
+           [--repeats K] [--added 1 1000] [--small-runs 1000] [--full-runs K] [--report PATH] [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -272,6 +273,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsflow-scale"))
     parser.add_argument("--repeats", type=int, default=2, help="runs of each kind per size")
+    parser.add_argument("--added", type=int, nargs="+", default=ADDED, help="documents the timed runs add")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--report", type=Path, default=REPO / "benchmarks" / "results" / "scale.md")
     parser.add_argument("--rebuild", action="store_true", help="build the outputs again even when built")
@@ -299,7 +301,7 @@ def main() -> int:
             builds[n] = {"rows": rows, "files": data_files(out), "seconds": None, "bytes": disk_bytes(folder)}
         if args.build_only or args.no_runs:
             continue
-        for added in ADDED:
+        for added in args.added:
             runs[(n, added)] = measure(seed, folder, added, args.repeats)
             Path(args.report).parent.mkdir(parents=True, exist_ok=True)
             Path(args.report).write_text(report(builds, runs, [], ""))
