@@ -16,6 +16,7 @@ import logging
 import math
 import time
 from collections import Counter
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -51,9 +52,29 @@ log = logging.getLogger(__name__)
 # load the spaCy model first (seconds), and a few files read here take milliseconds, meanwhile.
 
 
-def balanced_chunk_size(chunk_size: int, n_files: int, slots: int) -> int:
+def balanced_chunk_size(chunk_size: int, n_documents: int, slots: int) -> int:
     """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
-    return max(1, min(chunk_size, math.ceil(n_files / slots)))
+    return max(1, min(chunk_size, math.ceil(n_documents / slots)))
+
+
+def expected_documents(root: Path, files: list[str]) -> int:
+    """About how many documents `files` hold: one a file, a `.jsonl` file's lines each (counted, not
+    parsed: a file of 1,000 records is not chunked as one document)."""
+    root = Path(root)
+    n = 0
+    for rel in files:
+        if Path(rel).suffix.lower() != ".jsonl":
+            n += 1
+            continue
+        lines = 0
+        try:
+            with open(root / rel if root.is_dir() else root, "rb") as f:
+                while block := f.read(1 << 20):
+                    lines += block.count(b"\n")
+        except OSError:
+            pass  # read (and rejected) with its reason later
+        n += max(1, lines)
+    return n
 
 
 class NewDocuments:
@@ -123,7 +144,8 @@ def read_and_clean(
         len(to_read),
         " (--rehash: every file)" if settings.rehash else "",
     )
-    chunks = StagedChunks(run, out, balanced_chunk_size(settings.chunk_size, len(to_read), slots))
+    size = balanced_chunk_size(settings.chunk_size, expected_documents(settings.input, to_read), slots)
+    chunks = StagedChunks(run, out, size)
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     new = NewDocuments(run, index, unchanged, chunks, logger)
     started = time.monotonic()

@@ -1,6 +1,7 @@
 """Read & clean and its bookkeeping: rows built from the schemas, rejects that keep the published
 columns, each file standing for its content, files read alike by the workers and here."""
 
+import json
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from newsflow.tasks.bookkeeping import (
 )
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.discover import discover
-from newsflow.tasks.read_clean import balanced_chunk_size, read_and_clean
+from newsflow.tasks.read_clean import balanced_chunk_size, expected_documents, read_and_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import upkeep
 
@@ -60,6 +61,18 @@ def test_chunks_are_balanced_over_the_task_slots():
     assert balanced_chunk_size(1000, 6, 2) == 3
     assert balanced_chunk_size(2, 6, 1) == 2
     assert balanced_chunk_size(1000, 0, 4) == 1
+
+
+def test_chunks_count_the_records_of_a_jsonl_file(tmp_path: Path):
+    """One `.jsonl` file of 300 records is 300 documents to balance, not one (which made chunks of a
+    single document: a run adding a file of 1,000 records staged and validated 1,000 chunks)."""
+    records = "".join(json.dumps({"text": f"Article {i}."}) + "\n" for i in range(300))
+    (tmp_path / "many.jsonl").write_text(records)
+    (tmp_path / "one.txt").write_text("One article.")
+    assert expected_documents(tmp_path, ["many.jsonl", "one.txt"]) == 301
+    assert expected_documents(tmp_path / "many.jsonl", ["many.jsonl"]) == 300
+    assert expected_documents(tmp_path, ["gone.jsonl"]) == 1  # unreadable: read, and rejected, later
+    assert balanced_chunk_size(1000, expected_documents(tmp_path, ["many.jsonl"]), 2) == 150
 
 
 def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
