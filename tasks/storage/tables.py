@@ -279,10 +279,13 @@ MAX_PREDICATE_KEYS = 5_000
 def _commit_changes(
     root, name: str, staged: pa.Table | None, dropped: Collection[str] | AllKeys, manifest: dict | None
 ) -> int:
-    """Commit table `name`'s change; its new version. None when nothing changes; rows of new keys
-    are appended; the keys the run drops or restages are overwritten (`key IN (...)`, or deleted)
-    in batches of `MAX_PREDICATE_KEYS`, one commit each (the manifest names the last one, so
-    readers see all the batches or none); an older table first gains its missing columns."""
+    """Commit table `name`'s change; its new version. The published rows of the keys in `dropped` go
+    and the staged rows are added. Nothing is read to do it: rows of dropped keys are an overwrite
+    with a predicate (`key IN (...)`; a delete when none is staged), in batches of
+    `MAX_PREDICATE_KEYS`, one commit each (the manifest names the last: readers see all the batches
+    or none); the other staged rows are appended (their keys' published rows stay, as they would
+    have). No commit when nothing is dropped or staged; an older table first gains its missing
+    columns (`_upgrade`)."""
     key = KEYS[name]
     url = table_url(root, name)
     staged = staged.cast(TABLES[name]) if staged is not None else TABLES[name].empty_table()
@@ -290,26 +293,21 @@ def _commit_changes(
         audit("commit", url)
         write_deltalake(url, staged, mode="overwrite", schema_mode="overwrite")
         return DeltaTable(url).version()
-    # The keys the run drops or stages: their rows become the kept ones plus the staged ones.
-    changed = set(dropped) | set(staged.column(key).to_pylist())
-    old = read_published(root, name, keys=changed, manifest=manifest) if changed else staged.slice(0, 0)
+    replaced = sorted(set(dropped))
     table = DeltaTable(url)
-    if not changed or (old.num_rows == 0 and staged.num_rows == 0):
+    if not replaced and staged.num_rows == 0:
         return table.version()
     _upgrade(table, name)
-    replaced = sorted(set(dropped) | set(old.column(key).to_pylist()))  # keys with published rows to rewrite
-    kept = without_keys(old, name, dropped)
-    both = pa.concat_tables([kept, staged])
     for start in range(0, len(replaced), MAX_PREDICATE_KEYS):
         batch = replaced[start : start + MAX_PREDICATE_KEYS]
-        rows = both.filter(pc.is_in(both.column(key), pa.array(batch, pa.string())))
+        rows = staged.filter(pc.is_in(staged.column(key), pa.array(batch, pa.string())))
         audit("commit", url)
         if rows.num_rows:
             write_deltalake(DeltaTable(url), rows, mode="overwrite", predicate=_sql_in(key, batch))
         else:
             DeltaTable(url).delete(_sql_in(key, batch))
     new = staged.filter(pc.invert(pc.is_in(staged.column(key), pa.array(replaced, pa.string()))))
-    if new.num_rows:  # keys no published row has: appended, no predicate
+    if new.num_rows:
         audit("commit", url)
         write_deltalake(DeltaTable(url), new, mode="append")
     return DeltaTable(url).version()
