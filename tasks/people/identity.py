@@ -199,6 +199,14 @@ def _nodes(entities: Iterable[PersonEntity], lex: Lexicon) -> list[Node]:
         if node is None:
             node = nodes[key] = Node(key, form)
         node.entities.append(e)
+    # A node's form, whatever order the entities come in: of its names, the smallest that pairs a
+    # nickname with the name ('John "Johnny" Smith': the signature leaves the nickname out), else
+    # the smallest. (It was the first entity's: a full rebuild and a run's update, which read the
+    # rows in other orders, could differ.)
+    for node in nodes.values():
+        if node.form is not None:
+            names = sorted({e.name for e in node.entities})
+            node.form = forms[min(names, key=lambda n: (forms[n].nickname is None, n))]
     # Largest first (more documents), then by key: the order every pass below takes them in.
     return sorted(nodes.values(), key=lambda n: (-len(n.docs), repr(n.key)))
 
