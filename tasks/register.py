@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PERSON_ENTITIES
+from newsflow.schemas.tables import PERSON_ENTITIES, TABLES
 from newsflow.tasks.people import women_share
 from newsflow.tasks.people.registry import (
     DOCUMENT_COLUMNS,
@@ -116,20 +116,24 @@ def rebuild(run: Run, parts: list[str], drop: dict, infer_gender: bool, logger: 
 
 
 def _quoted(run: Run, parts: list[str], registry: Registry) -> dict:
-    chunks = [p for p in parts if p in staged_parts(run.staging, "quotes")]
+    chunks = staged_chunks(run, parts, "quotes")
     if not chunks:
         return {}
     quotes = pa.concat_tables([read_staged(run.staging, "quotes", p, QUOTE_COLUMNS) for p in chunks])
     return women_share(registry.people, registry.person_entities, quotes)
 
 
+def staged_chunks(run: Run, parts: list[str], name: str) -> list[str]:
+    """The parts of `parts` that staged table `name` (the staging listed once)."""
+    staged = set(staged_parts(run.staging, name))
+    return [p for p in parts if p in staged]
+
+
 def _new_state(run: Run, parts: list[str]) -> pa.Table:
     """The registry state of the PERSON entities of the run's staged documents."""
-    chunks = [p for p in parts if p in set(staged_parts(run.staging, "entities"))]
+    chunks = staged_chunks(run, parts, "entities")
 
     def staged(name: str, columns: list[str]) -> pa.Table:
-        from newsflow.schemas.tables import TABLES
-
         schema = pa.schema([TABLES[name].field(c) for c in columns])
         return pa.concat_tables([schema.empty_table()] + [read_staged(run.staging, name, p, columns) for p in chunks])
 

@@ -393,7 +393,8 @@ def person_entities_after(
     if drop.get("person_entities") is ALL:
         entities = read_after(root, staging, "entities", parts, drop, columns)
     else:
-        staged = [read_staged(staging, "entities", p, columns) for p in parts if p in staged_parts(staging, "entities")]
+        chunks = set(staged_parts(staging, "entities"))
+        staged = [read_staged(staging, "entities", p, columns) for p in parts if p in chunks]
         new_docs = {d for t in staged for d in t.column("doc_id").to_pylist()}
         wanted = set(links.column("doc_id").to_pylist()) - new_docs
         published = read_published(root, "entities", columns, where=("doc_id", wanted)) if wanted else None

@@ -276,9 +276,7 @@ def _upgrade(table: DeltaTable, name: str) -> None:
 MAX_PREDICATE_KEYS = 5_000
 
 
-def _commit_changes(
-    root, name: str, staged: pa.Table | None, dropped: Collection[str] | AllKeys, manifest: dict | None
-) -> int:
+def _commit_changes(root, name: str, staged: pa.Table | None, dropped: Collection[str] | AllKeys) -> int:
     """Commit table `name`'s change; its new version. The published rows of the keys in `dropped` go
     and the staged rows are added. Nothing is read to do it: rows of dropped keys are an overwrite
     with a predicate (`key IN (...)`; a delete when none is staged), in batches of
@@ -335,7 +333,7 @@ def publish(
         staged = pa.concat_tables([read_staged(staging, name, p) for p in parts]) if parts else None
         if lease is not None:
             lease.check()
-        versions[name] = _commit_changes(root, name, staged, drop.get(name, ()), manifest)
+        versions[name] = _commit_changes(root, name, staged, drop.get(name, ()))
     if lease is not None:
         lease.check()
     registry = registry or (manifest or {}).get("registry")
