@@ -11,12 +11,7 @@ folder's layout is `tasks/storage.py`'s, where the work runs (worker processes, 
 `flows/engine.py`'s.
 """
 
-import html
-import re
-from pathlib import Path
-
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from newsflow.flows.engine import open_engine
@@ -29,10 +24,10 @@ from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.people.gender import preload as preload_first_names
 from newsflow.tasks.publish import publish_task
 from newsflow.tasks.read_clean import read_clean_task
-from newsflow.tasks.records import Reject
 from newsflow.tasks.register import Registered, register_task
 from newsflow.tasks.report import report_task
-from newsflow.tasks.storage import is_published, open_run
+from newsflow.tasks.report.artifacts import publish_artifacts
+from newsflow.tasks.storage import open_run
 from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
 
 
@@ -75,83 +70,6 @@ def _summary(
         "task_runner": settings.task_runner,
         "task_slots": slots,
     }
-
-
-# What markdown would read as markup: backslash-escaped, so that text from the articles (file names,
-# titles, names) shows as written. `<`, `>` and `&` become entities: never HTML.
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def _cell(value: object) -> str:
-    """Text for markdown (a table cell, a line): markup escaped, on one line."""
-    return _MARKUP.sub(r"\\\1", html.escape(str(value), quote=False)).replace("\r", " ").replace("\n", " ")
-
-
-def _link(text: str, path: str | None) -> str:
-    """A markdown link to a local file, with its path written out (browsers do not follow file:
-    links from the Prefect UI's http: page; the path can be copied)."""
-    if path is None:
-        return f"{text}: none"
-    return f"[{text}]({Path(path).absolute().as_uri()}): {_cell(path)}"
-
-
-def _table(rows: list[dict]) -> list[str]:
-    """Query rows as the lines of a markdown table, every cell escaped (null: empty)."""
-    lines = ["| " + " | ".join(map(_cell, rows[0])) + " |", "|" + " --- |" * len(rows[0])]
-    return lines + ["| " + " | ".join("" if v is None else _cell(v) for v in row.values()) + " |" for row in rows]
-
-
-def _artifacts(summary: dict, rejects: list[Reject], output: str) -> None:
-    """The run summary in the Prefect UI: a markdown report linking the run report and the Data
-    Docs, the top speakers and entities, and the quotes per outlet. Text from the articles is
-    escaped (`_cell`): it shows as written, never as markup."""
-    files = summary["sources"]
-    lines = [
-        f"# newsflow run: {'published' if summary['published'] else 'nothing new to publish'}",
-        "",
-        f"{sum(files.values())} input files: {files['document']} documents, {files['duplicate']} duplicates, "
-        f"{files['rejected']} rejected.",
-        "",
-        f"{summary['new_documents']} new documents ({summary['updated']} of them files edited in place, "
-        f"{summary['removed_documents']} earlier versions removed), {summary['already_published']} already "
-        f"published, {summary['words']:,} words in {summary['seconds']} s.",
-        "",
-        "| table | new rows |",
-        "| --- | --- |",
-    ]
-    lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
-    quoted = summary["people_quoted_new"]
-    if quoted:
-        share = quoted["women_share"]
-        lines += [
-            "",
-            f"People quoted in the new documents: {quoted['female']} women, {quoted['male']} men, "
-            f"{quoted['unknown']} unknown; share of women among those of known gender: "
-            + (f"**{share:.1%}**" if share is not None else "n/a")
-            + f" ({summary['people']:,} people in all published documents; gender is an inference: "
-            "docs/quality.md).",
-        ]
-    lines += ["", f"Validation: **{summary['validation']}**", ""]
-    lines += [f"- {_link('Run report', summary.get('report'))}", f"- {_link('Data Docs', summary['data_docs'])}"]
-    lines += ["", "| phase | seconds |", "| --- | --- |"]
-    lines += [f"| {name} | {seconds:.1f} |" for name, seconds in summary["phases"].items()]
-    if rejects:
-        lines += ["", "## Rejects", "", "| source | stage | reason |", "| --- | --- | --- |"]
-        lines += [f"| {_cell(r.source)} | {_cell(r.stage)} | {_cell(r.reason)} |" for r in rejects[:100]]
-    create_markdown_artifact("\n".join(lines), key="newsflow-run-summary", description="newsflow run summary")
-    if not is_published(output, "quotes"):  # nothing published yet
-        return
-    from newsflow.flows import queries  # DuckDB: imported when the run needs it, at its end
-
-    for key, query, what in (
-        ("newsflow-top-speakers", "quoted_most", "Most quoted speakers"),
-        ("newsflow-top-entities", "mentioned_most", "Most mentioned entities"),
-        ("newsflow-outlets", "unknown_speaker_share", "Quotes per outlet, and the share whose speaker is unknown"),
-    ):
-        rows = queries.run(query, output)
-        if rows:  # a markdown table, not a table artifact: the Prefect UIs read those cells as markdown, or not
-            markdown = "\n".join([f"## {what}", "", *_table(rows)])
-            create_markdown_artifact(markdown, key=key, description=f"{what} (all published documents)")
 
 
 # The flow's own tasks run in its thread; the analysis's engine is chosen per run (`flows/engine.py`).
@@ -265,5 +183,5 @@ def newsflow(
     summary = _summary(settings, prepared, analysed, registered, report, clock, engine.slots) | {"report": page}
     logger.info("run summary: %s", summary)
     logger.info("phases: %s", phase_line(summary["phases"]))
-    _artifacts(summary, prepared.rejects, settings.output)
+    publish_artifacts(summary, prepared.rejects, settings.output)
     return summary

@@ -32,6 +32,8 @@ CHECK_COLUMNS = {
     "sources": ["doc_known", "names_its_document", "seen_in_order"],
     "people": ["evidence_fits_gender", "published_in_order"],
     "person_entities": ["person_known", "is_person_entity"],
+    "report_documents": [],
+    "report_people": [],
 }
 
 if TYPE_CHECKING:
@@ -192,5 +194,39 @@ def suites() -> dict[str, list]:
             ),
             _true("person_known", "every person_entities.person_id is in people"),
             _true("is_person_entity", "every (doc_id, entity_id) is a PERSON entity of a published document"),
+        ],
+        "report_documents": [
+            _columns("report_documents"),
+            *_not_null("report_documents", "doc_id", "n_quotes", "n_unknown_speaker"),
+            gxe.ExpectColumnValuesToBeUnique(column="doc_id", description="one report row per document"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_unknown_speaker", min_value=0, description="counts of quotes are not negative"
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="n_quotes",
+                column_B="n_unknown_speaker",
+                or_equal=True,
+                description="a document has no more quotes with an unknown speaker than quotes",
+            ),
+        ],
+        "report_people": [
+            _columns("report_people"),
+            *_not_null("report_people", "person_key", "named", "quoted"),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["person_key", "outlet", "gender"],
+                description="one report row per name partition, outlet and gender",
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="quoted", min_value=0, description="counts of people are not negative"
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="named",
+                column_B="quoted",
+                or_equal=True,
+                description="no outlet quotes more people than it names",
+            ),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="gender", value_set=list(GENDERS), description="gender is female, male or unknown"
+            ),
         ],
     }

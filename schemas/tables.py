@@ -171,6 +171,33 @@ PERSON_ENTITIES = pa.schema(
     ]
 )
 
+# The run report's aggregates (tasks/report/aggregates.py): what its corpus-wide figures are summed
+# from, kept up to date by every run from the rows it adds and drops, so that a report costs the same
+# at a million documents as at ten thousand. Not part of the contract: the report's own state.
+# One row per published document: its quotes, and the run that published it.
+REPORT_DOCUMENTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("outlet", pa.string()),
+        pa.field("week", pa.date32()),  # the Monday (UTC) of published_at's week; null when undated
+        pa.field("n_quotes", pa.int32(), nullable=False),
+        pa.field("n_unknown_speaker", pa.int32(), nullable=False),  # of them, with no speaker_name
+        pa.field("run_id", pa.string()),  # the run that published it; null when published before the aggregates
+    ]
+)
+
+# Per name partition (`person_entities.person_key`), outlet and gender: how many distinct people the
+# outlet's documents name, and quote. People never span partitions, so the counts add up over them.
+REPORT_PEOPLE = pa.schema(
+    [
+        pa.field("person_key", pa.string(), nullable=False),
+        pa.field("outlet", pa.string()),
+        pa.field("gender", pa.string()),
+        pa.field("named", pa.int32(), nullable=False),
+        pa.field("quoted", pa.int32(), nullable=False),
+    ]
+)
+
 TABLES: dict[str, pa.Schema] = {
     "documents": DOCUMENTS,
     "mentions": MENTIONS,
@@ -180,7 +207,12 @@ TABLES: dict[str, pa.Schema] = {
     "sources": SOURCES,
     "people": PEOPLE,
     "person_entities": PERSON_ENTITIES,
+    "report_documents": REPORT_DOCUMENTS,
+    "report_people": REPORT_PEOPLE,
 }
+
+# The report's aggregates: not in the contract, published with the tables they sum.
+REPORT_TABLES = ("report_documents", "report_people")
 
 # Tables that are a function of all the published documents (tasks/people): a run restages the
 # rows of the surnames (`person_entities.person_key`) its documents add or remove.
@@ -197,6 +229,8 @@ KEYS: dict[str, str] = {
     "sources": "source",
     "people": "person_id",
     "person_entities": "person_key",
+    "report_documents": "doc_id",
+    "report_people": "person_key",
 }
 
 

@@ -23,7 +23,8 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PERSON_ENTITIES, TABLES
+from newsflow.schemas.tables import PERSON_ENTITIES, REPORT_TABLES, TABLES
+from newsflow.tasks.bookkeeping import MOVED
 from newsflow.tasks.people import women_share
 from newsflow.tasks.people.registry import (
     DOCUMENT_COLUMNS,
@@ -34,10 +35,13 @@ from newsflow.tasks.people.registry import (
     registry_state,
     update_registry,
 )
+from newsflow.tasks.report.aggregates import AGGREGATES_PART, AGGREGATES_VERSION, document_rows, people_rows
 from newsflow.tasks.storage import (
     ALL,
+    AllKeys,
     Run,
     has_columns,
+    is_published,
     published_dataset,
     read_after,
     read_manifest,
@@ -64,7 +68,9 @@ class Registered:
 
 
 def registry_settings(infer_gender: bool) -> dict:
-    return {"version": REGISTRY_VERSION, "infer_gender": infer_gender}
+    """What the tables derived across documents were built with: the people, and the report's
+    aggregates (`aggregates`: `tasks/report/aggregates.py`'s version)."""
+    return {"version": REGISTRY_VERSION, "infer_gender": infer_gender, "aggregates": AGGREGATES_VERSION}
 
 
 def needs_rebuild(root, infer_gender: bool) -> str | None:
@@ -77,6 +83,18 @@ def needs_rebuild(root, infer_gender: bool) -> str | None:
         return f"registry version {built.get('version')} → {REGISTRY_VERSION}"
     if built.get("infer_gender") != infer_gender:
         return f"infer_gender is now {infer_gender}"
+    return None
+
+
+def aggregates_missing(root) -> str | None:
+    """Why the report's aggregates must be built whole (None when the run can update them)."""
+    manifest = read_manifest(root)
+    if manifest is None:
+        return None  # the first run: its rows are the whole
+    if (manifest.get("registry") or {}).get("aggregates") != AGGREGATES_VERSION:
+        return "the output has no report aggregates of this version yet"
+    if not all(is_published(root, name, manifest) for name in REPORT_TABLES):
+        return "a report aggregate table is missing"
     return None
 
 
@@ -99,6 +117,8 @@ def rebuild(run: Run, parts: list[str], drop: dict, infer_gender: bool, logger: 
     documents = read_after(run.root, run.staging, "documents", parts, drop, DOCUMENT_COLUMNS)
     registry = build_registry(entities, quotes, documents, infer_gender=infer_gender)
     _stage(run, registry)
+    aggregated = people_rows(registry.people, registry.person_entities)
+    stage_table(run.staging, "report_people", AGGREGATES_PART, aggregated, keep_empty=True)
     logger.info(
         "people: rebuilt, %d people across %d documents (%d PERSON entities)%s",
         registry.people.num_rows,
@@ -110,7 +130,7 @@ def rebuild(run: Run, parts: list[str], drop: dict, infer_gender: bool, logger: 
         n_people=registry.people.num_rows,
         changed=True,
         new_documents=_quoted(run, parts, registry),
-        drops={"people": ALL, "person_entities": ALL},
+        drops={"people": ALL, "person_entities": ALL, "report_people": ALL},
         settings=registry_settings(infer_gender),
     )
 
@@ -186,6 +206,54 @@ def register_people(
     if update.changed:
         _stage(run, Registry(update.people, update.person_entities))
         registered.drops = {"people": update.person_ids, "person_entities": update.keys}
+        stage_table(run.staging, "report_people", AGGREGATES_PART, people_rows(update.people, update.person_entities))
+        registered.drops["report_people"] = update.keys
+    return registered
+
+
+def _report_people_whole(run: Run, drops: dict) -> None:
+    """`report_people` over every partition, from the registry as the run will publish it."""
+    columns = {"people": ["person_id", "gender"], "person_entities": ["person_key", "person_id", "outlet", "n_quotes"]}
+    staged = [PART] if staged_parts(run.staging, "people") else []
+    after = {name: read_after(run.root, run.staging, name, staged, drops, cols) for name, cols in columns.items()}
+    stage_table(run.staging, "report_people", AGGREGATES_PART, people_rows(**after), keep_empty=True)
+    drops["report_people"] = ALL
+
+
+def stage_report_aggregates(
+    run: Run, parts: list[str], drop: dict, registered: Registered, logger: logging.Logger = log
+) -> Registered:
+    """Stage the report's aggregates (`tasks/report/aggregates.py`) for what the run publishes: the
+    `report_documents` rows of the documents it analysed (those of the documents it drops go), and,
+    when the output has none yet, both tables whole. `registered` staged the `report_people` rows of
+    the partitions it restaged; its drops gain the aggregates'."""
+    chunks = [p for p in staged_chunks(run, parts, "documents") if p != MOVED]
+    quoted = set(staged_chunks(run, chunks, "quotes"))
+
+    def staged(name: str, columns: list[str]) -> pa.Table:
+        schema = pa.schema([TABLES[name].field(c) for c in columns])
+        tables = [read_staged(run.staging, name, p, columns) for p in chunks if name == "documents" or p in quoted]
+        return pa.concat_tables([schema.empty_table(), *tables])
+
+    quotes = staged("quotes", ["doc_id", "speaker_name"])
+    rows = document_rows(staged("documents", DOCUMENT_COLUMNS), quotes, run.run_id)
+    drops = dict(registered.drops)
+    whole = aggregates_missing(run.root)
+    dropped: set[str] | AllKeys = set(drop.get("quotes", ()))
+    if whole is not None:
+        logger.info("report aggregates: building them over every document (%s)", whole)
+        published = [
+            read_after(run.root, run.staging, name, [], drop, columns)
+            for name, columns in (("documents", DOCUMENT_COLUMNS), ("quotes", ["doc_id", "speaker_name"]))
+        ]
+        rows = pa.concat_tables([document_rows(*published, run_id=None), rows])
+        dropped = ALL
+        if drops.get("report_people") is not ALL:
+            _report_people_whole(run, drops)
+    stage_table(run.staging, "report_documents", AGGREGATES_PART, rows, keep_empty=dropped is ALL)
+    drops["report_documents"] = dropped
+    registered.drops = drops
+    registered.changed = registered.changed or whole is not None
     return registered
 
 
@@ -210,4 +278,6 @@ def rebuild_people(output: str, infer_gender: bool = True, lock_timeout: float =
 def register_task(run: Run, parts: list[str], drop: dict[str, set[str]], infer_gender: bool = True) -> Registered:
     from prefect import get_run_logger
 
-    return register_people(run, parts, drop, infer_gender, get_run_logger())
+    logger = get_run_logger()
+    registered = register_people(run, parts, drop, infer_gender, logger)
+    return stage_report_aggregates(run, parts, drop, registered, logger)

@@ -24,8 +24,9 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import FUTURE_SLACK_DAYS, TABLES
+from newsflow.schemas.tables import FUTURE_SLACK_DAYS, REPORT_TABLES, TABLES
 from newsflow.tasks.datadocs import make_offline
+from newsflow.tasks.report.aggregates import AGGREGATES_PART
 from newsflow.tasks.storage import ALL, Run, read_after, read_published, read_staged, staged_parts, url_of
 from newsflow.tasks.storage.location import artifacts_folder
 from newsflow.tasks.storage.tables import without_keys
@@ -380,6 +381,13 @@ def validate_staged(
         registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
         persons = person_entities_after(root, staging, parts, drop, registry["person_entities"])
         validator.validate("people", registry, persons=persons)
+    aggregates = {
+        name: read_staged(staging, name, AGGREGATES_PART)
+        for name in REPORT_TABLES
+        if AGGREGATES_PART in staged_parts(staging, name)
+    }
+    if aggregates:  # the report's aggregates (tasks/report/aggregates.py)
+        validator.validate(AGGREGATES_PART, aggregates)
     return validator.finish(artifacts_folder(url_of(root)) / "validation" / "latest")
 
 

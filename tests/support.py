@@ -243,8 +243,8 @@ def assert_ended(pids: Iterable[int], within: float, what: str = "processes") ->
 
 
 # When the runs ran and when their input files were written (their stat): what two runs over the same
-# content need not share.
-RUN_TIMES = ("first_seen", "last_seen", "modified", "file_id")
+# content need not share; and the run that published a document (report_documents.run_id).
+RUN_TIMES = ("first_seen", "last_seen", "modified", "file_id", "run_id")
 
 
 def table_contents(output: Path) -> dict[str, list[tuple]]:

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from newsflow.flows import queries
+from newsflow.tasks.report import queries
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
 from newsflow.tasks.report import has_people, render, write_report
@@ -227,11 +227,11 @@ def test_newsflow_report_on_an_empty_folder_says_what_to_do(tmp_path):
 
 
 def test_every_chart_spec_is_valid_vega_lite(output):
-    from newsflow.tasks.report import _rows, charts
+    from newsflow.tasks.report import charts, report_rows
 
     root, run_id = output
     add_people(root)
-    found = _rows(root, run_id)
+    found = report_rows(root, run_id)
     made = [
         charts.quotes_per_outlet_week(found["quotes_per_outlet_week"]),
         charts.people_quoted_most(found["people_quoted_most"]),

@@ -1,9 +1,11 @@
 """The run report: one self-contained HTML page per publishing run, `DIR/reports/<run>/index.html`
 (`DIR/reports/latest` points at the newest), with its charts as inline SVG, rendered at run time
-from the published Parquet (DuckDB, `flows/queries.py`'s REPORT_QUERIES) over the whole corpus,
-the documents the run added marked.
+from the published tables (DuckDB, `queries.py`'s REPORT_QUERIES) over the whole corpus, the
+documents the run added marked. Its corpus-wide figures are sums over aggregates every run keeps
+up to date (`aggregates.py`): a report costs about the same at a million documents as at ten thousand.
 
-    queries (DuckDB) → charts (Altair specs → SVG by vl-convert) → page (Jinja2, autoescaped)
+    aggregates (staged by the register step) → queries (DuckDB) → charts (Altair specs → SVG by
+    vl-convert) → page (Jinja2, autoescaped); and the run's summary in the Prefect UI (`artifacts.py`)
 
 Built by the flow's `report` step after publishing, and by `newsflow report --output DIR` for
 the output's published version at any time. The page loads nothing (a Content-Security-Policy
@@ -52,14 +54,15 @@ def report_folder(output: str | Path, run_id: str) -> Path:
     return artifacts_folder(url_of(output)) / REPORTS / run_id
 
 
-def _rows(output: Path, run_id: str) -> dict[str, list[dict]]:
+def report_rows(output: str | Path, run_id: str, names: list[str] | None = None) -> dict[str, list[dict]]:
+    """The rows of the report's queries (`names`; by default all) for the published version `run_id`."""
     import duckdb
 
-    from newsflow.flows import queries
+    from newsflow.tasks.report import queries
 
     with duckdb.connect() as connection:
-        queries.register_report(connection, output, run_id, has_people(output, run_id))
-        return {name: queries.run_report_query(connection, name) for name in queries.REPORT_QUERIES}
+        queries.register_report(connection, url_of(output), run_id, has_people(output, run_id))
+        return {name: queries.run_report_query(connection, name) for name in names or queries.REPORT_QUERIES}
 
 
 def has_people(output: str | Path, run_id: str | None = None) -> bool:
@@ -139,7 +142,7 @@ def render(output: Path, run_id: str, summary: dict | None = None) -> str:
     import jinja2
 
     output = url_of(output)
-    rows = _rows(output, run_id)
+    rows = report_rows(output, run_id)
     phases = {k: v for k, v in (summary or {}).get("phases", {}).items() if v or k != "report"}
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("newsflow.tasks.report", "templates"),
