@@ -60,6 +60,7 @@ from newsflow.tasks.people.gender import _name_data_path, first_name_genders, fi
 from newsflow.tasks.people.names import WORD, fold
 from newsflow.tasks.records import Metadata
 from newsflow.tasks.register import registry_settings
+from newsflow.tasks.report.aggregates import document_rows, people_rows
 from newsflow.tasks.storage import ensure_table, new_run_id, read_manifest, read_published, run_time, table_url
 from newsflow.tasks.storage.tables import write_manifest
 
@@ -286,6 +287,9 @@ def replicate(seed: Seed, namer: Namer, replica: int, count: int) -> tuple[dict[
     registry = build_registry(tables["entities"], tables["quotes"], tables["documents"], lex=namer.lex)
     returned = {f.name: getattr(registry, f.name) for f in dataclasses.fields(registry)}
     tables |= {name: value for name, value in returned.items() if isinstance(value, pa.Table)}
+    # The report's aggregates, by the project's own functions (replicas share no name partition).
+    tables["report_documents"] = document_rows(tables["documents"], tables["quotes"], run_id=None)
+    tables["report_people"] = people_rows(registry.people, registry.person_entities)
     for row_id, line, doc in zip(ids[:2], lines[:2], sources[:2], strict=False):
         check_doc_id(row_id, line, doc)
     return tables, lines

@@ -100,8 +100,8 @@ def test_validation_results_are_kept_as_json_and_data_docs(published):
     out = published[0] / "output"
     summary = json.loads((out / "validation" / "latest" / "summary.json").read_text())
     assert (
-        summary["failures"] == [] and summary["suites_run"] == 8
-    )  # 4 per chunk, rejects, sources, people, person_entities
+        summary["failures"] == [] and summary["suites_run"] == 10
+    )  # 4 per chunk, rejects, sources, people, person_entities, and the report's 2 aggregates
     assert (out / "validation" / "latest" / "gx/uncommitted/data_docs/local_site/index.html").is_file()
 
 

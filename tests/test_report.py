@@ -15,10 +15,9 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from newsflow.tasks.report import queries
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks import storage
-from newsflow.tasks.report import has_people, render, write_report
+from newsflow.tasks.report import has_people, queries, render, write_report
 
 from .support import REPO, unpublish
 

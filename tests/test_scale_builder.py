@@ -94,4 +94,7 @@ def test_built_output_reads_back_and_a_run_over_its_input_publishes_nothing_new(
     summary = run_flow(tmp_path / "input", tmp_path / "output")
     assert summary["new_documents"] == 0
     assert summary["already_published"] == 8
+    assert not summary["published"]  # the registry and the report's aggregates, built as a run keeps them
+    assert read_published(out, "report_documents").num_rows == 8
+    assert read_published(out, "report_people").num_rows >= 3
     assert read_published(out, "documents").num_rows == 8
