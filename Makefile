@@ -47,7 +47,7 @@ lint: setup
 	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks eval tools
 	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks eval tools
 	$(VENV)/bin/python tools/import_cycles.py
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
