@@ -41,9 +41,13 @@ test: setup browser
 test-fast: setup
 	$(VENV)/bin/python -m pytest -ra -m "not slow" $(PYTEST_ARGS)
 
+# Style, then the architecture: which way the imports point (the contracts in pyproject.toml) and
+# no import circle inside the libraries.
 lint: setup
-	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks eval
-	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks eval
+	$(VENV)/bin/ruff check flows tasks schemas tests benchmarks eval tools
+	$(VENV)/bin/ruff format --check flows tasks schemas tests benchmarks eval tools
+	$(VENV)/bin/python tools/import_cycles.py
+	$(VENV)/bin/lint-imports --no-cache
 
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold

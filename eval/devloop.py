@@ -1,8 +1,10 @@
 """Fast development loop for the quote and people rules: parse each gold set once with the spaCy
 model (cached as a DocBin under a temporary folder, keyed by model and text), then run only
-newsflow's own components over the cached parses and score them with `newsflow eval`'s metric.
-A rule change is scored in seconds instead of a whole flow run; `newsflow eval` stays the
-reference (it also runs the flow's cleaning of records, HTML and metadata).
+newsflow's own components over the cached parses and score them with `all_scores`, the function
+`newsflow eval` scores with (`newsflow.tasks.nlp.metric`). A rule change is scored in seconds
+instead of a whole flow run; `newsflow eval` stays the reference and the one evaluation command
+(it also runs the flow's cleaning of records, HTML and metadata, and the people registry's
+updates).
 
 usage: python eval/devloop.py [--sets bbc polnear polnear-train seed extra] [--misses] [--save FILE]
 
@@ -31,18 +33,10 @@ from pathlib import Path
 
 from spacy.tokens import DocBin
 
+from newsflow.tasks.clean import body_text
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import decode
-from newsflow.tasks.nlp.evaluate import (
-    body_text,
-    document_paths,
-    gender_scores,
-    identity_scores,
-    load_gold,
-    people_scores,
-    person_predictions,
-    score,
-)
+from newsflow.tasks.nlp.metric import all_scores, document_paths, load_gold, person_predictions, score
 from newsflow.tasks.nlp.pipeline import load_pipeline
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,9 +79,9 @@ def parsed(nlp, model: str, set_name: str, texts: dict[str, str]) -> dict:
 OVERLAYS = {"polnear": REPO / "eval" / "gold" / "polnear-dev"}
 
 
-def registry_scores(rows_by_name: dict[str, dict], quotes: dict, gold: dict) -> dict:
-    """The person registry over the set's documents (as the flow builds it), scored for the gender
-    of the people quoted and for cross-document identity."""
+def registry_predictions(rows_by_name: dict[str, dict]) -> tuple[dict, dict]:
+    """The person registry over the set's documents (as the flow builds it): per document, each
+    PERSON entity_id's gender and each PERSON entity name's person_id (`person_predictions`)."""
     import pyarrow as pa
 
     from newsflow.schemas.tables import TABLES
@@ -102,13 +96,12 @@ def registry_scores(rows_by_name: dict[str, dict], quotes: dict, gold: dict) -> 
         "published_at", pa.array([None] * len(rows_by_name), pa.timestamp("us", tz="UTC"))
     )
     registry = build_registry(table("entities", entities), table("quotes", quote_rows), documents)
-    genders, people_ids = person_predictions(
+    return person_predictions(
         entities,
         registry.people.to_pylist(),
         registry.person_entities.to_pylist(),
         {name: name for name in rows_by_name},  # here a document's id is its name
     )
-    return gender_scores(quotes, gold, genders) | identity_scores(people_ids, gold)
 
 
 def run_set(nlp, model: str, set_name: str) -> dict:
@@ -127,8 +120,9 @@ def run_set(nlp, model: str, set_name: str) -> dict:
         people[name] = {e["name"] for e in persons}
         person_ids[name] = {e["entity_id"] for e in persons}
     seconds = time.perf_counter() - began
-    result = score(quotes, gold) | people_scores(people, quotes, gold, person_ids) | {"seconds": seconds}
-    result |= registry_scores(rows_by_name, quotes, gold)
+    genders, people_ids = registry_predictions(rows_by_name)
+    result = all_scores(quotes, gold, people=people, person_ids=person_ids, genders=genders, people_ids=people_ids)
+    result["seconds"] = seconds
     if set_name.startswith("polnear"):  # the publisher is the file name's prefix
         result["by_publisher"] = {
             p: score(quotes, {n: g for n, g in gold.items() if publisher(n) == p})

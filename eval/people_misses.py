@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from devloop import NEWSFLOW_PIPES, SETS, parsed, texts_of  # noqa: E402
 
 from newsflow.tasks.config import Settings  # noqa: E402
-from newsflow.tasks.nlp.evaluate import _gold_people, _name, doc_key, load_gold  # noqa: E402
+from newsflow.tasks.nlp.metric import doc_key, fold_name, gold_people, load_gold  # noqa: E402
 from newsflow.tasks.nlp.pipeline import load_pipeline  # noqa: E402
 
 
@@ -31,14 +31,14 @@ def misses_of(nlp, model: str, set_name: str) -> dict[str, dict[str, list[str]]]
     for name, doc in docs.items():
         for pipe in NEWSFLOW_PIPES:
             doc = nlp.get_pipe(pipe)(doc)
-        truth = _gold_people(gold.get(doc_key(name), {}))
+        truth = gold_people(gold.get(doc_key(name), {}))
         if truth is None:
             continue
         rows = doc._.table_rows
         ids = {e["entity_id"] for e in rows["entities"] if e["label"] == "PERSON"}
-        named = {_name(e["name"]) for e in rows["entities"] if e["label"] == "PERSON"}
-        quoted = {_name(q["speaker_name"]) for q in rows["quotes"] if q.get("speaker_entity_id") in ids}
-        labels = {_name(e["name"]): e["label"] for e in rows["entities"]}
+        named = {fold_name(e["name"]) for e in rows["entities"] if e["label"] == "PERSON"}
+        quoted = {fold_name(q["speaker_name"]) for q in rows["quotes"] if q.get("speaker_entity_id") in ids}
+        labels = {fold_name(e["name"]): e["label"] for e in rows["entities"]}
         out[name] = {
             "people_fp": sorted(named - truth[0]),
             "people_fn": sorted(f"{n} [{labels.get(n, '-')}]" for n in truth[0] - named),

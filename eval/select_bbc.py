@@ -19,8 +19,8 @@ import argparse
 import re
 from pathlib import Path
 
+from newsflow.tasks.clean import body_text
 from newsflow.tasks.ingest import decode
-from newsflow.tasks.nlp.evaluate import body_text
 
 CATEGORIES = ("business", "entertainment", "politics", "sport", "tech")
 PER_CATEGORY = 9

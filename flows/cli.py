@@ -294,7 +294,7 @@ def _predictions(output: Path, by_path: bool = False) -> Predictions:
     """Published quotes and PERSON entities (with their person and its gender), by document name
     as the gold files give it (`document`): the input file's name, or with `by_path` its path
     relative to the input folder (`documents.source`)."""
-    from newsflow.tasks.nlp.evaluate import person_predictions
+    from newsflow.tasks.nlp.metric import person_predictions
     from newsflow.tasks.storage import read_published
 
     docs = read_published(output, "documents", ["doc_id", "source"]).to_pylist()
@@ -343,15 +343,7 @@ def _gold_input(input: Path, documents: list[str] | None) -> Iterator[Path]:
 def _eval(args: argparse.Namespace) -> int:
     from newsflow.flows.newsflow import newsflow
     from newsflow.tasks.config import load_settings
-    from newsflow.tasks.nlp.evaluate import (
-        doc_key,
-        document_paths,
-        gender_scores,
-        identity_scores,
-        load_gold,
-        people_scores,
-        score,
-    )
+    from newsflow.tasks.nlp.metric import all_scores, doc_key, document_paths, load_gold
 
     gold = load_gold(*(Path(g) for g in args.gold))
     if not gold:
@@ -385,11 +377,8 @@ def _eval(args: argparse.Namespace) -> int:
             f"{', '.join(unscored[:5])}",
             file=sys.stderr,
         )
-    scores = (
-        score(quotes, gold)
-        | people_scores(pred.people, quotes, gold, pred.person_ids)
-        | gender_scores(quotes, gold, pred.genders)
-        | identity_scores(pred.people_ids, gold)
+    scores = all_scores(
+        quotes, gold, people=pred.people, person_ids=pred.person_ids, genders=pred.genders, people_ids=pred.people_ids
     )
     if args.json:
         print(json.dumps(scores, indent=1, default=str))

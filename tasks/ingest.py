@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from newsflow.tasks.metadata import clean_url, parse_date, split_authors, text_or_none
-from newsflow.tasks.records import Metadata, RawDocument, Reject, SourceFile
+from newsflow.tasks.records import Metadata, RawDocument, Reject, SourceFile, content_id, reject_id
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".html": "html", ".htm": "html"}
 RECORD_SUFFIXES = (".jsonl", ".json")
@@ -58,16 +58,6 @@ _LATIN_FAMILY = {
     "cp850",
     "cp437",
 }
-
-
-def content_id(data: bytes, prefix: str = "r_") -> str:
-    return prefix + hashlib.sha256(data).hexdigest()[:32]
-
-
-def reject_id(source: str, raw_id: str = "") -> str:
-    """A rejected input's id: its path and its raw bytes, so that every rejected file has its
-    own row (two empty files are two things to fix) and a re-run adds no second row."""
-    return content_id(f"{source}\0{raw_id}".encode())
 
 
 def display_path(rel: str) -> str:

@@ -41,7 +41,7 @@ from newsflow.tasks.bookkeeping import (
 )
 from newsflow.tasks.config import Settings
 from newsflow.tasks.ingest import display_path
-from newsflow.tasks.reading import FILES_PER_JOB, read_cleaned
+from newsflow.tasks.reading import FILES_PER_JOB, read_clean_files
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import Run, read_published, stage_table
 from newsflow.tasks.unchanged import INDEX_COLUMNS, SourceIndex, reading_order, stat_files
@@ -116,7 +116,7 @@ class NewDocuments:
         self.pending.clear()
 
 
-def read_and_clean(
+def read_clean(
     files: list[str],
     discover_rejects: list[Reject],
     run: Run,
@@ -149,7 +149,7 @@ def read_and_clean(
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     new = NewDocuments(run, index, unchanged, chunks, logger)
     started = time.monotonic()
-    found_in = read_cleaned(to_read, settings, pool if len(to_read) > FILES_PER_JOB else None)
+    found_in = read_clean_files(to_read, settings, pool if len(to_read) > FILES_PER_JOB else None)
     for i, (rel, found) in enumerate(zip(to_read, found_in, strict=True), 1):
         stat = stats.get(display_path(rel))
         for file, item in found:
@@ -263,4 +263,4 @@ def read_clean_task(
 ) -> Prepared:
     from prefect.logging import get_run_logger
 
-    return read_and_clean(files, discover_rejects, run, settings, slots, get_run_logger(), pool)
+    return read_clean(files, discover_rejects, run, settings, slots, get_run_logger(), pool)

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+def content_id(data: bytes, prefix: str = "r_") -> str:
+    return prefix + hashlib.sha256(data).hexdigest()[:32]
+
+
+def reject_id(source: str, raw_id: str = "") -> str:
+    """A rejected input's id: its path and its raw bytes, so that every rejected file has its
+    own row (two empty files are two things to fix) and a re-run adds no second row."""
+    return content_id(f"{source}\0{raw_id}".encode())
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def rows_of(entities_nlp):
 @pytest.fixture(scope="module")
 def seed(rows_of):
     """The seed article's cleaned text, mention rows and entity rows."""
-    from newsflow.tasks.nlp.evaluate import body_text
+    from newsflow.tasks.clean import body_text
 
     text = body_text((REPO / "tests" / "gold" / "seed" / "input" / SEED.name).read_text(encoding="utf-8"))
     mentions, entities = rows_of(text)

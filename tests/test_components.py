@@ -13,8 +13,9 @@ import pytest
 import spacy
 from spacy.tokens import Doc, Span
 
+from newsflow.tasks.clean import body_text
 from newsflow.tasks.config import Settings
-from newsflow.tasks.nlp.evaluate import body_text, word_f1, words
+from newsflow.tasks.nlp.metric import word_f1, words
 from newsflow.tasks.nlp.pipeline import PipelineSpec, pool_rows, resolve_model
 from newsflow.tasks.nlp.quotes.component import whole_tokens
 from newsflow.tasks.nlp.rows import doc_rows, quote_rows

@@ -65,7 +65,7 @@ def test_eval_says_which_gold_documents_are_missing_from_the_input(tmp_path, cap
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../outside/001.txt"])
 def test_gold_paths_stay_inside_the_input_folder(name):
-    from newsflow.tasks.nlp.evaluate import document_paths
+    from newsflow.tasks.nlp.metric import document_paths
 
     with pytest.raises(ValueError, match="not a path relative to the input folder"):
         document_paths({name: {}, "a/b.txt": {}})

@@ -1,6 +1,6 @@
 """The metric of ../shared/eval/README.md, on hand-made predictions with known answers."""
 
-from newsflow.tasks.nlp.evaluate import doc_key, document_paths, people_scores, score, speaker_right, word_f1, words
+from newsflow.tasks.nlp.metric import doc_key, document_paths, people_scores, score, speaker_right, word_f1, words
 
 
 def gold_set(*quotes, mode="canonical", optional=()) -> dict:

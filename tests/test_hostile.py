@@ -3,7 +3,7 @@ row with a reason a person can act on, and `sources` names each with its status;
 the run or stalls it.
 
 The files are generated here, one per kind of trouble, and go through the real code: first
-read and clean (`read_and_clean`, no Prefect), then the whole flow, run again, and run with one new file.
+read and clean (`read_clean`, no Prefect), then the whole flow, run again, and run with one new file.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from newsflow.tasks import storage
 from newsflow.tasks.bookkeeping import reject_row
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.discover import discover
-from newsflow.tasks.read_clean import read_and_clean
+from newsflow.tasks.read_clean import read_clean
 
 
 def article(topic: str) -> str:
@@ -157,7 +157,7 @@ def test_every_hostile_input_ends_as_a_document_a_duplicate_or_a_reject(hostile,
     files, discover_rejects = discover(root)
     run = storage.Run(tmp_path / "out", storage.new_run_id())
     with caplog.at_level(logging.INFO, logger="test-hostile"):
-        prepared = read_and_clean(files, discover_rejects, run, load_settings(env={}, input=root), logger=logger)
+        prepared = read_clean(files, discover_rejects, run, load_settings(env={}, input=root), logger=logger)
     assert time.monotonic() - started < 60, "reading and cleaning the hostile folder took minutes"
     documents = storage.read_staged(run.staging, "documents", "c00000").to_pylist()
     sources = storage.read_staged(run.staging, "sources", "sources").to_pylist()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsflow.tasks.nlp.evaluate import body_text, load_gold, not_quote_hits, score, word_f1, words
+from newsflow.tasks.clean import body_text
+from newsflow.tasks.nlp.metric import load_gold, not_quote_hits, score, word_f1, words
 from newsflow.tasks.nlp.rows import quote_rows
 
 from .support import one

@@ -18,7 +18,7 @@ from newsflow.tasks.bookkeeping import (
 )
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.discover import discover
-from newsflow.tasks.read_clean import balanced_chunk_size, expected_documents, read_and_clean
+from newsflow.tasks.read_clean import balanced_chunk_size, expected_documents, read_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import upkeep
 
@@ -84,7 +84,7 @@ def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
     settings = load_settings(env={}, input=folder, output=tmp_path / "out")
     files, discover_rejects = discover(folder)
     first = storage.Run(settings.output, storage.new_run_id())
-    prepared = read_and_clean(files, discover_rejects, first, settings)
+    prepared = read_clean(files, discover_rejects, first, settings)
     assert prepared.n_new == 1 and prepared.changed
     assert {r.source for r in prepared.rejects} == {"empty.txt", ".hidden.txt"}
     staged = storage.read_staged(first.staging, "rejects", "rejects").to_pylist()
@@ -97,7 +97,7 @@ def test_read_and_clean_stages_every_new_reject_once(tmp_path: Path):
     ]
     storage.publish(first.root, first.staging, first.run_id, prepared.drops)
     again = storage.Run(settings.output, storage.new_run_id())
-    prepared = read_and_clean(files, discover_rejects, again, settings)
+    prepared = read_clean(files, discover_rejects, again, settings)
     assert not prepared.rejects and not prepared.changed and prepared.n_already_published == 1
     assert storage.read_staged(again.staging, "rejects", "rejects").num_rows == 0
     # ok.txt is unchanged (not read), the hidden and empty files as they were: no sources row changes
@@ -172,7 +172,7 @@ def test_an_output_published_before_the_sources_table_gets_one_from_its_tables(t
 
 
 def test_files_read_and_cleaned_by_worker_processes_come_out_as_read_here(tmp_path: Path):
-    from newsflow.tasks.reading import FILES_PER_JOB, read_cleaned
+    from newsflow.tasks.reading import FILES_PER_JOB, read_clean_files
     from newsflow.tasks.workers import WorkerPool
 
     for i in range(3 * FILES_PER_JOB + 5):
@@ -181,9 +181,9 @@ def test_files_read_and_cleaned_by_worker_processes_come_out_as_read_here(tmp_pa
     (tmp_path / "empty.txt").write_text("")
     files = sorted(p.name for p in tmp_path.iterdir())
     settings = load_settings(input=tmp_path, output=tmp_path / "out")
-    here = [list(found) for found in read_cleaned(files, settings)]
+    here = [list(found) for found in read_clean_files(files, settings)]
     with WorkerPool(2) as pool:
-        pooled = [list(found) for found in read_cleaned(files, settings, pool)]
+        pooled = [list(found) for found in read_clean_files(files, settings, pool)]
     assert pooled == here
     assert len(here) == len(files) and sum(isinstance(item, Reject) for found in here for _, item in found) == 2
     assert "figures" in here[0][0][1].text  # cleaned (the ligature), not only read

@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
+from newsflow.tasks.checks import check_columns
 from newsflow.tasks.storage import Run, new_run_id, stage_table
-from newsflow.tasks.validate import ChunkValidation, Validator, check_columns, validate_staged
+from newsflow.tasks.validate import ChunkValidation, Validator, validate_staged
 
 TEXT = "Maria Zakharova said it was fine."
 

@@ -45,6 +45,7 @@ multi-article pages.
 
 from newsflow.tasks.clean.body import (
     MAX_SYMBOL_RUN,
+    body_text,
     clean_body,
     clean_document,
     document_id,
@@ -56,6 +57,7 @@ from newsflow.tasks.nlp.credits import is_credit
 
 __all__ = [
     "MAX_SYMBOL_RUN",
+    "body_text",
     "clean_body",
     "clean_document",
     "document_id",

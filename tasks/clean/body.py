@@ -12,9 +12,8 @@ import ftfy
 from newsflow.tasks.clean.byline import is_byline, text_metadata
 from newsflow.tasks.clean.debris import Removal, drop_end_matter, remove_debris
 from newsflow.tasks.clean.page import read_page
-from newsflow.tasks.ingest import reject_id
 from newsflow.tasks.nlp.credits import is_credit
-from newsflow.tasks.records import Document, Metadata, RawDocument, Reject
+from newsflow.tasks.records import Document, Metadata, RawDocument, Reject, reject_id
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")  # every kind of space but the line break
@@ -110,6 +109,12 @@ def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | N
         paragraphs[0] = strip_dateline(first)
         _note(removed, "dateline", first, paragraphs[0])
     return title, "\n\n".join(p for p in paragraphs if p)
+
+
+def body_text(raw: str) -> str:
+    """The body of a decoded plain-text article exactly as the flow hands it to spaCy (`clean_body`'s
+    body): what gold quotes and the dev loop's parses are taken from."""
+    return clean_body(raw)[1]
 
 
 def _clean_line(line: str, removed: list[Removal] | None) -> str:

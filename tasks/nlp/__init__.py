@@ -2,4 +2,5 @@
 (`pipeline`), its components (`entities`, `quotes`: usable in any spaCy pipeline, registered by
 entry point), their word lists (`lexicon`), the faster stand-ins for two of spaCy's rule
 components (`speedups`), the table rows built from the components' spans (`rows`), and the quote
-metric (`evaluate`, `scorer`). Nothing here imports Prefect."""
+metric (`metric`, and `scorer` for spaCy's `nlp.evaluate`). Nothing here imports Prefect, the
+flow's steps or `newsflow.flows`: `make lint` checks it (the contracts in pyproject.toml)."""

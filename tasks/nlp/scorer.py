@@ -2,11 +2,11 @@
 
 The `newsflow_quotes` component names this scorer in its default config, so `nlp.evaluate(examples)`
 reports `quote_p`, `quote_r`, `quote_f` and `speaker_acc` beside spaCy's own scores. The figures
-are `newsflow.tasks.nlp.evaluate.score` (the metric of `shared/eval/README.md`), not a second metric:
+are `newsflow.tasks.nlp.metric.score` (the metric of `shared/eval/README.md`), not a second metric:
 this module only turns spaCy `Example`s into its input. Each example is one document:
 
 - predicted: the component's spans as the `quotes` table's rows (`newsflow.tasks.nlp.rows.quote_rows`),
-  which is what `python -m newsflow.tasks.nlp.evaluate` scores;
+  which is what `newsflow eval` scores;
 - reference: the gold quotes as spans in `reference.spans[spans_key]` with the gold speaker in
   `._.speaker_name` (or, when it is None, the text of `._.speaker`); optional quotes (neither
   rewarded nor penalised) in `reference.spans[spans_key + "_optional"]`; a speaker's aliases in
@@ -25,9 +25,9 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import registry
 
-SCORER = "newsflow.quote_scorer.v1"
-SPANS_KEY = "quotes"  # newsflow.tasks.nlp.quotes.component.SPANS_KEY (that module imports this one)
-SCORE_WEIGHTS = {"quote_f": 1.0, "quote_p": 0.0, "quote_r": 0.0, "speaker_acc": 0.0}
+from newsflow.tasks.nlp.metric import score
+from newsflow.tasks.nlp.quotes.component import SCORER, SPANS_KEY
+from newsflow.tasks.nlp.rows import quote_rows
 
 
 def optional_key(spans_key: str) -> str:
@@ -39,7 +39,7 @@ def _aliases_key(span: Span) -> tuple:
 
 
 def reference_quote(span: Span) -> dict:
-    """A reference span as a gold quote of `newsflow.tasks.nlp.evaluate`."""
+    """A reference span as a gold quote of `newsflow.tasks.nlp.metric`."""
     speaker = span._.speaker_name or (span._.speaker.text if span._.speaker is not None else None)
     return {"text": span.text, "speaker": speaker, "aliases": span.doc.user_data.get(_aliases_key(span), [])}
 
@@ -55,11 +55,8 @@ def reference_gold(doc: Doc, spans_key: str = SPANS_KEY) -> dict:
 
 
 def score_quotes(examples: Iterable[Example], spans_key: str = SPANS_KEY) -> dict:
-    """`newsflow.tasks.nlp.evaluate.score` over the examples, one document each; returns its figures
+    """`newsflow.tasks.nlp.metric.score` over the examples, one document each; returns its figures
     and counts (misses aside)."""
-    from newsflow.tasks.nlp.evaluate import score  # imported here: rows -> quotes.component -> here
-    from newsflow.tasks.nlp.rows import quote_rows
-
     predicted, gold = {}, {}
     for i, eg in enumerate(examples):
         predicted[str(i)] = quote_rows(eg.predicted, spans_key)
@@ -89,7 +86,7 @@ def make_quote_scorer():
 
 def gold_example(nlp: Language, text: str, gold: dict, spans_key: str = SPANS_KEY) -> Example:
     """An Example for `nlp.evaluate`: `text` to parse, and a reference Doc that carries the gold
-    record's quotes (a gold file of `newsflow.tasks.nlp.evaluate`). A gold quote must appear in
+    record's quotes (a gold file of `newsflow.tasks.nlp.metric`). A gold quote must appear in
     `text` word for word."""
     reference = nlp.make_doc(text)
     sets = ((spans_key, gold.get("quotes", [])), (optional_key(spans_key), gold.get("optional_quotes", [])))

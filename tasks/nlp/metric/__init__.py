@@ -1,0 +1,61 @@
+"""The project's metric: the quotes against gold (`quotes`, exactly `shared/eval/README.md`), and
+beside it the people named and quoted, their gender and their identity across documents
+(`people`), over gold sets read by `gold`.
+
+`all_scores` is what `newsflow eval` prints (and `eval/devloop.py` over cached parses);
+`score` alone is what spaCy's `nlp.evaluate` reports through `newsflow.tasks.nlp.scorer`.
+The metric takes plain predictions (dicts of the tables' rows, by document name) and imports
+nothing of the pipeline, so anything that predicts quotes can be scored.
+"""
+
+from __future__ import annotations
+
+from newsflow.tasks.nlp.metric.gold import doc_key, document_paths, load_gold
+from newsflow.tasks.nlp.metric.people import (
+    fold_name,
+    gender_scores,
+    gold_people,
+    identity_scores,
+    people_scores,
+    person_predictions,
+)
+from newsflow.tasks.nlp.metric.quotes import not_quote_hits, score, speaker_right, word_f1, words
+
+
+def all_scores(
+    quotes: dict[str, list[dict]],
+    gold: dict[str, dict],
+    *,
+    people: dict[str, set[str]],
+    person_ids: dict[str, set[str]],
+    genders: dict[str, dict[str, str]],
+    people_ids: dict[str, dict[str, str]],
+) -> dict:
+    """Every figure of a gold set: the quotes (`score`), the people named and quoted
+    (`people_scores`), the gender of the people quoted (`gender_scores`) and identity across
+    documents (`identity_scores`); a family is absent when no gold document carries its keys."""
+    return (
+        score(quotes, gold)
+        | people_scores(people, quotes, gold, person_ids)
+        | gender_scores(quotes, gold, genders)
+        | identity_scores(people_ids, gold)
+    )
+
+
+__all__ = [
+    "all_scores",
+    "doc_key",
+    "document_paths",
+    "fold_name",
+    "gender_scores",
+    "gold_people",
+    "identity_scores",
+    "load_gold",
+    "not_quote_hits",
+    "people_scores",
+    "person_predictions",
+    "score",
+    "speaker_right",
+    "word_f1",
+    "words",
+]
