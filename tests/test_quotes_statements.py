@@ -164,4 +164,4 @@ def test_statement_scores_count_one_statement_where_quotes_count_pieces(tmp_path
     }
     assert [s["text"] for s in predicted_statements(rows)] == ["The river is rising, The levee will not hold."]
     scores = statement_scores({"a.txt": rows}, gold, tmp_path)
-    assert (scores["statement_quote_f1"], scores["statement_e2e_f1"], scores["statement_n_pred"]) == (1.0, 1.0, 1)
+    assert (scores["statement_f1"], scores["statement_e2e_f1"], scores["statement_n_pred"]) == (1.0, 1.0, 1)

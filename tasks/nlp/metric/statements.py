@@ -13,7 +13,17 @@ from newsflow.tasks.nlp.metric.quotes import score
 
 MAX_CLAUSE_WORDS = 12  # words of an attribution clause between two pieces ("Kosachev said on Facebook")
 PRONOUNS = {"he", "she", "they", "it", "i", "we"}
-FIGURES = ("quote_p", "quote_r", "quote_f1", "speaker_acc", "e2e_f1", "n_pred", "n_gold", "n_matched")
+# The quote metric's figures and their names at statement level.
+FIGURES = {
+    "quote_p": "statement_p",
+    "quote_r": "statement_r",
+    "quote_f1": "statement_f1",
+    "speaker_acc": "statement_speaker_acc",
+    "e2e_f1": "statement_e2e_f1",
+    "n_pred": "statement_n_pred",
+    "n_gold": "statement_n_gold",
+    "n_matched": "statement_n_matched",
+}
 
 
 def predicted_statements(quotes: list[dict]) -> list[dict]:
@@ -112,7 +122,7 @@ def article_texts(folder: Path, names: list[str]) -> dict[str, str]:
 
 
 def statement_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], articles: Path) -> dict:
-    """The quote metric over statements, its figures prefixed `statement_`: predicted statements
+    """The quote metric over statements (its figures renamed by FIGURES): predicted statements
     from `statement_id`, gold ones merged over the articles in the folder `articles`."""
     texts = article_texts(articles, list(gold))
     merged = {
@@ -120,4 +130,4 @@ def statement_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], artic
     }
     predicted = {name: predicted_statements(rows) for name, rows in quotes.items()}
     result = score(predicted, merged)
-    return {"statement_" + key: result[key] for key in FIGURES}
+    return {name: result[key] for key, name in FIGURES.items()}
