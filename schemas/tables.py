@@ -104,8 +104,10 @@ QUOTES = pa.schema(
         pa.field("method", pa.string()),
         pa.field("speaker_title", pa.string()),
         # The statement the quote is part of (issue 30): the quote_id of its first piece, shared by
-        # the pieces of one utterance of one speaker; the quote's own quote_id otherwise.
-        pa.field("statement_id", pa.string(), nullable=False),
+        # the pieces of one utterance of one speaker; the quote's own quote_id otherwise. Never null
+        # in a row newsflow writes (the GX suite checks it), but nullable here: an older output's
+        # table gains the column null in its rows (storage's `_upgrade`), and must still read.
+        pa.field("statement_id", pa.string()),
     ]
 )
 
