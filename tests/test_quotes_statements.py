@@ -130,6 +130,12 @@ def test_gold_quotes_with_a_cue_of_their_own_another_speaker_or_a_subject_betwee
         gold_quote("The levee will not hold.", "Ana Lopez"),
     ]
     assert len(merge_gold_statements(other, ARTICLE)) == 2
+    own_cue = "Ana Lopez said the city was ready. She said the pumps worked."  # the clause is the second's cue
+    reported = [
+        gold_quote("the city was ready", "Ana Lopez", "say"),
+        gold_quote("the pumps worked", "Ana Lopez", "say"),
+    ]
+    assert len(merge_gold_statements(reported, own_cue)) == 2
 
 
 def test_gold_quotes_not_found_in_the_text_or_with_no_speaker_or_no_text_stay_as_they_are():
@@ -165,3 +171,14 @@ def test_statement_scores_count_one_statement_where_quotes_count_pieces(tmp_path
     assert [s["text"] for s in predicted_statements(rows)] == ["The river is rising, The levee will not hold."]
     scores = statement_scores({"a.txt": rows}, gold, tmp_path)
     assert (scores["statement_f1"], scores["statement_e2e_f1"], scores["statement_n_pred"]) == (1.0, 1.0, 1)
+
+
+def test_a_gold_quote_left_open_at_its_paragraphs_end_merges_with_the_next_whatever_its_cue():
+    text = "“The research is clear.\n\n“Every month we wait hurts,” Paul Grant said.\n\n“We voted.”"
+    quotes = [
+        gold_quote("The research is clear.", "Paul Grant"),
+        gold_quote("Every month we wait hurts,", "Paul Grant", "say"),
+        gold_quote("We voted.", "Paul Grant", "say"),  # closed before the break, a cue of its own
+    ]
+    merged = merge_gold_statements(quotes, text)
+    assert [q["text"] for q in merged] == ["The research is clear. Every month we wait hurts,", "We voted."]

@@ -13,6 +13,7 @@ from newsflow.tasks.nlp.metric.quotes import score
 
 MAX_CLAUSE_WORDS = 12  # words of an attribution clause between two pieces ("Kosachev said on Facebook")
 PRONOUNS = {"he", "she", "they", "it", "i", "we"}
+CLOSING, OPENING = {"”", "»", '"'}, {"“", "„", "«", '"'}
 # The quote metric's figures and their names at statement level.
 FIGURES = {
     "quote_p": "statement_p",
@@ -46,13 +47,26 @@ def _speaker_words(q: dict) -> set[str]:
 
 def _attribution_only(between: str, a: dict, b: dict) -> bool:
     """`between` is punctuation, marks and whitespace around at most one attribution clause: one
-    sentence of at most MAX_CLAUSE_WORDS words with a word of the speaker (or a pronoun) in it."""
+    sentence of at most MAX_CLAUSE_WORDS words with a word of the speaker (or a pronoun) in it,
+    after a closing quotation mark and before an opening one (a clause before an unmarked quote is
+    that quote's own: 'She said ...')."""
     clause = re.sub(r"^\W+|\W+$", "", between)
     if not clause:
         return True
+    before, after = between[: between.index(clause)], between[between.index(clause) + len(clause) :]
+    if not set(before) & CLOSING or not set(after) & OPENING:
+        return False
     if "\n" in clause or len(re.findall(r"\w+", clause)) > MAX_CLAUSE_WORDS or re.search(r"[.!?]\s", clause):
         return False
     return bool(set(re.findall(r"\w+", clause.lower())) & (_speaker_words(a) | _speaker_words(b)))
+
+
+def _left_open(between: str) -> bool:
+    """A paragraph break and an opening mark only, no closing mark: the first quote's paragraph
+    left it open and the next paragraph re-opens it (the multi-paragraph convention, one quote).
+    The metric stands apart from the pipeline, so this mirrors, not imports, its `runs_on`."""
+    head, newline, tail = between.rpartition("\n")
+    return bool(newline) and not head.strip() and tail.strip() in OPENING
 
 
 def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
@@ -65,9 +79,12 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
     and white space; a quote with no speaker is never merged), the later one has no `cue` or the
     same cue, and what lies between them is only punctuation, quotation marks and white space
     around at most one attribution clause: a single sentence of at most 12 words holding a word of
-    the speaker's names or a personal pronoun ('“A,” Kosachev said on Facebook. “B.”'); a
+    the speaker's names or a personal pronoun, between a closing and an opening quotation mark
+    ('“A,” Kosachev said on Facebook. “B.”'; in 'X said A. She said B.' the clause is B's own); a
     paragraph break may lie between them (around that clause, not inside it) only when the later
-    quote has no cue (a continuation).
+    quote has no cue (a continuation). A quote left open at its paragraph's end (nothing but white
+    space to the paragraph break, then an opening mark: the multi-paragraph convention) merges
+    with the next whatever its cue.
     A merged statement's text is its pieces' texts joined with a space; its speaker, cue and
     other keys are the first piece's.
 
@@ -102,7 +119,8 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
             cue_ok = not q.get("cue") or _fold(q.get("cue")) == _fold(last.get("cue"))
             between = text[last_end:start] if start >= last_end else None
             para_ok = between is not None and ("\n" not in between or not q.get("cue"))
-            if same and cue_ok and para_ok and _attribution_only(between, last, q):
+            left_open = between is not None and _left_open(between)
+            if same and (left_open or cue_ok and para_ok and _attribution_only(between, last, q)):
                 merged[-1] = (merged[-1][0], end, dict(last, text=f"{last['text']} {q['text']}"))
                 continue
         merged.append((start, end, dict(q)))
