@@ -38,6 +38,22 @@ def test_a_direct_quote_broken_by_its_cue_and_a_comma_is_one_statement(quotes_of
     assert {r["speaker_name"] for r in rows} == {"Tom Baird"}
 
 
+def test_a_pronoun_cue_between_the_pieces_is_one_statement(quotes_of):
+    rows = quotes_of("Tom Baird walked the levee on Monday. “The river is rising,” he said, “and it will not hold.”")
+    assert len(rows) == 2 and len(statements(rows)) == 1
+    assert {r["speaker_name"] for r in rows} == {"Tom Baird"}
+
+
+def test_a_quote_left_open_at_its_paragraphs_end_is_one_statement_with_the_next(quotes_of):
+    text = (
+        "The council met.\n\n“We have waited long enough for this school and we will not wait\n\n"
+        "“The children deserve better than a portable classroom,” Maria Chen said."
+    )
+    rows = quotes_of(text)
+    assert len(rows) == 2 and len(statements(rows)) == 1
+    assert rows[1]["cue"] == "say" and rows[0]["cue"] is None
+
+
 def test_two_speakers_are_two_statements(quotes_of):
     rows = quotes_of("“The budget is balanced,” Mayor Ana Lopez said. “It is not,” Councillor Tom Baird replied.")
     assert [len(s) for s in statements(rows)] == [1, 1]
