@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-gender", action="store_true", help="run with gender inference off (NEWSFLOW_INFER_GENDER)")
     ev.add_argument("--output", help="where to publish the run's tables (default: a temporary folder)")
     ev.add_argument("--json", action="store_true", help="print the full scores as JSON")
+    ev.add_argument(
+        "--statements",
+        action="store_true",
+        help="score statements too: quotes grouped by statement_id against gold quotes merged by the same rule",
+    )
 
     report = sub.add_parser(
         "report",
@@ -378,7 +383,13 @@ def _eval(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     scores = all_scores(
-        quotes, gold, people=pred.people, person_ids=pred.person_ids, genders=pred.genders, people_ids=pred.people_ids
+        quotes,
+        gold,
+        people=pred.people,
+        person_ids=pred.person_ids,
+        genders=pred.genders,
+        people_ids=pred.people_ids,
+        statements=Path(args.input) if args.statements else None,
     )
     if args.json:
         print(json.dumps(scores, indent=1, default=str))
@@ -406,6 +417,11 @@ def _eval(args: argparse.Namespace) -> int:
             "women_share_pred",
             "identity_p",
             "identity_r",
+            "statement_p",
+            "statement_r",
+            "statement_f1",
+            "statement_speaker_acc",
+            "statement_e2e_f1",
         ):
             if scores.get(key) is not None:
                 print(f"{key:17s} {scores[key]:.3f}")

@@ -28,6 +28,17 @@ SELECT d.source, d.title, count(q.quote_id) AS quotes, count(DISTINCT q.speaker_
 FROM documents d LEFT JOIN quotes q USING (doc_id)
 GROUP BY d.doc_id, d.source, d.title
 ORDER BY quotes DESC, d.source;""",
+    "statements": """\
+SELECT d.source, q.statement AS statement_id, count(*) AS pieces,
+       string_agg(q.text, ' … ' ORDER BY q.start_char) AS text,
+       arg_min(q.speaker_name, q.start_char) AS speaker_name,
+       min(q.start_char) AS start_char, max(q.end_char) AS end_char,
+       string_agg(DISTINCT q.type, '+' ORDER BY q.type) AS types,
+       arg_min(q.cue, q.start_char) FILTER (WHERE q.cue IS NOT NULL) AS cue
+FROM (SELECT *, coalesce(statement_id, quote_id) AS statement FROM quotes) q
+JOIN documents d USING (doc_id)
+GROUP BY d.source, q.doc_id, q.statement
+ORDER BY d.source, start_char;""",
     "co_mentioned": """\
 SELECT q.speaker_name, e.name AS entity, e.label, count(DISTINCT q.doc_id) AS documents,
        sum(e.n_mentions) AS mentions

@@ -27,7 +27,7 @@ CHECK_COLUMNS = {
     "documents": ["published_in_time"],
     "mentions": ["inside_document", "slices_back", "doc_known", "entity_known"],
     "entities": ["doc_known"],
-    "quotes": ["inside_document", "slices_back", "doc_known", "speaker_entity_known"],
+    "quotes": ["inside_document", "slices_back", "doc_known", "speaker_entity_known", "statement_known"],
     "rejects": [],
     "sources": ["doc_known", "names_its_document", "seen_in_order"],
     "people": ["evidence_fits_gender", "published_in_order"],
@@ -126,7 +126,7 @@ def suites() -> dict[str, list]:
         ],
         "quotes": [
             _columns("quotes"),
-            *_not_null("quotes", "doc_id", "quote_id", "type", "text"),
+            *_not_null("quotes", "doc_id", "quote_id", "type", "text", "statement_id"),
             gxe.ExpectCompoundColumnsToBeUnique(
                 column_list=["doc_id", "quote_id"], description="quote ids are unique within a document"
             ),
@@ -135,6 +135,7 @@ def suites() -> dict[str, list]:
             ),
             *_spans("quotes"),
             _true("speaker_entity_known", "every speaker_entity_id is an entity of the same document"),
+            _true("statement_known", "every statement_id is a quote_id of the same document"),
         ],
         "rejects": [
             _columns("rejects"),

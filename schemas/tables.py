@@ -12,7 +12,7 @@ import pyarrow as pa
 
 # Bump when a change to cleaning or extraction changes what a document's rows would be:
 # documents published under an older version are processed again and their rows replaced.
-PIPELINE_VERSION = "2026.12.1"
+PIPELINE_VERSION = "2026.12.2"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
@@ -103,6 +103,11 @@ QUOTES = pa.schema(
         pa.field("cue", pa.string()),
         pa.field("method", pa.string()),
         pa.field("speaker_title", pa.string()),
+        # The statement the quote is part of (issue 30): the quote_id of its first piece, shared by
+        # the pieces of one utterance of one speaker; the quote's own quote_id otherwise. Never null
+        # in a row newsflow writes (the GX suite checks it), but nullable here: an older output's
+        # table gains the column null in its rows (storage's `_upgrade`), and must still read.
+        pa.field("statement_id", pa.string()),
     ]
 )
 

@@ -121,6 +121,10 @@ def check_columns(
         keys = _pair_keys(table.select(["doc_id"]).append_column("entity_id", speaker))
         known_speaker = pc.or_kleene(pc.is_null(speaker), pc.is_in(keys, value_set=pairs))
         frame["speaker_entity_known"] = pc.fill_null(known_speaker, False).to_numpy(zero_copy_only=False)
+        quote_keys = pc.binary_join_element_wise(table.column("doc_id"), table.column("quote_id"), "\x1f")
+        statement_keys = pc.binary_join_element_wise(table.column("doc_id"), table.column("statement_id"), "\x1f")
+        known_statement = pc.is_in(statement_keys, value_set=quote_keys)
+        frame["statement_known"] = pc.fill_null(known_statement, False).to_numpy(zero_copy_only=False)
     return frame
 
 

@@ -73,6 +73,27 @@ def test_the_queries_answer_over_the_published_tables(published):
     assert mentioned["Venezuela"] >= 5
 
 
+def test_the_statements_query_joins_the_pieces_of_each_statement(published):
+    out = published / "output"
+    rows = run("statements", out)
+    seed = [r for r in rows if r["source"] == SEED.name]
+    assert len(seed) == 12 and sum(r["pieces"] for r in seed) == 13  # 13 quotes, 12 statements
+    (kosachev,) = [r for r in seed if r["pieces"] > 1]
+    assert kosachev["text"].startswith("A list of countries") and " … And the withdrawal" in kosachev["text"]
+    assert (kosachev["speaker_name"], kosachev["types"], kosachev["cue"]) == ("Konstantin Kosachev", "direct", "say")
+    text = duckdb_text(out, SEED.name)
+    assert text[kosachev["start_char"] : kosachev["end_char"]].endswith("constant military presence.")
+    feed = [r for r in rows if r["source"] == "feed.jsonl#1"]  # "... Clara Mendes added.": a cue of its own
+    assert [r["pieces"] for r in feed] == [1, 1] and [r["cue"] for r in feed] == ["say", "add"]
+
+
+def duckdb_text(output, source: str) -> str:
+    from newsflow.flows.queries import connect
+
+    with connect(output) as connection:
+        return connection.execute("SELECT text FROM documents WHERE source = ?", [source]).fetchone()[0]
+
+
 def test_the_metadata_queries_count_by_outlet_month_and_author(published):
     out = published / "output"
     months = {(r["outlet"], r["month"]): r["quotes"] for r in run("quotes_per_outlet_month", out)}

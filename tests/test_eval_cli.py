@@ -29,6 +29,7 @@ def test_eval_processes_and_scores_only_the_documents_the_gold_names(prefect_api
         "--n-process",
         "1",
         "--json",
+        "--statements",
     ]
     assert main(argv) == 0
     stdout = capsys.readouterr().out
@@ -43,6 +44,9 @@ def test_eval_processes_and_scores_only_the_documents_the_gold_names(prefect_api
     # people named and quoted come from the gold `people` and `sources` lists
     assert scores["people_r"] == 1.0 and scores["people_p"] >= 0.75
     assert scores["sources_r"] >= 0.5
+    # statements: the gold's articles read under their paths relative to --input
+    assert 1 <= scores["statement_n_matched"] <= scores["statement_n_gold"] <= scores["n_gold"]
+    assert scores["statement_n_pred"] <= scores["n_pred"] and 0 < scores["statement_f1"] <= 1
 
 
 def test_eval_says_which_gold_documents_are_missing_from_the_input(tmp_path, capsys):

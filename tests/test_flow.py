@@ -88,6 +88,15 @@ def test_every_span_slices_back_read_with_duckdb(published):
     assert speakers.get("Maria Zakharova", 0) >= 4 and speakers.get("Konstantin Kosachev", 0) >= 4
 
 
+def test_every_statement_id_is_published_and_names_a_quote_of_its_document(published):
+    quotes = storage.read_published(published[0] / "output", "quotes").to_pylist()
+    assert quotes and all(q["statement_id"] is not None for q in quotes)
+    ids = {(q["doc_id"], q["quote_id"]) for q in quotes}
+    assert all((q["doc_id"], q["statement_id"]) in ids for q in quotes)
+    pieces = [q for q in quotes if q["statement_id"] != q["quote_id"]]  # Kosachev's quote broken by its cue
+    assert [q["text"][:15] for q in pieces] == ["And the withdra"]
+
+
 def test_zakharova_is_one_person_with_her_full_name(published):
     out = published[0] / "output"
     rows = duckdb.sql(f"""SELECT e.name, e.label, count(*) FROM read_parquet('{out}/mentions/*.parquet') m

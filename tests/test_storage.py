@@ -289,3 +289,29 @@ def test_the_pandas_reader_reads_the_published_version_and_as_of_a_run(tmp_path:
     assert sorted(queries.table(tmp_path, "documents")["doc_id"]) == ["d1", "d2"]
     assert list(queries.table(tmp_path, "documents", run_id=first)["doc_id"]) == ["d1"]
     assert queries.table(tmp_path / "nothing", "documents") is None
+
+
+def _publish_quotes(root: Path, doc_id: str, **quote: object) -> None:
+    run_id = storage.new_run_id()
+    staging = storage.staging_url(root, run_id)
+    storage.stage_table(staging, "documents", "c00000", from_rows("documents", [doc_row(doc_id)]))
+    row = {"doc_id": doc_id, "quote_id": f"q_{doc_id}", "text": "Some", "type": "direct", "start_char": 0}
+    storage.stage_table(staging, "quotes", "c00000", from_rows("quotes", [row | {"end_char": 4} | quote]))
+    storage.publish(root, staging, run_id, {"documents": set(), "quotes": set()})
+
+
+def test_an_output_published_before_statement_id_still_reads_and_gains_the_column(tmp_path: Path, monkeypatch):
+    from newsflow.flows.queries import run
+
+    before = pa.schema([f for f in TABLES["quotes"] if f.name != "statement_id"])
+    with monkeypatch.context() as patched:  # the quotes table as a newsflow before issue 30 published it
+        patched.setitem(TABLES, "quotes", before)
+        _publish_quotes(tmp_path, "d1")
+    assert "statement_id" not in DeltaTable(str(tmp_path / "quotes")).schema().to_arrow().names
+    assert storage.read_published(tmp_path, "quotes").column("statement_id").to_pylist() == [None]
+    _publish_quotes(tmp_path, "d2", statement_id="q_d2")  # the next run's commit adds the column first
+    assert "statement_id" in DeltaTable(str(tmp_path / "quotes")).schema().to_arrow().names
+    rows = {r["doc_id"]: r["statement_id"] for r in storage.read_published(tmp_path, "quotes").to_pylist()}
+    assert rows == {"d1": None, "d2": "q_d2"}  # older rows null until their document is processed again
+    statements = {r["statement_id"]: r["pieces"] for r in run("statements", tmp_path)}
+    assert statements == {"q_d1": 1, "q_d2": 1}  # an older quote is its own statement

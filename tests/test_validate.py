@@ -56,6 +56,7 @@ def tables(**changes) -> dict:
                 "cue": "say",
                 "method": "cue",
                 "speaker_title": None,
+                "statement_id": "q1",
             }
         ],
     }
@@ -148,6 +149,24 @@ def test_speaker_entity_must_be_an_entity_of_the_document_or_null():
     bad = tables(quotes=rows)
     frame = check_columns("quotes", bad["quotes"], bad["documents"], bad["entities"])
     assert frame["speaker_entity_known"].tolist() == [True, False]
+
+
+def test_a_statement_id_must_name_a_quote_of_the_same_document_and_is_never_null(tmp_path: Path):
+    t = tables()
+    q = t["quotes"].to_pylist()[0]
+    documents = t["documents"].to_pylist() + [{**t["documents"].to_pylist()[0], "doc_id": "d2"}]
+    rows = [
+        {**q, "quote_id": "q2", "statement_id": "q1"},  # a later piece of q1's statement
+        {**q, "quote_id": "q3", "statement_id": "q9"},  # no such quote
+        {**q, "doc_id": "d2", "quote_id": "q4", "statement_id": "q1"},  # q1 is d1's, not d2's
+        q,
+    ]
+    bad = tables(quotes=rows, documents=documents)
+    frame = check_columns("quotes", bad["quotes"], bad["documents"], bad["entities"])
+    assert frame["statement_known"].tolist() == [True, False, False, True]
+    v = Validator(tmp_path / "run3", "run3")
+    assert not v.validate("c0", tables(quotes=[{**q, "statement_id": None}]))
+    assert "every quotes row has a statement_id" in v.finish(tmp_path / "latest").message()
 
 
 def test_check_columns_match_python_slicing_with_characters_outside_the_basic_plane():

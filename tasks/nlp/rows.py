@@ -7,21 +7,15 @@ caller adds (a spaCy worker process does not know it). Columns come from `newsfl
 
 from __future__ import annotations
 
-import hashlib
-
 from spacy.tokens import Doc
 
 from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES
 from newsflow.tasks.nlp.entities.gender import pronoun_cues
 from newsflow.tasks.nlp.quotes import cue_lemma
 from newsflow.tasks.nlp.quotes.component import SPANS_KEY
+from newsflow.tasks.nlp.quotes.statements import quote_id
 
 ROW_TABLES = ("mentions", "entities", "quotes")
-
-
-def quote_id(start_char: int, end_char: int, text: str) -> str:
-    """Stable within the document: derived from the quote's place and words."""
-    return "q_" + hashlib.sha1(f"{start_char}:{end_char}:{text}".encode()).hexdigest()[:16]
 
 
 def _columns(schema) -> list[str]:
@@ -68,8 +62,9 @@ def quote_rows(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict]:
     rows = []
     for span in doc.spans.get(spans_key, []):
         speaker = span._.speaker
+        own = quote_id(span.start_char, span.end_char, span.text)
         row = {
-            "quote_id": quote_id(span.start_char, span.end_char, span.text),
+            "quote_id": own,
             "text": span.text,
             "type": span.label_,
             "start_char": span.start_char,
@@ -80,6 +75,7 @@ def quote_rows(doc: Doc, spans_key: str = SPANS_KEY) -> list[dict]:
             "cue": cue_lemma(span._.cue),
             "method": span._.method,
             "speaker_title": span._.speaker_title,
+            "statement_id": span._.statement_id or own,  # spans the component did not make: their own
         }
         rows.append({c: row[c] for c in columns})
     return rows

@@ -12,7 +12,8 @@ Handled:
   part of the quote; a paragraph that leaves its quote open and a next paragraph that re-opens
   with a mark (the multi-paragraph convention) give one quote per paragraph, all with the
   speaker named in any of them; marks that pair with nothing are ignored. Each marked span is
-  its own quote: '“A,” she said, “B.”' gives two.
+  its own quote: '“A,” she said, “B.”' gives two, of one statement (`._.statement_id`, the
+  `quote_id` of its first piece: statements.py).
 - indirect quotes: a reporting verb (say, tell, warn, insist, argue, add, ...) with a clausal
   complement ("said that ...", "..., saying ...", "told reporters ...", "..., she said.",
   "told employees in a memo that ..."), cut where a new report starts (", arguing that"), and

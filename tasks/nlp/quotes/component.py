@@ -2,7 +2,9 @@
 
 Each span's label is its type (`direct`, `indirect`, `mixed`); its extensions say who said it:
 `._.speaker` and `._.cue` are Spans of the same Doc (or None), `._.speaker_name`,
-`._.speaker_entity_id`, `._.speaker_title` and `._.method` are strings. All of it is kept as
+`._.speaker_entity_id`, `._.speaker_title` and `._.method` are strings, and `._.statement_id`
+names the statement the quote is part of (`newsflow.tasks.nlp.quotes.statements`): the `quote_id`
+of its first piece, as in the `quotes` table. All of it is kept as
 plain data on the Doc (Span extensions are stored in `doc.user_data`), so it serialises with
 `doc.to_bytes()` and crosses spaCy's worker processes as it is.
 
@@ -33,6 +35,7 @@ from newsflow.tasks.nlp.entities import read_entities
 from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, reference, stored
 from newsflow.tasks.nlp.quotes.extract import extract_quotes
 from newsflow.tasks.nlp.quotes.records import Quote
+from newsflow.tasks.nlp.quotes.statements import statement_ids
 
 SPANS_KEY = "quotes"
 # The scorer `nlp.evaluate` scores the quotes with: registered by `newsflow.tasks.nlp.scorer` (an
@@ -45,7 +48,10 @@ SCORE_WEIGHTS = {"quote_f": 1.0, "quote_p": 0.0, "quote_r": 0.0, "speaker_acc": 
 EXTENSIONS = [
     (Span, "speaker", reference("speaker")),
     (Span, "cue", reference("cue")),
-    *((Span, name, stored(name)) for name in ("speaker_name", "speaker_entity_id", "speaker_title", "method")),
+    *(
+        (Span, name, stored(name))
+        for name in ("speaker_name", "speaker_entity_id", "speaker_title", "method", "statement_id")
+    ),
 ]
 claim(EXTENSIONS, component=None)
 
@@ -78,7 +84,10 @@ class QuoteExtractor(LexiconPipe):
     def _annotate(self, doc: Doc) -> Doc:
         quotes = extract_quotes(doc, read_entities(doc), self.lexicon)
         text = doc.text  # Doc.text joins every token: once per document, not once per quote
-        doc.spans[self.spans_key] = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
+        spans = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
+        for span, statement in zip(spans, statement_ids(spans), strict=True):
+            span._.statement_id = statement
+        doc.spans[self.spans_key] = spans
         return doc
 
 
@@ -129,6 +138,7 @@ def cue_lemma(cue: Span | None) -> str | None:
         "span._.speaker_title",
         "span._.cue",
         "span._.method",
+        "span._.statement_id",
     ],
     requires=[
         "doc.sents",
