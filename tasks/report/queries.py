@@ -45,11 +45,10 @@ ORDER BY week, outlet;""",
     "people_quoted_most": """\
 SELECT p.person_id AS person, p.name, CAST(p.n_quotes AS BIGINT) AS quotes,
        CAST(coalesce(n.quotes, 0) AS BIGINT) AS new_quotes, CAST(p.n_documents AS BIGINT) AS documents
-FROM people p
+FROM (SELECT person_id, name, n_quotes, n_documents FROM people WHERE n_quotes > 0
+      ORDER BY n_quotes DESC, name LIMIT 15) p
 LEFT JOIN (SELECT person_id, sum(n_quotes) AS quotes FROM new_person_entities GROUP BY ALL) n USING (person_id)
-WHERE p.n_quotes > 0
-ORDER BY quotes DESC, name
-LIMIT 15;""",
+ORDER BY quotes DESC, name;""",
     "people_named_most": """\
 SELECT person_id AS person, name, CAST(n_documents AS BIGINT) AS documents, CAST(n_quotes AS BIGINT) AS quotes
 FROM people
