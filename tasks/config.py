@@ -42,6 +42,15 @@ def _default_n_process() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _text(value: object) -> object:
+    """A path as its text (an output given as a `Path`); anything else as it is."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+# A str setting that takes a path too.
+Text = Annotated[str, BeforeValidator(_text)]
+
+
 @dataclass(frozen=True)
 class Cli:
     """How a setting shows on the command line and in the docs, where the plain rule does not
@@ -64,7 +73,7 @@ class Settings:
     input: Annotated[Path, Cli(metavar="PATH")] = Field(
         Path("seeds"), description="a file, or a folder searched recursively for .txt and .html articles"
     )
-    output: Annotated[str, BeforeValidator(os.fspath), Cli(metavar="DIR")] = Field(
+    output: Annotated[Text, Cli(metavar="DIR")] = Field(
         "output",
         description="where the tables are published, one Delta table each: a folder, or an object-store URI "
         "(s3://bucket/prefix; gs://, az://) with its settings in the standard environment variables "
@@ -159,7 +168,8 @@ class _Form(BaseModel):
 
 def _form_field(name: str, field: FieldInfo) -> tuple[Any, FieldInfo]:
     help = f"{field.description} (empty: {env_name(name)}, else {default_text(name)})"
-    return kind_of(name) | None, Field(None, description=help)
+    kind = kind_of(name)
+    return (Text if kind is str else kind) | None, Field(None, description=help)
 
 
 # The flow's parameter: every setting, each empty (None) unless given; an empty one takes its
