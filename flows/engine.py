@@ -126,19 +126,37 @@ def log_progress(logger: logging.Logger, done: list[Analysed], total: int, start
     )
 
 
+def log_plan(logger: logging.Logger, prepared: Prepared, slots: int) -> None:
+    logger.info(
+        "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
+        "%d duplicates, %d rejected; %d updated in place)",
+        prepared.n_new,
+        len(prepared.chunks),
+        slots,
+        prepared.n_already_published,
+        prepared.n_duplicates,
+        prepared.statuses["rejected"],
+        len(prepared.updated),
+    )
+
+
 @dataclass
 class Local:
-    """The flow's process and, for larger inputs, a pool of spawned workers."""
+    """The flow's process and, for larger inputs, a pool of spawned workers (`start`)."""
 
     settings: Settings
-    n_files: int
     logger: logging.Logger
     pool: WorkerPool | None = None
     slots: int = 1
+    validation: ChunkValidation | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __enter__(self) -> Local:
-        n = pool_size(self.settings, self.n_files)
+        return self
+
+    def start(self, n_files: int) -> None:
+        """The pool for `n_files`: the command line's early one when it fits, else a new one (or none)."""
+        n = pool_size(self.settings, n_files)
         early = _take_early(_pool_key(self.settings, n))
         if early is not None:
             self.logger.info(
@@ -149,22 +167,29 @@ class Local:
             self.pool = self._stack.enter_context(early)
         elif n:
             self.pool = self._stack.enter_context(_start_pool(self.settings, n))
-        return self
 
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)
 
-    def analyse(self, run: Run, prepared: Prepared, early: ChunkValidation | None) -> list[Analysed]:
+    def analyse(self, run: Run, prepared: Prepared) -> list[Analysed]:
         """Every chunk through one `nlp.pipe` stream (the workers start once), called in this
-        thread; each chunk validated beside the analysis of the next."""
+        thread; each chunk staged is validated beside the analysis of the next ones, in a thread
+        (`validation`, for the validate step) that starts now, importing Great Expectations while
+        the workers parse."""
         from newsflow.tasks.analyse import analyse_task
+        from newsflow.tasks.validate import ChunkValidation
 
+        log_plan(self.logger, prepared, self.slots)
         if not prepared.chunks:
             return []
+        self.validation = ChunkValidation(run)
+        self.validation.start()
         started = time.monotonic()
-        analysed = analyse_task(
-            str(run.staging), prepared.chunks, self.settings, self.pool, early.submit if early else None
-        )
+        try:
+            analysed = analyse_task(str(run.staging), prepared.chunks, self.settings, self.pool, self.validation.submit)
+        except BaseException:
+            self.validation.close()
+            raise
         log_progress(self.logger, analysed, prepared.n_new, started)
         return analysed
 
@@ -177,6 +202,7 @@ class Dask:
     logger: logging.Logger
     pool: None = None
     slots: int = 1
+    validation: None = None  # the chunks are validated by the validate step
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __enter__(self) -> Dask:
@@ -214,6 +240,9 @@ class Dask:
             raise
         return self
 
+    def start(self, n_files: int) -> None:
+        """Nothing to start: the cluster is up."""
+
     def _threads(self) -> int:
         """The cluster's worker threads (at least one, for a cluster whose workers have not joined)."""
         return max(1, sum(self.runner.client.nthreads().values()))
@@ -221,11 +250,12 @@ class Dask:
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)
 
-    def analyse(self, run: Run, prepared: Prepared, early: ChunkValidation | None) -> list[Analysed]:
+    def analyse(self, run: Run, prepared: Prepared) -> list[Analysed]:
         from prefect.futures import as_completed
 
         from newsflow.tasks.analyse import analyse_task
 
+        log_plan(self.logger, prepared, self.slots)
         started = time.monotonic()
         futures = [
             self.runner.submit(
@@ -240,8 +270,9 @@ class Dask:
         return analysed
 
 
-def open_engine(settings: Settings, n_files: int, logger: logging.Logger) -> Local | Dask:
-    """The engine the settings ask for; use it as a context manager."""
+def open_engine(settings: Settings, logger: logging.Logger) -> Local | Dask:
+    """The engine the settings ask for; use it as a context manager, `start` it with the number
+    of files to read."""
     if settings.task_runner == "dask":
         return Dask(settings, logger)
-    return Local(settings, n_files, logger)
+    return Local(settings, logger)

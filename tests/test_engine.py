@@ -50,7 +50,8 @@ def test_the_engine_adopts_the_early_workers_when_they_are_its_pool(folder, capl
     with early_workers(settings):
         early = spawned_workers()
         assert len(early) == 2
-        with Local(settings, 8, log) as engine:
+        with Local(settings, log) as engine:
+            engine.start(8)
             assert answering(engine.pool) == early == spawned_workers()  # no other pool was started
     assert f"adopted the 2 worker processes the command line started: pid {min(early)}" in caplog.text
     assert_ended(early, 10, "worker processes")
@@ -69,7 +70,8 @@ def test_early_workers_that_are_not_the_engines_pool_are_ended(folder, changes, 
     with early_workers(settings_for(folder)):
         early = spawned_workers()
         assert len(early) == 2
-        with Local(settings_for(folder, **changes), n_files, log) as engine:
+        with Local(settings_for(folder, **changes), log) as engine:
+            engine.start(n_files)
             assert_ended(early, 10, "early workers not adopted")
             if engine.pool is not None:
                 assert answering(engine.pool).isdisjoint(early)

@@ -33,11 +33,12 @@ def snapshot(output: Path) -> dict:
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, prefect_api):
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     base = tmp_path_factory.mktemp("e2e")
     (base / "input").mkdir()
     shutil.copy(SEED, base / "input" / SEED.name)
-    summary = newsflow(input=str(base / "input"), output=str(base / "output"), n_process=1)
+    summary = newsflow(SettingsForm(input=base / "input", output=str(base / "output"), n_process=1))
     return base, summary
 
 
@@ -180,6 +181,7 @@ def test_rejects_are_published_with_reasons(run_flow, tmp_path):
 
 def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(prefect_api, tmp_path):
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -195,7 +197,7 @@ def test_the_flow_takes_settings_built_once_and_waits_for_the_lock_as_they_say(p
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
     held.wait()
-    summary = newsflow(input=str(folder), output=str(tmp_path / "out"), n_process=1, lock_timeout=120)
+    summary = newsflow(SettingsForm(input=folder, output=str(tmp_path / "out"), n_process=1, lock_timeout=120))
     holder.join()
     assert summary["published"] and summary["input"] == str(folder) and summary["new_documents"] == 1
 

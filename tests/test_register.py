@@ -58,9 +58,10 @@ def person(output: Path, name: str) -> dict:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory, prefect_api):
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     base = tmp_path_factory.mktemp("fresh")
-    newsflow(input=str(write(base / "in", list(ARTICLES))), output=str(base / "out"), n_process=1)
+    newsflow(SettingsForm(input=write(base / "in", list(ARTICLES)), output=str(base / "out"), n_process=1))
     return base / "out"
 
 

@@ -36,6 +36,7 @@ ARTICLES = {
 @pytest.fixture(scope="module")
 def seed_folder(tmp_path_factory, prefect_api) -> Path:
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     corpus = tmp_path_factory.mktemp("corpus")
     for seed in (REPO / "seeds").glob("*.txt"):
@@ -44,7 +45,7 @@ def seed_folder(tmp_path_factory, prefect_api) -> Path:
         (corpus / name).write_text(text, encoding="utf-8")
     folder = tmp_path_factory.mktemp("seed")
     assert write_seed_input(corpus, folder / "input", per_file=2) == 3
-    newsflow(input=str(folder / "input"), output=str(folder / "output"), n_process=1)
+    newsflow(SettingsForm(input=folder / "input", output=str(folder / "output"), n_process=1))
     return folder
 
 

@@ -14,6 +14,7 @@ from newsflow.tasks import storage
 
 from .prefect_server import CRON, QUICK_RUN, server_and_serve
 from .support import REPO, SEED
+from .test_settings import check_form_schema
 
 pytestmark = pytest.mark.slow
 
@@ -37,15 +38,16 @@ def test_the_deployment_has_the_cron_schedule_and_the_parameters_with_their_defa
     deployment = served.get(f"/deployments/{served.deployment['id']}")
     assert deployment["name"] == "test-serve" and deployment["entrypoint"] == "newsflow.flows.newsflow.newsflow"
     assert [(s["schedule"]["cron"], s["active"]) for s in deployment["schedules"]] == [(CRON, True)]
-    assert deployment["parameters"] == {"input": str(served.input), "output": str(served.output)}
-    schema = deployment["parameter_openapi_schema"]["properties"]
-    assert schema["input"]["default"] == "seeds" and schema["output"]["default"] == "output"
-    assert "publish" in schema["output"]["description"]  # the UI's run form explains each parameter
+    assert deployment["parameters"] == {"settings": {"input": str(served.input), "output": str(served.output)}}
+    # One `settings` parameter, a form of every setting in the UI, each field explained.
+    check_form_schema(deployment["parameter_openapi_schema"])
+    form = deployment["parameter_openapi_schema"]["definitions"]["SettingsForm"]["properties"]
+    assert "publish" in form["output"]["description"] and "else output" in form["output"]["description"]
 
 
 def test_a_quick_run_completes_and_publishes_the_tables(served, quick_run):
     assert quick_run["state_type"] == "COMPLETED", quick_run["state"]
-    assert quick_run["parameters"] == {"input": str(served.input), "output": str(served.output)}
+    assert quick_run["parameters"] == {"settings": {"input": str(served.input), "output": str(served.output)}}
     assert storage.read_published(served.output, "documents").num_rows == 1
     speakers = set(storage.read_published(served.output, "quotes", ["speaker_name"]).column(0).to_pylist())
     assert {"Maria Zakharova", "Konstantin Kosachev"} <= speakers

@@ -32,9 +32,10 @@ def served(corpus, tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_tables(corpus, tmp_path_factory, prefect_api) -> dict:
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     output = tmp_path_factory.mktemp("serve-dask-local") / "output"
-    newsflow(input=str(corpus), output=str(output), n_process=1)
+    newsflow(SettingsForm(input=corpus, output=str(output), n_process=1))
     return table_contents(output)
 
 
@@ -45,8 +46,9 @@ def messages(served, flow_run_id: str) -> list[str]:
 
 def test_the_deployment_carries_the_engine_as_a_parameter(served):
     parameters = served.get(f"/deployments/{served.deployment['id']}")["parameters"]
-    assert parameters == {"input": str(served.input), "output": str(served.output), "task_runner": "dask"}
-    schema = served.deployment["parameter_openapi_schema"]["properties"]
+    settings = {"input": str(served.input), "output": str(served.output), "task_runner": "dask"}
+    assert parameters == {"settings": settings}
+    schema = served.deployment["parameter_openapi_schema"]["definitions"]["SettingsForm"]["properties"]
     assert {"task_runner", "dask_address", "n_process", "worker_timeout"} <= set(schema)
 
 
@@ -62,7 +64,9 @@ def test_a_quick_run_runs_on_dask_with_the_local_tables(served, local_tables):
 def test_a_running_deployment_run_cancelled_through_the_api_ends_cancelled(served, tmp_path):
     serve = psutil.Process(served.serve_pid)
     before = {p.pid for p in serve.children(recursive=True)}
-    body = {**QUICK_RUN, "parameters": {"output": str(tmp_path / "output")}}  # the UI's custom run
+    # The UI's custom run: the deployment's settings in the form, the output changed.
+    settings = served.get(f"/deployments/{served.deployment['id']}")["parameters"]["settings"]
+    body = {**QUICK_RUN, "parameters": {"settings": settings | {"output": str(tmp_path / "output")}}}
     run = served.post(f"/deployments/{served.deployment['id']}/create_flow_run", body)
     seen: set[int] = set()
 

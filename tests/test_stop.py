@@ -59,13 +59,14 @@ def corpus(tmp_path_factory) -> Path:
 def published(corpus, tmp_path, prefect_api) -> Path:
     """An output that already holds a published version: two of the articles."""
     from newsflow.flows.newsflow import newsflow
+    from newsflow.tasks.config import SettingsForm
 
     first = tmp_path / "first"
     first.mkdir()
     for name in ("article-0.txt", "article-1.txt"):
         (first / name).write_bytes((corpus / name).read_bytes())
     output = tmp_path / "output"
-    newsflow(input=str(first), output=str(output), n_process=1)
+    newsflow(SettingsForm(input=first, output=str(output), n_process=1))
     return output
 
 
