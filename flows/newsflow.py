@@ -11,7 +11,6 @@ folder's layout is `tasks/storage.py`'s, where the work runs (worker processes, 
 `flows/engine.py`'s.
 """
 
-
 from prefect import flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
