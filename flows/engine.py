@@ -146,12 +146,20 @@ class Local:
 
     settings: Settings
     logger: logging.Logger
+    run: Run | None = None  # the run whose staged rows the validation thread checks
     pool: WorkerPool | None = None
     slots: int = 1
     validation: ChunkValidation | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __enter__(self) -> Local:
+        """With a `run`, the validation thread starts at once: it imports Great Expectations (seconds)
+        while the files are discovered, read and parsed, off the path of a run that adds little."""
+        if self.run is not None:
+            from newsflow.tasks.validate import ChunkValidation
+
+            self.validation = ChunkValidation(self.run)
+            self.validation.start()
         return self
 
     def start(self, n_files: int) -> None:
@@ -169,21 +177,23 @@ class Local:
             self.pool = self._stack.enter_context(_start_pool(self.settings, n))
 
     def __exit__(self, *exc: Any) -> None:
+        if exc[0] is not None and self.validation is not None:
+            self.validation.close()
         self._stack.__exit__(*exc)
 
     def analyse(self, run: Run, prepared: Prepared) -> list[Analysed]:
         """Every chunk through one `nlp.pipe` stream (the workers start once), called in this
-        thread; each chunk staged is validated beside the analysis of the next ones, in a thread
-        (`validation`, for the validate step) that starts now, importing Great Expectations while
-        the workers parse."""
+        thread; each chunk staged is validated beside the analysis of the next ones, in the thread
+        (`validation`, for the validate step) the engine started (or that starts now)."""
         from newsflow.tasks.analyse import analyse_task
         from newsflow.tasks.validate import ChunkValidation
 
         log_plan(self.logger, prepared, self.slots)
         if not prepared.chunks:
             return []
-        self.validation = ChunkValidation(run)
-        self.validation.start()
+        if self.validation is None:
+            self.validation = ChunkValidation(run)
+            self.validation.start()
         started = time.monotonic()
         try:
             analysed = analyse_task(str(run.staging), prepared.chunks, self.settings, self.pool, self.validation.submit)
@@ -270,9 +280,9 @@ class Dask:
         return analysed
 
 
-def open_engine(settings: Settings, logger: logging.Logger) -> Local | Dask:
+def open_engine(settings: Settings, logger: logging.Logger, run: Run | None = None) -> Local | Dask:
     """The engine the settings ask for; use it as a context manager, `start` it with the number
-    of files to read."""
+    of files to read. Locally, with the `run`, its validation thread starts at once."""
     if settings.task_runner == "dask":
         return Dask(settings, logger)
-    return Local(settings, logger)
+    return Local(settings, logger, run)

@@ -103,7 +103,7 @@ def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = No
     resolve_model(config.model)  # an unknown model stops the run before it touches the output
     names = preload_first_names()  # the name statistic of the register step, read while the workers parse
     with open_run(config.output, config.lock_timeout, logger) as run:
-        with open_engine(config, logger) as engine:
+        with open_engine(config, logger, run) as engine:
             with clock.phase("read_clean"):
                 files, discover_rejects = discover_task(str(config.input), str(config.output))
                 engine.start(len(files))
@@ -127,9 +127,9 @@ def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = No
                 logger.info("nothing new under %s: the published tables are unchanged", config.input)
         with clock.phase("report"):
             summary = _summary(config, prepared, analysed, registered, report, clock, engine.slots)
-            page = report_task(run.root, run.run_id, summary) if changed else None
-    summary |= _timing(clock, prepared.n_words) | {"report": page}
+            written = report_task(run.root, run.run_id, summary) if changed else None
+    summary |= _timing(clock, prepared.n_words) | {"report": written.page if written else None}
     logger.info("run summary: %s", summary)
     logger.info("phases: %s", phase_line(summary["phases"]))
-    publish_artifacts(summary, prepared.rejects, config.output)
+    publish_artifacts(summary, prepared.rejects, config.output, written.rows if written else None)
     return summary

@@ -137,12 +137,13 @@ def _data_docs(output: Path, run_id: str, folder: Path) -> str | None:
     return Path(os.path.relpath(index, folder)).as_posix() if index.is_file() else None
 
 
-def render(output: Path, run_id: str, summary: dict | None = None) -> str:
-    """The report page of the published version `run_id` of `output`."""
+def render(output: Path, run_id: str, summary: dict | None = None, rows: dict[str, list[dict]] | None = None) -> str:
+    """The report page of the published version `run_id` of `output` (`rows`: its queries' rows,
+    when already known)."""
     import jinja2
 
     output = url_of(output)
-    rows = report_rows(output, run_id)
+    rows = rows or report_rows(output, run_id)
     phases = {k: v for k, v in (summary or {}).get("phases", {}).items() if v or k != "report"}
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("newsflow.tasks.report", "templates"),
@@ -163,7 +164,9 @@ def render(output: Path, run_id: str, summary: dict | None = None) -> str:
     )
 
 
-def write_report(output: Path, run_id: str | None = None, summary: dict | None = None) -> Path:
+def write_report(
+    output: Path, run_id: str | None = None, summary: dict | None = None, rows: dict[str, list[dict]] | None = None
+) -> Path:
     """Write `DIR/reports/<run>/index.html` for the output's published version (made by `run_id`;
     by default the one published now) and point `DIR/reports/latest` at it. `summary` is the
     run's (its phase timings); without it, the one saved when the run was reported, if any."""
@@ -178,7 +181,7 @@ def write_report(output: Path, run_id: str | None = None, summary: dict | None =
         _replace(saved, json.dumps(summary, indent=1, default=str))
     elif saved.is_file():
         summary = json.loads(saved.read_text(encoding="utf-8"))
-    _replace(folder / PAGE, render(output, run_id, summary))
+    _replace(folder / PAGE, render(output, run_id, summary, rows))
     latest = folder.parent / "latest"
     tmp = latest.with_name("latest.tmp")
     if tmp.is_symlink():
@@ -194,12 +197,19 @@ def _replace(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@dataclass(frozen=True)
+class Written:
+    page: str | None  # the report's page; None when it could not be written
+    rows: dict[str, list[dict]] | None  # its queries' rows (the run's UI artifacts show three)
+
+
 @task(name="report", persist_result=False, cache_policy=NO_CACHE)
-def report_task(output: Path, run_id: str, summary: dict) -> str | None:
+def report_task(output: Path, run_id: str, summary: dict) -> Written:
     """The run's report, after it published. The tables are published by then, so a report that
     cannot be written does not fail the run: the warning says why, and `newsflow report` retries."""
     try:
-        return str(write_report(output, run_id, summary))
+        rows = report_rows(output, run_id)
+        return Written(str(write_report(output, run_id, summary, rows)), rows)
     except Exception as exc:
         get_run_logger().warning(
             "the run published, but its report could not be written (%s: %s); rebuild it with "
@@ -208,4 +218,4 @@ def report_task(output: Path, run_id: str, summary: dict) -> str | None:
             exc,
             output,
         )
-        return None
+        return Written(None, None)

@@ -53,7 +53,9 @@ def _table(rows: list[dict]) -> list[str]:
     return lines + ["| " + " | ".join("" if v is None else _cell(v) for v in row.values()) + " |" for row in rows]
 
 
-def publish_artifacts(summary: dict, rejects: list[Reject], output: str) -> None:
+def publish_artifacts(
+    summary: dict, rejects: list[Reject], output: str, rows: dict[str, list[dict]] | None = None
+) -> None:
     """The run summary in the Prefect UI: a markdown report linking the run report and the Data
     Docs, the top speakers and entities, and the quotes per outlet. Text from the articles is
     escaped (`_cell`): it shows as written, never as markup."""
@@ -94,7 +96,7 @@ def publish_artifacts(summary: dict, rejects: list[Reject], output: str) -> None
     run_id = published_version(output)
     if run_id is None:  # nothing published yet
         return
-    found = report_rows(output, run_id, [query for _, query, _, _ in CORPUS_ARTIFACTS])
+    found = rows or report_rows(output, run_id, [query for _, query, _, _ in CORPUS_ARTIFACTS])
     for key, query, what, columns in CORPUS_ARTIFACTS:
         corpus = [r for r in found[query] if query != "unknown_speaker_share_new" or r["documents"] == "all documents"]
         rows = [{c: r[c] for c in columns} for r in corpus]
