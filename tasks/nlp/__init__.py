@@ -3,4 +3,4 @@
 entry point), their word lists (`lexicon`), the faster stand-ins for two of spaCy's rule
 components (`speedups`), the table rows built from the components' spans (`rows`), and the quote
 metric (`metric`, and `scorer` for spaCy's `nlp.evaluate`). Nothing here imports Prefect, the
-flow's steps or `newsflow.flows`: `make lint` checks it (the contracts in pyproject.toml)."""
+flow's steps or the flows package: `make lint` checks it (the contracts in pyproject.toml)."""
