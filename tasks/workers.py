@@ -72,21 +72,28 @@ def _heartbeat(beat: Any, parent: int) -> None:
 
 
 def _worker_main(
-    inbox: Any, outbox: Connection, beat: Any, parent: int, preload: tuple[Callable, tuple] | None
+    inbox: Any, outbox: Connection, beat: Any, parent: int, preload: tuple[Callable, tuple] | None, eager: bool = True
 ) -> None:
     """A worker: (function, args) from `inbox` → ("ok", result) or ("error", traceback) to
     `outbox`, until None (or the pool ends it). Ctrl-C in a terminal reaches the whole process group: the parent decides
     what happens to its workers, so they ignore SIGINT; SIGTERM keeps its default (end at once)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_heartbeat, args=(beat, parent), daemon=True, name="newsflow-heartbeat").start()
-    if preload is not None:  # e.g. load the model while the first jobs (reading files) run
-        fn, args = preload
-        threading.Thread(target=fn, args=args, daemon=True, name="newsflow-preload").start()
+
+    def start_preload() -> None:  # e.g. load the model while the first jobs (reading files) run
+        threading.Thread(target=preload[0], args=preload[1], daemon=True, name="newsflow-preload").start()
+
+    if preload is not None and eager:
+        start_preload()
+    first = True
     while True:
         job = inbox.get()
         if job is None:
             outbox.close()
             return
+        if first and preload is not None and not eager:  # not eager: at the first job
+            start_preload()
+        first = False
         fn, args = job
         try:
             found: tuple[str, Any] = ("ok", fn(*args))
@@ -109,7 +116,8 @@ class WorkerPool:
     """`n` spawned worker processes (see the module doc). Use as a context manager: leaving it
     normally stops the workers once they finish; leaving it with an exception (a lost worker, a
     signal, a failed task) kills them. `preload` (function, args) runs in each worker beside its
-    jobs, from its start."""
+    jobs: the first worker's from its start, the others' from their first job (a worker that gets
+    none loads nothing)."""
 
     def __init__(
         self,
@@ -128,8 +136,13 @@ class WorkerPool:
                 receive, send = ctx.Pipe(duplex=False)
                 beat = ctx.RawValue("d", time.monotonic())  # no lock: a stopped worker can hold none
                 inbox = ctx.Queue()  # one per worker: a killed worker can only break its own
+                # The first worker preloads at once, the others at their first job: jobs go to the
+                # first worker first, so a small run (one file to read and parse) loads one model.
                 process = ctx.Process(
-                    target=_worker_main, args=(inbox, send, beat, os.getpid(), preload), name=f"{name}-{i}", daemon=True
+                    target=_worker_main,
+                    args=(inbox, send, beat, os.getpid(), preload, i == 0),
+                    name=f"{name}-{i}",
+                    daemon=True,
                 )
                 process.start()
                 send.close()  # the worker's end: its death then reads as the end of the pipe
