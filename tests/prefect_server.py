@@ -31,6 +31,18 @@ QUICK_RUN = {
 }
 
 
+def _retrying(request, attempts: int = 5):
+    """The JSON of a request to the Prefect API, sent again (up to `attempts` times) while the server
+    answers 503: its answer to "errors clients can retry on" (a busy SQLite database;
+    `prefect.server.api.server.custom_internal_exception_handler`), which Prefect's own client
+    retries too. Any other error status fails at once."""
+    for attempt in range(attempts):
+        response = request()
+        if response.status_code != 503 or attempt == attempts - 1:
+            return response.raise_for_status().json()
+        time.sleep(1 + attempt)
+
+
 @dataclass(frozen=True)
 class Served:
     url: str  # the UI, e.g. http://127.0.0.1:PORT
@@ -45,10 +57,10 @@ class Served:
         return f"{self.url}/api"
 
     def get(self, path: str) -> dict:
-        return httpx.get(f"{self.api}{path}", timeout=30).raise_for_status().json()
+        return _retrying(lambda: httpx.get(f"{self.api}{path}", timeout=30))
 
     def post(self, path: str, body: dict) -> dict | list:
-        return httpx.post(f"{self.api}{path}", json=body, timeout=30).raise_for_status().json()
+        return _retrying(lambda: httpx.post(f"{self.api}{path}", json=body, timeout=30))
 
     def wait_for_run(self, flow_run_id: str, timeout: float = 600) -> dict:
         """The flow run once it reached a terminal state."""
