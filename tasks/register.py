@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PERSON_ENTITIES, REPORT_TABLES, TABLES
+from newsflow.schemas.tables import PERSON_ENTITIES, TABLES
 from newsflow.tasks.bookkeeping import MOVED
 from newsflow.tasks.people import women_share
 from newsflow.tasks.people.registry import (
@@ -35,13 +35,18 @@ from newsflow.tasks.people.registry import (
     registry_state,
     update_registry,
 )
-from newsflow.tasks.report.aggregates import AGGREGATES_PART, AGGREGATES_VERSION, document_rows, people_rows
+from newsflow.tasks.report.aggregates import (
+    AGGREGATES_PART,
+    AGGREGATES_VERSION,
+    document_rows,
+    has_aggregates,
+    people_rows,
+)
 from newsflow.tasks.storage import (
     ALL,
     AllKeys,
     Run,
     has_columns,
-    is_published,
     published_dataset,
     read_after,
     read_manifest,
@@ -91,11 +96,7 @@ def aggregates_missing(root) -> str | None:
     manifest = read_manifest(root)
     if manifest is None:
         return None  # the first run: its rows are the whole
-    if (manifest.get("registry") or {}).get("aggregates") != AGGREGATES_VERSION:
-        return "the output has no report aggregates of this version yet"
-    if not all(is_published(root, name, manifest) for name in REPORT_TABLES):
-        return "a report aggregate table is missing"
-    return None
+    return None if has_aggregates(root, manifest) else "the output has no report aggregates of this version yet"
 
 
 def _count(root, name: str) -> int:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from newsflow.schemas.tables import REPORT_DOCUMENTS, REPORT_PEOPLE
+from newsflow.schemas.tables import REPORT_DOCUMENTS, REPORT_PEOPLE, REPORT_TABLES
+from newsflow.tasks.storage import is_published
 
 AGGREGATES_PART = "report"  # the staged part of both tables
 # Bumped when what the aggregates hold changes: the next run rebuilds them (`needs_rebuild`).
@@ -82,3 +83,12 @@ def people_rows(people: pa.Table, person_entities: pa.Table) -> pa.Table:
     people = people.select(["person_id", "gender"])
     person_entities = person_entities.select(["person_key", "person_id", "outlet", "n_quotes"])
     return _query(PEOPLE_SQL, {"people": people, "person_entities": person_entities}, REPORT_PEOPLE)
+
+
+def has_aggregates(output, manifest: dict | None) -> bool:
+    """Whether the version `manifest` names holds the report's aggregates, of this version."""
+    return (
+        manifest is not None
+        and (manifest.get("registry") or {}).get("aggregates") == AGGREGATES_VERSION
+        and all(is_published(output, name, manifest) for name in REPORT_TABLES)
+    )

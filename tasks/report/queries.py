@@ -24,9 +24,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsflow.schemas.tables import REPORT_TABLES
-from newsflow.tasks.report.aggregates import AGGREGATES_VERSION, DOCUMENTS_SQL, PEOPLE_DEFINITION_SQL
-from newsflow.tasks.storage import is_published, read_manifest, read_published
+from newsflow.tasks.report.aggregates import DOCUMENTS_SQL, PEOPLE_DEFINITION_SQL, has_aggregates
+from newsflow.tasks.storage import read_manifest, read_published
 from newsflow.tasks.storage.views import register_tables
 
 REPORT_QUERIES = {
@@ -113,15 +112,6 @@ FROM entities e LEFT JOIN quotes q ON q.doc_id = e.doc_id AND q.speaker_entity_i
 WHERE e.label = 'PERSON'
 GROUP BY e.entity_id""",
 }
-
-
-def has_aggregates(output: str | Path, manifest: dict | None) -> bool:
-    """Whether the version `manifest` names holds the report's aggregates, of this version."""
-    return (
-        manifest is not None
-        and (manifest.get("registry") or {}).get("aggregates") == AGGREGATES_VERSION
-        and all(is_published(output, name, manifest) for name in REPORT_TABLES)
-    )
 
 
 def _new_keys(output: str | Path, name: str, key: str, manifest: dict | None) -> pa.Table:
