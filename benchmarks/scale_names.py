@@ -4,7 +4,6 @@ the same gender class and generated surnames unique to the replica (see scale_bu
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 
@@ -12,7 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from newsflow.tasks.nlp.lexicon import Lexicon
-from newsflow.tasks.people.gender import _name_data_path, first_name_genders, first_name_shares
+from newsflow.tasks.people.gender import first_name_genders, first_name_shares
+from newsflow.tasks.people.name_data import name_records
 from newsflow.tasks.people.names import WORD, fold
 
 # Generated surnames: consonant-vowel syllables and an ending, one code per (replica, surname).
@@ -45,7 +45,7 @@ class Namer:
     def __init__(self, names: list[str], lex: Lexicon) -> None:
         self.lex = lex
         genders = first_name_genders()
-        counts = {n: row[1] for n, row in json.loads(_name_data_path().read_text(encoding="utf-8")).items()}
+        counts = {n: rec[0] for n, rec in name_records().items()}
         common = sorted(first_name_shares(), key=lambda n: (-counts[n], n))
         self.pools = {
             gender: sorted([n for n in common if genders.get(n) == gender][:POOL])

@@ -18,39 +18,23 @@ articles. It is not a fact about any one person, and it is wrong for some (see d
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from newsflow.schemas.tables import ARTICLE_EVIDENCE
+from newsflow.tasks.people.name_data import name_records
 
 WEIGHTS = {"honorific": 2, "pronoun": 1, "role_noun": 1}
 THRESHOLD = 0.1  # nomquamgender's own default: a name must be at least 90% one gender
 MIN_COUNT = 100  # records behind a name in nomquamgender's data
 
 
-def _name_data_path() -> Path:
-    """nomquamgender's data file, found without importing the package (its module imports
-    `unidecode`, which newsflow does not use)."""
-    spec = importlib.util.find_spec("nomquamgender")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("nomquamgender is not installed: run `make setup` (it is a dependency)")
-    return Path(next(iter(spec.submodule_search_locations))) / "name_data.json"
-
-
 @functools.cache
 def first_name_shares() -> Mapping[str, float]:
     """Lower-case first name → the share of women among its bearers in nomquamgender's data, for
-    the names seen at least `MIN_COUNT` times."""
-    data = json.loads(_name_data_path().read_text(encoding="utf-8"))
-    return {
-        name: share_female
-        for name, (_, count, share_female, *_) in data.items()
-        if count >= MIN_COUNT and name.replace("-", "").isalpha()
-    }
+    the names seen at least `MIN_COUNT` times (read through newsflow's cache: `name_data`)."""
+    return {name: share_female for name, (_, share_female) in name_records(MIN_COUNT).items()}
 
 
 @functools.cache

@@ -1,0 +1,124 @@
+"""nomquamgender's first-name statistic, read fast: its data file (22 MB of JSON, 720,000 names)
+costs 1.5-2 CPU-s to parse, on every run, in the flow's process, for the few names a run needs.
+
+`name_records()` reads it once per installed copy of the package into a compact Arrow file in
+newsflow's cache folder (`NEWSFLOW_CACHE_DIR`, else `$XDG_CACHE_HOME/newsflow`, else
+`~/.cache/newsflow`), named by the data file's size and modification time so that another
+version of nomquamgender gets its own; later runs read that file (~0.1 s). The cache is written
+whole under a temporary name and renamed, so a run that is killed while writing it, or two runs
+at once, leave no half-written cache; when the folder cannot be written, the JSON is parsed as
+before. The data are nomquamgender's as it ships them (MIT licence), only restricted to the
+names that are words (letters and hyphens).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("name", "counts", "share_female")
+
+
+def name_data_path() -> Path:
+    """nomquamgender's data file, found without importing the package (its module imports
+    `unidecode`, which newsflow does not use)."""
+    spec = importlib.util.find_spec("nomquamgender")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("nomquamgender is not installed: run `make setup` (it is a dependency)")
+    return Path(next(iter(spec.submodule_search_locations))) / "name_data.json"
+
+
+def cache_dir() -> Path:
+    if os.environ.get("NEWSFLOW_CACHE_DIR"):
+        return Path(os.environ["NEWSFLOW_CACHE_DIR"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "newsflow"
+
+
+def _parse(source: Path) -> dict[str, tuple[int, float]]:
+    """Lower-case name → (records behind it, share of women among them), names of letters and
+    hyphens only, from the JSON as nomquamgender ships it ([sources, counts, p(gf), ...])."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    return {
+        name: (int(counts), float(share_female))
+        for name, (_, counts, share_female, *_) in data.items()
+        if name.replace("-", "").isalpha()
+    }
+
+
+def _cache_path(source: Path) -> Path:
+    stat = source.stat()
+    return cache_dir() / f"nomquamgender-{stat.st_size}-{stat.st_mtime_ns}.arrow"
+
+
+def _write_cache(path: Path, records: dict[str, tuple[int, float]]) -> None:
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    names = sorted(records)
+    table = pa.table(
+        {
+            "name": pa.array(names, pa.string()),
+            "counts": pa.array([records[n][0] for n in names], pa.int64()),
+            "share_female": pa.array([records[n][1] for n in names], pa.float64()),
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        feather.write_feather(table, tmp, compression="uncompressed")
+        os.chmod(tmp, 0o644)  # a cache other users of the same installation may read
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _read_cache(path: Path, min_count: int) -> dict[str, tuple[int, float]]:
+    import pyarrow.compute as pc
+    import pyarrow.feather as feather
+
+    table = feather.read_table(path, memory_map=True)
+    if tuple(table.column_names) != COLUMNS:
+        raise ValueError(f"unexpected columns {table.column_names}")
+    table = table.filter(pc.greater_equal(table["counts"], min_count))
+    return dict(
+        zip(
+            table["name"].to_pylist(),
+            zip(table["counts"].to_pylist(), table["share_female"].to_pylist(), strict=True),
+            strict=True,
+        )
+    )
+
+
+@functools.cache
+def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
+    """Lower-case first name → (records behind it, share of women among them), for the names of
+    at least `min_count` records: from the cache, made now if there is none."""
+    source = name_data_path()
+    path = _cache_path(source)
+    try:
+        return _read_cache(path, min_count)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a damaged or foreign file: made again below
+        log.warning("the first-name cache %s could not be read (%s); making it again", path, exc)
+    records = _parse(source)
+    try:
+        _write_cache(path, records)
+    except OSError as exc:
+        log.warning(
+            "the first-name cache could not be written to %s (%s): every run parses nomquamgender's "
+            "data (1-2 s); set NEWSFLOW_CACHE_DIR to a folder this user can write",
+            path.parent,
+            exc,
+        )
+    return {name: rec for name, rec in records.items() if rec[0] >= min_count}
