@@ -218,6 +218,8 @@ TABLES: dict[str, pa.Schema] = {
 
 # The report's aggregates: not in the contract, published with the tables they sum.
 REPORT_TABLES = ("report_documents", "report_people")
+# The tables the spaCy components give rows for, per document (`newsflow.tasks.nlp.rows`).
+ROW_TABLES = ("mentions", "entities", "quotes")
 
 # Tables that are a function of all the published documents (tasks/people): a run restages the
 # rows of the surnames (`person_entities.person_key`) its documents add or remove.

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import from_rows
+from newsflow.schemas.tables import ROW_TABLES, from_rows
 from newsflow.tasks.config import Settings
 from newsflow.tasks.nlp.pipeline import PipelineSpec, balanced_order, load_pipeline, pipe_rows, pool_rows
-from newsflow.tasks.nlp.rows import ROW_TABLES
 from newsflow.tasks.storage import read_staged, stage_table, staged_rows
 from newsflow.tasks.workers import WorkerPool
 

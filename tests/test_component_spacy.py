@@ -18,7 +18,8 @@ from spacy.tokens import Doc
 
 import newsflow.tasks.nlp.lexicon as lexicon_module
 from newsflow.tasks.clean import body_text
-from newsflow.tasks.nlp.lexicon import ComponentError, Lexicon, load_lexicon
+from newsflow.tasks.nlp.lexicon import Lexicon, load_lexicon
+from newsflow.tasks.nlp.lexicon.pipe import ComponentError
 from newsflow.tasks.nlp.metric import score
 from newsflow.tasks.nlp.rows import quote_rows
 from newsflow.tasks.nlp.scorer import gold_example

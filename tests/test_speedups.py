@@ -194,7 +194,7 @@ def saved(nlp, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def reloaded(saved):
-    import newsflow.tasks.nlp.pipeline  # noqa: F401  (registers newsflow_rows, which has no entry point)
+    import newsflow.tasks.nlp.components  # noqa: F401  (registers newsflow_rows, which has no entry point)
 
     return spacy.load(saved)
 
@@ -249,7 +249,7 @@ def test_saved_pipeline_reloads_with_the_same_annotations(nlp, reloaded):
 
 def test_saved_pipeline_loads_with_only_spacy_imported(nlp, saved):
     """A fresh interpreter that imports only spaCy finds newsflow's factories by their entry points.
-    newsflow_rows is newsflow's own (registered by newsflow.tasks.nlp.pipeline, no entry point): left out."""
+    newsflow_rows is newsflow's own (registered by newsflow.tasks.nlp.components, no entry point): left out."""
     code = textwrap.dedent("""
         import json, sys
         import spacy

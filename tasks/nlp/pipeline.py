@@ -18,41 +18,21 @@ import heapq
 import importlib
 import importlib.metadata
 import importlib.util
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
-
-import newsflow.tasks.nlp.entities.component  # noqa: F401  (registers the newsflow_entities factory)
-import newsflow.tasks.nlp.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
-from newsflow.tasks.nlp.rows import doc_rows
-from newsflow.tasks.nlp.speedups import speed_up
 from newsflow.tasks.workers import WorkerPool
 
-if not Doc.has_extension("table_rows"):
-    Doc.set_extension("table_rows", default=None)
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
-
-
-@Language.component("newsflow_rows", requires=["doc.spans", "doc.ents"], assigns=["doc._.table_rows"])
-def rows_component(doc: Doc) -> Doc:
-    """`doc._.table_rows` = the document's rows; the spans, user data and tok2vec tensor the Doc
-    carries are dropped, so that a batch holds no more than the tables need (and a Doc sent by
-    `nlp.pipe(n_process=...)` from spaCy's own workers carries only its rows)."""
-    rows = doc_rows(doc)
-    doc.spans.clear()
-    doc.user_data.clear()
-    doc.tensor = numpy.zeros((0,), dtype="float32")
-    doc._.table_rows = rows
-    return doc
 
 
 def skip_document(name: str, component: Any, docs: list[Doc], error: Exception) -> None:
@@ -74,6 +54,8 @@ class ModelNotInstalled(RuntimeError):
 
 def installed_models() -> list[str]:
     """Names `--model` takes here: spaCy pipeline packages, and packages that expose `model_path()`."""
+    import spacy
+
     names = set(spacy.util.get_installed_models())
     for dist in importlib.metadata.distributions():
         name = (dist.metadata["Name"] or "").lower().replace("-", "_")
@@ -121,6 +103,11 @@ def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = Tru
     """The spaCy model with the newsflow components appended; cached per process.
     `spacy_speedups`: newsflow's faster stand-ins for the model's lemmatizer and attribute ruler
     (same annotations; `newsflow.tasks.nlp.speedups`); off only to measure them."""
+    import spacy
+
+    import newsflow.tasks.nlp.components  # noqa: F401  (registers newsflow's three components)
+    from newsflow.tasks.nlp.speedups import speed_up
+
     if numpy_ops:
         _use_numpy_ops()
     try:
@@ -180,11 +167,11 @@ def pool_rows(
     describe: Callable[[list[tuple[str, Any]]], str] | None = None,
 ) -> Iterator[tuple[Any, dict[str, list[dict]]]]:
     """`pipe_rows` in the pool's worker processes: batches of `batch_size` (cut as
-    `spacy.util.minibatch` cuts them, see `batch_sizes`) go round-robin to the workers, each of
+    `nlp.pipe` and `spacy.util.minibatch` cut them, see `batch_sizes`) go round-robin to the workers, each of
     which loads `spec` once; only the texts go out and only the rows come back, in order.
     `describe(batch)` names a batch if its worker is lost."""
     name = describe or (lambda batch: f"a batch of {len(batch)} documents")
-    jobs = ((spec, batch, max_length) for batch in spacy.util.minibatch(items, batch_size))
+    jobs = ((spec, list(batch), max_length) for batch in itertools.batched(items, batch_size))
     for found in pool.imap(_parse_batch, jobs, describe=lambda job: name(job[1])):
         yield from found
 

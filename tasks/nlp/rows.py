@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES
+from newsflow.schemas.tables import ENTITIES, MENTIONS, QUOTES, ROW_TABLES  # noqa: F401  (ROW_TABLES: this module's tables)
 from newsflow.tasks.nlp.entities.gender import pronoun_cues
 from newsflow.tasks.nlp.quotes import cue_lemma
 from newsflow.tasks.nlp.quotes.component import SPANS_KEY
 from newsflow.tasks.nlp.quotes.statements import quote_id
-
-ROW_TABLES = ("mentions", "entities", "quotes")
 
 
 def _columns(schema) -> list[str]:

@@ -8,7 +8,7 @@ of mentions and gender guess: plain data, so it crosses spaCy's worker processes
 
 The extension names stay as the shared contract reads them (`._.entity_id`, `._.entity_name`);
 creating the component raises `ExtensionConflict` when another package registered one of them
-first (see `newsflow.tasks.nlp.quotes.component` for why, and `newsflow.tasks.nlp.lexicon.claim`). The
+first (see `newsflow.tasks.nlp.quotes.component` for why, and `newsflow.tasks.nlp.lexicon.pipe.claim`). The
 component saves its word lists with the pipeline and takes them from `nlp.initialize` too
 (`newsflow.tasks.nlp.lexicon.LexiconPipe`).
 """
@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from newsflow.tasks.nlp.entities.cluster import DocEntities, Entity, Mention, extract_entities
 from newsflow.tasks.nlp.entities.gender import gender_cues
-from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, computed, stored
+from newsflow.tasks.nlp.lexicon.pipe import LexiconPipe, claim, computed, stored
 
 
 def _entity_field(span: Span, field: str) -> str | None:

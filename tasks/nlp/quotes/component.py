@@ -16,7 +16,7 @@ Extension names: the shared contract reads `q._.speaker`, `q._.speaker_name`, `q
 names stay as they are (no `newsflow_` prefix, which would break every reader of them after a
 release of aliases). What is fixed is the silence: an extension of the same name that another
 package registered first used to win unnoticed, and newsflow's values went into it (or its
-getter answered instead). Every newsflow getter carries a mark (`newsflow.tasks.nlp.lexicon.claim`);
+getter answered instead). Every newsflow getter carries a mark (`newsflow.tasks.nlp.lexicon.pipe.claim`);
 creating the component checks that each name it writes is newsflow's and raises
 `ExtensionConflict` naming the other registration otherwise. Values are stored where spaCy keeps
 a plain `default=None` extension's (`doc.user_data[("._.", name, start_char, end_char)]`), so
@@ -32,7 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.nlp.entities import read_entities
-from newsflow.tasks.nlp.lexicon import LexiconPipe, claim, reference, stored
+from newsflow.tasks.nlp.lexicon.pipe import LexiconPipe, claim, reference, stored
 from newsflow.tasks.nlp.quotes.extract import extract_quotes
 from newsflow.tasks.nlp.quotes.records import Quote
 from newsflow.tasks.nlp.quotes.statements import statement_ids
