@@ -146,20 +146,24 @@ class Local:
 
     settings: Settings
     logger: logging.Logger
-    run: Run | None = None  # the run whose staged rows the validation thread checks
+    run: Run | None = None  # the run whose staged rows the validator process checks
     pool: WorkerPool | None = None
     slots: int = 1
     validation: ChunkValidation | None = None
     _stack: ExitStack = field(default_factory=ExitStack)
 
     def __enter__(self) -> Local:
-        """With a `run`, the validation thread starts at once: it imports Great Expectations (seconds)
-        while the files are discovered, read and parsed, off the path of a run that adds little."""
+        """With a `run`, the validation starts at once, its process importing Great Expectations
+        (seconds) while the files are discovered, read and parsed, off the path of a run that adds
+        little."""
         if self.run is not None:
             from newsflow.tasks.validate import ChunkValidation
 
             self.validation = ChunkValidation(self.run)
             self.validation.start()
+            self.logger.info(
+                "validating in a process of its own: newsflow-validator (pid %d)", *self.validation.pool.pids
+            )
         return self
 
     def start(self, n_files: int) -> None:
@@ -177,9 +181,13 @@ class Local:
             self.pool = self._stack.enter_context(_start_pool(self.settings, n))
 
     def __exit__(self, *exc: Any) -> None:
-        if exc[0] is not None and self.validation is not None:
-            self.validation.close()
+        if self.validation is not None:  # ended by the validate step, else now
+            self.validation.close(kill=exc[0] is not None)
         self._stack.__exit__(*exc)
+
+    def stop_workers(self) -> None:
+        """End the worker pool once the analysis is done (the validation goes on)."""
+        self._stack.close()
 
     def analyse(self, run: Run, prepared: Prepared) -> list[Analysed]:
         """Every chunk through one `nlp.pipe` stream (the workers start once), called in this
@@ -198,7 +206,7 @@ class Local:
         try:
             analysed = analyse_task(str(run.staging), prepared.chunks, self.settings, self.pool, self.validation.submit)
         except BaseException:
-            self.validation.close()
+            self.validation.close(kill=True)
             raise
         log_progress(self.logger, analysed, prepared.n_new, started)
         return analysed
@@ -260,6 +268,10 @@ class Dask:
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)
 
+    def stop_workers(self) -> None:
+        """End the cluster (or leave the one at `dask_address`) once the analysis is done."""
+        self._stack.close()
+
     def analyse(self, run: Run, prepared: Prepared) -> list[Analysed]:
         from prefect.futures import as_completed
 
@@ -282,7 +294,7 @@ class Dask:
 
 def open_engine(settings: Settings, logger: logging.Logger, run: Run | None = None) -> Local | Dask:
     """The engine the settings ask for; use it as a context manager, `start` it with the number
-    of files to read. Locally, with the `run`, its validation thread starts at once."""
+    of files to read. Locally, with the `run`, its validator process starts at once."""
     if settings.task_runner == "dask":
         return Dask(settings, logger)
     return Local(settings, logger, run)

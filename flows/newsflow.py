@@ -102,14 +102,14 @@ def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = No
     config = settings.resolve()
     resolve_model(config.model)  # an unknown model stops the run before it touches the output
     names = preload_first_names()  # the name statistic of the register step, read while the workers parse
-    with open_run(config.output, config.lock_timeout, logger) as run:
-        with open_engine(config, logger, run) as engine:
-            with clock.phase("read_clean"):
-                files, discover_rejects = discover_task(str(config.input), str(config.output))
-                engine.start(len(files))
-                prepared = read_clean_task(files, discover_rejects, run, config, engine.slots, engine.pool)
-            with clock.phase("analysis"):
-                analysed = engine.analyse(run, prepared)
+    with open_run(config.output, config.lock_timeout, logger) as run, open_engine(config, logger, run) as engine:
+        with clock.phase("read_clean"):
+            files, discover_rejects = discover_task(str(config.input), str(config.output))
+            engine.start(len(files))
+            prepared = read_clean_task(files, discover_rejects, run, config, engine.slots, engine.pool)
+        with clock.phase("analysis"):
+            analysed = engine.analyse(run, prepared)
+            engine.stop_workers()  # the validation goes on, in its own process
         with clock.phase("people"):
             names.join()
             registered = register_task(run, prepared.parts, prepared.drops, config.infer_gender)

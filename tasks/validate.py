@@ -30,56 +30,108 @@ from newsflow.tasks.report.aggregates import AGGREGATES_PART
 from newsflow.tasks.storage import ALL, Run, read_after, read_published, read_staged, staged_parts, url_of
 from newsflow.tasks.storage.location import artifacts_folder
 from newsflow.tasks.storage.tables import without_keys
+from newsflow.tasks.workers import WorkerPool
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
 
 class ChunkValidation:
-    """Validates staged chunks while the analysis of the next ones runs: one background thread
-    imports Great Expectations (7-8 s), builds the run's GX context, then validates each chunk as
-    the analysis stages it. The validating task then only adds the rejects and the sources and
-    renders Data Docs; nothing is published before every suite has run (write-audit-publish).
-    (The run's worker processes are spawned, never forked, so this thread may start at any time.)"""
+    """Validates staged chunks while the analysis of the next ones runs, in a spawned process of
+    its own (a `WorkerPool` of one, `newsflow-validator`): it imports Great Expectations from its
+    start (2-3 CPU-s, on the other core rather than under this process's interpreter lock), builds
+    the run's GX context, then validates each chunk as the analysis stages it, and at the validate
+    step the rejects, sources, people and aggregates, and renders Data Docs (`finish`). One
+    background thread here sends it the jobs, so `submit` never waits. Nothing is published
+    before every suite has run (write-audit-publish). The process is spawned, never forked, so
+    it may start at any time; it ends itself if this process is killed, and a lost or failed
+    validator fails the run (`WorkerLost`, `WorkerFailed`)."""
 
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, silence: float = 120.0) -> None:
         self.run = run
+        self.silence = silence
         self.executor: ThreadPoolExecutor | None = None
+        self.pool: WorkerPool | None = None
         self.futures: list[Future] = []
-        self.validator: Validator | None = None
         self.parts: list[str] = []  # validated, in order
 
     def start(self) -> None:
         if self.executor is None:
+            self.pool = WorkerPool(1, name="newsflow-validator", preload=(_import_gx, ()), silence=self.silence)
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-validate")
-            self.futures.append(self.executor.submit(self._validator))
+            self.futures.append(self.executor.submit(self._call, _open_job, self.run.root, self.run.run_id))
 
     def submit(self, part: str) -> None:
         self.start()
         self.futures.append(self.executor.submit(self._validate, part))
 
-    def _validator(self) -> Validator:
-        if self.validator is None:
-            self.validator = run_validator(self.run.root, self.run.run_id)
-        return self.validator
+    def _call(self, fn, *args):
+        if self.pool is None:
+            raise RuntimeError("the validation was closed (the run stopped)")
+        what = f"validating run {self.run.run_id} ({fn.__name__.strip('_')})"
+        (found,) = self.pool.imap(fn, [args], describe=lambda _: what)  # read to its end: the pool stays usable
+        return found
 
     def _validate(self, part: str) -> None:
-        validate_part(self._validator(), self.run.staging, part)
+        self._call(_part_job, self.run.run_id, self.run.staging, part)
         self.parts.append(part)
 
-    def result(self) -> tuple[Validator, list[str]]:
-        """The validator and the parts it validated, once every submitted part is done; what
-        failed in the thread is raised here."""
+    def finish(self, parts: list[str], drop: Mapping[str, Collection[str]], only_people: bool = False) -> Report:
+        """Once every submitted part is validated, the rest (`validate_rest`) in the validator
+        process; what failed there is raised here."""
+        self.start()
         try:
             for future in self.futures:
                 future.result()
+            args = (self.run.root, self.run.staging, self.run.run_id, parts, drop, list(self.parts), only_people)
+            return self.executor.submit(self._call, _finish_job, *args).result()
+        except BaseException:
+            self.close(kill=True)
+            raise
         finally:
             self.close()
-        return self._validator(), list(self.parts)
 
-    def close(self) -> None:
-        """Stop: the part under way finishes, the ones not started are dropped."""
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+    def close(self, kill: bool = False) -> None:
+        """Stop: the parts not started are dropped; the validator process ends (at once with
+        `kill`, when the run stops with an error). Safe to call more than once."""
+        executor, pool = self.executor, self.pool
+        if executor is not None:
+            for future in self.futures:
+                future.cancel()
+            if kill and pool is not None:
+                pool.kill()  # a job under way in the thread then fails at once
+            executor.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.__exit__(RuntimeError if kill else None, None, None)
+        self.pool = None
+
+
+# The validator process's side (`ChunkValidation`): module-level jobs, its run's Validator kept
+# between them.
+_OPEN: dict[str, Validator] = {}
+
+
+def _import_gx() -> None:
+    import great_expectations  # noqa: F401
+
+
+def _open_job(root: Path, run_id: str) -> None:
+    _OPEN[run_id] = run_validator(root, run_id)
+
+
+def _part_job(run_id: str, staging: Path, part: str) -> bool:
+    return validate_part(_OPEN[run_id], staging, part)
+
+
+def _finish_job(
+    root: Path,
+    staging: Path,
+    run_id: str,
+    parts: list[str],
+    drop: Mapping[str, Collection[str]],
+    done: list[str],
+    only_people: bool,
+) -> Report:
+    return validate_rest(_OPEN.pop(run_id), root, staging, parts, drop, done, only_people)
 
 
 class ValidationFailed(RuntimeError):
@@ -253,7 +305,21 @@ def validate_staged(
     names the published rows the publish would drop (`storage.swap`). `early` has validated
     some parts already, while the analysis ran. `only_people`: the registry alone
     (`newsflow rebuild-people`)."""
-    validator, done = early.result() if early is not None else (run_validator(root, run_id), [])
+    if early is not None:
+        return early.finish(parts, drop, only_people)
+    return validate_rest(run_validator(root, run_id), root, staging, parts, drop, [], only_people)
+
+
+def validate_rest(
+    validator: Validator,
+    root: Path,
+    staging: Path,
+    parts: list[str],
+    drop: Mapping[str, Collection[str]],
+    done: list[str],
+    only_people: bool = False,
+) -> Report:
+    """`validate_staged` with `validator`, the parts `done` validated already."""
     if not only_people:
         for part in parts:
             if part not in done:

@@ -11,6 +11,7 @@ workers load it too, and it signals the worker itself when it opens a given inpu
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -99,10 +100,16 @@ class Run:
             time.sleep(0.1)
 
     def workers(self) -> list[psutil.Process]:
+        """The run's analysis workers: its spawned processes but the validator (its pid is logged)."""
+        validator = re.findall(r"newsflow-validator \(pid (\d+)\)", self.log.read_text(errors="replace"))
         try:
             children = psutil.Process(self.process.pid).children(recursive=True)
             return [
-                p for p in children if "--multiprocessing-fork" in p.cmdline() and "spawn_main" in " ".join(p.cmdline())
+                p
+                for p in children
+                if "--multiprocessing-fork" in p.cmdline()
+                and "spawn_main" in " ".join(p.cmdline())
+                and str(p.pid) not in validator
             ]
         except psutil.Error:
             return []

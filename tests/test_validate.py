@@ -1,11 +1,17 @@
+import os
+import signal
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from newsflow.schemas.tables import PIPELINE_VERSION, from_rows
 from newsflow.tasks.checks import check_columns
 from newsflow.tasks.storage import Run, new_run_id, stage_table
 from newsflow.tasks.validate import ChunkValidation, Validator, validate_staged
+from newsflow.tasks.workers import WorkerLost
 
 TEXT = "Maria Zakharova said it was fine."
 
@@ -211,12 +217,33 @@ def test_chunks_validated_beside_the_analysis_count_in_the_report_and_fail_the_r
     stage_table(run.staging, "sources", "sources", from_rows("sources", [source("a.txt", "document", "d1")]))
     early = ChunkValidation(run)
     early.start()
+    (validator,) = early.pool.workers
     early.submit("c00000")
     early.submit("c00001")
     report = validate_staged(tmp_path, run.staging, run.run_id, ["c00000", "c00001", "c00002"], {}, early)
-    assert early.parts == ["c00000", "c00001"]  # validated in the background thread
+    assert early.parts == ["c00000", "c00001"]  # validated in the validator process, beside
     assert not any(t.name.startswith("newsflow-validate") for t in threading.enumerate())
+    assert not validator.process.is_alive(), "the validator process ends with the validation"
     assert report.suites_run == 3 * 4 + 2  # three chunks of four tables, the rejects, the sources
     assert not report.success
     assert [(f.table, f.part) for f in report.failures] == [("quotes", "c00001")]
     assert report.data_docs and Path(report.data_docs).exists()
+
+
+def test_a_validator_process_killed_fails_the_validation_in_one_line(tmp_path: Path):
+    """SIGKILL to the validator process (out of memory, an operator): the validate step raises
+    `WorkerLost` naming it, at once, and nothing is left running."""
+    run = Run(tmp_path, new_run_id())
+    docs = [{**tables()["documents"].to_pylist()[0], "authors": []}]
+    for name, table in tables(documents=docs).items():
+        stage_table(run.staging, name, "c00000", table)
+    stage_table(run.staging, "sources", "sources", from_rows("sources", [source("a.txt", "document", "d1")]))
+    early = ChunkValidation(run)
+    early.start()
+    (victim,) = early.pool.pids
+    os.kill(victim, signal.SIGKILL)
+    started = time.monotonic()
+    with pytest.raises(WorkerLost, match=rf"worker newsflow-validator-0 \(pid {victim}\) was killed by SIGKILL"):
+        validate_staged(tmp_path, run.staging, run.run_id, ["c00000"], {}, early)
+    assert time.monotonic() - started < 30
+    assert not any(t.name.startswith("newsflow-validate") for t in threading.enumerate())

@@ -218,6 +218,9 @@ class AllKeys:
     def __repr__(self) -> str:
         return "ALL"
 
+    def __reduce__(self) -> str:
+        return "ALL"  # pickled by name: the one `ALL` in any process (the validator's included)
+
 
 ALL = AllKeys()
 
