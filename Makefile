@@ -55,6 +55,9 @@ eval: setup
 	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
 	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc
 	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc-test
+	$(VENV)/bin/python eval/check_statement_gold.py statements statements-test
+	$(VENV)/bin/newsflow eval --statements --input eval/gold/statements/input --gold eval/gold/statements/gold
+	$(VENV)/bin/newsflow eval --statements --input eval/gold/statements-test/input --gold eval/gold/statements-test/gold
 
 benchmark: setup
 	$(VENV)/bin/python benchmarks/throughput.py

@@ -15,6 +15,8 @@ parses) and, for PolNeAR's sets, a line per publisher (the file name's prefix).
 held-out test sets: not in the default sets; score them to measure, never read their misses to
 tune rules (see their READMEs). `polnear-train` is the shared 840 PolNeAR train articles (surface
 speakers, for error analysis at scale); `polnear-train-gold` the canonical gold of 20 of them.
+`statements` is the 20 made-up articles of eval/gold/statements (quote level here; statements
+are scored by `newsflow eval --statements`); its held-out twin statements-test is not a set here.
 
 The texts are read from ../shared (licensed for measurement only) and never copied into the repo;
 the cache lives in $NEWSFLOW_DEVCACHE (default /tmp/newsflow-devcache).
@@ -50,6 +52,7 @@ SETS = {
     "polnear-train-test": (SHARED / "eval" / "polnear-train" / "input", REPO / "eval" / "gold" / "polnear-train-test"),
     "seed": (REPO / "tests" / "gold" / "seed" / "input", REPO / "tests" / "gold" / "seed" / "gold"),
     "extra": (REPO / "tests" / "gold" / "extra" / "input", REPO / "tests" / "gold" / "extra" / "gold"),
+    "statements": (REPO / "eval" / "gold" / "statements" / "input", REPO / "eval" / "gold" / "statements" / "gold"),
 }
 NEWSFLOW_PIPES = ("newsflow_entities", "newsflow_quotes", "newsflow_rows")
 CACHE = Path(os.environ.get("NEWSFLOW_DEVCACHE", "/tmp/newsflow-devcache"))

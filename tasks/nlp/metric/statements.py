@@ -1,7 +1,10 @@
 """Statement-level scores (`newsflow eval --statements`): the quote metric of `quotes.py`, exactly,
 over statements instead of quotes. A predicted statement is the quotes that share a
-`statement_id`, joined in text order; a gold statement is gold quotes merged by
-`merge_gold_statements` (gold files give no statement ids).
+`statement_id`, joined in text order. A gold statement is the gold quotes that share a
+`"statement"` number (`numbered_gold_statements`) when every quote of the gold file carries one
+(the statement-level gold of `eval/gold/statements*`); otherwise gold quotes merged by the rule of
+`merge_gold_statements` (older gold gives no statement numbers; a file numbered only in part
+falls back to the rule as a whole).
 """
 
 from __future__ import annotations
@@ -127,6 +130,37 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
     return [q for _, _, q in merged] + unfound
 
 
+def numbered_gold_statements(quotes: list[dict], text: str | None) -> list[dict] | None:
+    """A document's gold quotes grouped by their `statement` field, or None when a quote lacks
+    one (an int; a bool is not a number). Pieces are put in text order (the first occurrence
+    of their exact words in `text`, after the previous piece's when there is one; a piece not
+    found goes after those found, in file order) and joined with a space; the statement's speaker,
+    cue and other keys are its first piece's. Statements come in the order of their first piece."""
+    if not quotes or not all(
+        isinstance(q.get("statement"), int) and not isinstance(q.get("statement"), bool) for q in quotes
+    ):
+        return None
+    placed: list[tuple[int, int, dict]] = []
+    after = 0
+    for i, q in enumerate(quotes):
+        words = q.get("text") or ""
+        at = text.find(words, after) if text and words else -1
+        at = text.find(words) if at < 0 and text and words else at
+        if at >= 0:
+            after = at + len(words)
+        placed.append((at if at >= 0 else len(text or "") + i, i, q))
+    groups: dict[int, list[dict]] = {}
+    for _, _, q in sorted(placed, key=lambda x: (x[0], x[1])):
+        groups.setdefault(q["statement"], []).append(q)
+    return [dict(pieces[0], text=" ".join(p.get("text") or "" for p in pieces)) for pieces in groups.values()]
+
+
+def gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
+    """The statements of a document's gold: by their numbers when all are numbered, else by rule."""
+    numbered = numbered_gold_statements(quotes, text)
+    return numbered if numbered is not None else merge_gold_statements(quotes, text)
+
+
 def article_texts(folder: Path, names: list[str]) -> dict[str, str]:
     """The articles the gold names, read from `folder` (the eval's input); a missing or unreadable
     file is left out (its gold quotes then stay apart)."""
@@ -141,11 +175,9 @@ def article_texts(folder: Path, names: list[str]) -> dict[str, str]:
 
 def statement_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], articles: Path) -> dict:
     """The quote metric over statements (its figures renamed by FIGURES): predicted statements
-    from `statement_id`, gold ones merged over the articles in the folder `articles`."""
+    from `statement_id`, gold ones by `gold_statements` over the articles in the folder `articles`."""
     texts = article_texts(articles, list(gold))
-    merged = {
-        name: g | {"quotes": merge_gold_statements(g.get("quotes", []), texts.get(name))} for name, g in gold.items()
-    }
+    merged = {name: g | {"quotes": gold_statements(g.get("quotes", []), texts.get(name))} for name, g in gold.items()}
     predicted = {name: predicted_statements(rows) for name, rows in quotes.items()}
     result = score(predicted, merged)
     return {name: result[key] for key, name in FIGURES.items()}
