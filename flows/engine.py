@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsflow.tasks.config import Settings
-from newsflow.tasks.workers import WorkerPool
+from newsflow.tasks.workers import WorkerPool, validator_pool
 
 if TYPE_CHECKING:
     from newsflow.tasks.analyse import Analysed
@@ -84,6 +84,12 @@ def _start_pool(settings: Settings, n: int) -> WorkerPool:
 
 # The pool `early_workers` started, under its key, until the flow's engine adopts it: at most one.
 _EARLY: list[tuple[tuple, WorkerPool]] = []
+# The validator process `early_workers` started, until the flow's engine adopts it: at most one.
+_EARLY_VALIDATOR: list[WorkerPool] = []
+
+
+def _take_early_validator() -> WorkerPool | None:
+    return _EARLY_VALIDATOR.pop() if _EARLY_VALIDATOR else None
 
 
 def _take_early(key: tuple | None) -> WorkerPool | None:
@@ -108,10 +114,14 @@ def early_workers(settings: Settings) -> Iterator[None]:
         n = pool_size(settings, count_files(settings.input, settings.n_process * settings.batch_size))
     if n:
         _EARLY.append((_pool_key(settings, n), _start_pool(settings, n)))
+    if settings.task_runner == "local":  # and the validator process, importing Great Expectations
+        _EARLY_VALIDATOR.append(validator_pool())
     try:
         yield
     finally:
         _take_early(None)
+        while _EARLY_VALIDATOR:
+            _EARLY_VALIDATOR.pop().kill()
 
 
 def log_progress(logger: logging.Logger, done: list[Analysed], total: int, started: float) -> None:
@@ -159,11 +169,10 @@ class Local:
         if self.run is not None:
             from newsflow.tasks.validate import ChunkValidation
 
-            self.validation = ChunkValidation(self.run)
+            self.validation = ChunkValidation(self.run, _take_early_validator())
             self.validation.start()
-            self.logger.info(
-                "validating in a process of its own: newsflow-validator (pid %d)", *self.validation.pool.pids
-            )
+            (pid,) = self.validation.pool.pids
+            self.logger.info("validating in a process of its own: newsflow-validator (pid %d)", pid)
         return self
 
     def start(self, n_files: int) -> None:

@@ -30,7 +30,7 @@ from newsflow.tasks.report.aggregates import AGGREGATES_PART
 from newsflow.tasks.storage import ALL, Run, read_after, read_published, read_staged, staged_parts, url_of
 from newsflow.tasks.storage.location import artifacts_folder
 from newsflow.tasks.storage.tables import without_keys
-from newsflow.tasks.workers import WorkerPool
+from newsflow.tasks.workers import WorkerPool, validator_pool
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
 
@@ -46,17 +46,18 @@ class ChunkValidation:
     it may start at any time; it ends itself if this process is killed, and a lost or failed
     validator fails the run (`WorkerLost`, `WorkerFailed`)."""
 
-    def __init__(self, run: Run, silence: float = 120.0) -> None:
+    def __init__(self, run: Run, pool: WorkerPool | None = None) -> None:
+        """`pool`: a `validator_pool()` started earlier (the command line starts one first thing);
+        else `start` starts one."""
         self.run = run
-        self.silence = silence
         self.executor: ThreadPoolExecutor | None = None
-        self.pool: WorkerPool | None = None
+        self.pool: WorkerPool | None = pool
         self.futures: list[Future] = []
         self.parts: list[str] = []  # validated, in order
 
     def start(self) -> None:
         if self.executor is None:
-            self.pool = WorkerPool(1, name="newsflow-validator", preload=(_import_gx, ()), silence=self.silence)
+            self.pool = self.pool or validator_pool()
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-validate")
             self.futures.append(self.executor.submit(self._call, _open_job, self.run.root, self.run.run_id))
 
@@ -108,10 +109,6 @@ class ChunkValidation:
 # The validator process's side (`ChunkValidation`): module-level jobs, its run's Validator kept
 # between them.
 _OPEN: dict[str, Validator] = {}
-
-
-def _import_gx() -> None:
-    import great_expectations  # noqa: F401
 
 
 def _open_job(root: Path, run_id: str) -> None:

@@ -25,6 +25,7 @@ and the published tables stay as they were); a job's function must be importable
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -254,6 +255,15 @@ class WorkerPool:
             self.close()
         else:
             self.kill()
+
+
+def validator_pool(silence: float = 120.0) -> WorkerPool:
+    """The process that validates a run's staged tables (`newsflow.tasks.validate.ChunkValidation`):
+    a pool of one, named `newsflow-validator`, that imports Great Expectations from its start (its
+    preload names the module, so whoever starts it need not have imported anything of it)."""
+    return WorkerPool(
+        1, name="newsflow-validator", preload=(importlib.import_module, ("great_expectations",)), silence=silence
+    )
 
 
 def describe_first(text: str) -> str:

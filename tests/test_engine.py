@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from newsflow.flows import engine as engine_module
 from newsflow.flows.engine import Local, count_files, early_workers
 from newsflow.tasks.config import Settings, load_settings
 
@@ -35,8 +36,10 @@ def settings_for(folder: Path, **changes) -> Settings:
 
 
 def spawned_workers() -> set[int]:
-    """This process's spawned worker processes (multiprocessing's resource tracker aside)."""
-    return {p.pid for p in psutil.Process().children() if "--multiprocessing-fork" in p.cmdline()}
+    """This process's spawned worker processes (multiprocessing's resource tracker and the early
+    validator process aside)."""
+    validator = {pid for pool in engine_module._EARLY_VALIDATOR for pid in pool.pids}
+    return {p.pid for p in psutil.Process().children() if "--multiprocessing-fork" in p.cmdline()} - validator
 
 
 def answering(pool) -> set[int]:
@@ -124,7 +127,8 @@ def test_a_command_refused_after_starting_its_workers_leaves_none_behind(folder)
     refused = "newsflow run: ModelNotInstalled: spaCy model 'en_core_web_xl'"
     assert any(line.startswith(refused) for line in err.splitlines()), err[-2000:]
     assert "Exception in thread" not in err  # no worker's preload reported the model
-    assert sum("--multiprocessing-fork" in cmdline for cmdline in seen.values()) == 2
+    # two workers and the validator process (flows/engine.py: `early_workers`)
+    assert sum("--multiprocessing-fork" in cmdline for cmdline in seen.values()) == 3
     assert_ended(seen, 10, "processes of the command")
 
 
@@ -146,3 +150,19 @@ def test_a_command_killed_while_its_workers_load_the_model_leaves_none_behind(fo
         process.kill()
         process.wait()
     assert_ended(workers, 10, "workers of a killed command")
+
+
+def test_the_engine_adopts_the_early_validator_and_ends_it(folder, tmp_path):
+    """The command line starts the validator process first thing (Great Expectations imports in
+    it while Prefect starts); the engine of a run validates in that process, and ends it."""
+    from newsflow.tasks.storage import Run, new_run_id
+
+    settings = settings_for(folder)
+    with early_workers(settings):
+        (early,) = engine_module._EARLY_VALIDATOR
+        (pid,) = early.pids
+        with Local(settings, log, Run(tmp_path, new_run_id())) as engine:
+            assert engine.validation.pool is early
+            assert not engine_module._EARLY_VALIDATOR
+            assert pid in {p.pid for p in psutil.Process().children()}
+    assert_ended([pid], 10, "the validator process")
