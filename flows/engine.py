@@ -3,9 +3,9 @@ starts (`newsflow run`, a deployment run from its schedule or the UI, `newsflow(
 Python) runs alike.
 
 - `local` (the default): the flow's process, with a pool of spawned worker processes
-  (`newsflow.tasks.workers`) for reading, cleaning and the parse once the input holds at least
-  two batches of files; the analysis is called in the flow's own thread, so a signal that stops
-  the flow stops it too.
+  (`newsflow.tasks.workers`) for reading, cleaning and the parse: one per batch of files, at
+  least one (none with `n_process` 1); the analysis is called in the flow's own thread, so a
+  signal that stops the flow stops it too.
 - `dask`: the analysis of each chunk is a task on a Dask cluster: the one at `dask_address`, or
   a local cluster of `n_process` worker processes (Dask spawns them), one thread each. Every
   worker reports to the flow's Prefect API: its URL travels with each task's settings, the
@@ -41,10 +41,13 @@ if TYPE_CHECKING:
 
 
 def pool_size(settings: Settings, n_files: int) -> int:
-    """Worker processes for a local run over `n_files`: none (all in this process) unless there
-    are at least two batches of files for two workers, else up to `n_process`."""
-    n = min(settings.n_process, n_files // settings.batch_size)
-    return n if n >= 2 else 0
+    """Worker processes for a local run over `n_files`: one per batch of files, up to `n_process`,
+    and one for fewer files than a batch, so that the model loads in it while Prefect starts
+    (a run adding one file to a large output waits for no model); none (all in this process)
+    with `n_process` 1, or no files."""
+    if settings.n_process < 2 or n_files < 1:
+        return 0
+    return min(settings.n_process, max(1, n_files // settings.batch_size))
 
 
 def count_files(input: Path, enough: int) -> int:

