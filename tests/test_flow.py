@@ -2,6 +2,7 @@
 pyarrow and DuckDB."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -139,22 +140,40 @@ def test_a_second_run_changes_nothing_and_a_new_file_is_processed_alone(publishe
     }
 
 
-def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
-    import great_expectations.expectations as gxe
-
+STRICT_HOOK = """
+import os
+if os.environ.get("NFTEST_STRICT_DOCUMENTS"):  # a rule made to fail, in the validator process
     import newsflow.schemas.expectations as suites_module
 
+    original = suites_module.suites
+
+    def strict():
+        import great_expectations.expectations as gxe
+
+        out = original()
+        out["documents"].append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"
+            )
+        )
+        return out
+
+    suites_module.suites = strict
+"""
+
+
+def test_a_failing_expectation_publishes_nothing(published, run_flow, monkeypatch, tmp_path):
+    """An expectation the new document fails, added to the suites of the validator process (which
+    runs them: `tasks/validate.py`) by a start-up hook: the run fails and publishes nothing."""
     base, _ = published
     out = tmp_path / "output"
     shutil.copytree(base / "output", out, symlinks=True)
     before = snapshot(out)
-    strict = suites_module.suites()
-    strict["documents"].append(
-        gxe.ExpectColumnValuesToBeBetween(
-            column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"
-        )
-    )
-    monkeypatch.setattr(suites_module, "suites", lambda: strict)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(STRICT_HOOK)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(hook), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    monkeypatch.setenv("NFTEST_STRICT_DOCUMENTS", "1")
     (base / "input2").mkdir(exist_ok=True)
     (base / "input2" / "other.txt").write_text("Council meets\n\nThe council met on Tuesday to discuss the budget.\n")
     with pytest.raises(ValidationFailed, match="at most five words"):
