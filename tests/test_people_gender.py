@@ -142,6 +142,12 @@ def test_a_pronoun_goes_to_no_one_when_another_person_could_be_meant(nlp):
     assert "coreference:male" not in _cues(nlp, 'Priya Nair said: "He is wrong."')["Priya Nair"]
 
 
-def test_the_pronoun_evidence_decides_the_gender():
+def test_the_pronoun_evidence_is_weaker_than_the_rest():
     assert decide(["coreference:female", "coreference:female"], "jean") == ("female", "coreference")
     assert decide(["coreference:male", "honorific:female"], None) == ("female", "honorific")
+    assert decide(["coreference:male", "pronoun:female"], None) == ("female", "pronoun")  # half a pronoun speaker
+    assert decide(["pronoun:female"] + ["coreference:male"] * 4, None) == ("male", "coreference")
+    # alone, against the first name: one stray "he" does not outweigh "Veronica"; four do
+    assert decide(["coreference:male"], "veronica") == ("female", "first_name")
+    assert decide(["coreference:male"] * 3, "veronica") == ("unknown", None)
+    assert decide(["coreference:male"] * 4, "veronica") == ("male", "coreference")
