@@ -176,7 +176,7 @@ def suites() -> dict[str, list]:
             gxe.ExpectColumnValuesToBeInSet(
                 column="gender_evidence",
                 value_set=list(GENDER_EVIDENCE),
-                description="gender_evidence, when given, is pronoun, honorific, role_noun or first_name",
+                description="gender_evidence, when given, is honorific, pronoun, role_noun, coreference or first_name",
             ),
             _true("evidence_fits_gender", "a gender other than unknown says its evidence, and unknown has none"),
             gxe.ExpectColumnValuesToBeBetween(

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 # Bump when a change to cleaning or extraction changes what a document's rows would be:
 # documents published under an older version are processed again and their rows replaced.
-PIPELINE_VERSION = "2026.12.2"
+PIPELINE_VERSION = "2026.12.3"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
@@ -44,8 +44,8 @@ SOURCE_STATUSES = ("document", "duplicate", "rejected")
 GENDERS = ("female", "male", "unknown")
 # What decided a person's gender (people.gender_evidence), strongest first; entities.gender_cues
 # holds the article evidence as "<kind>:<gender>", one item per occurrence.
-GENDER_EVIDENCE = ("honorific", "pronoun", "role_noun", "first_name")
-ARTICLE_EVIDENCE = ("honorific", "pronoun", "role_noun")
+GENDER_EVIDENCE = ("honorific", "pronoun", "role_noun", "coreference", "first_name")
+ARTICLE_EVIDENCE = ("honorific", "pronoun", "role_noun", "coreference")
 
 DOCUMENTS = pa.schema(
     [

@@ -92,3 +92,18 @@ def test_first_names_sharing_a_surname(rows_of):
 def test_two_first_names_joined_by_and_share_no_surname(rows_of):
     people = people_of(rows_of, "Viewers of the Tom and Jill show were upset, said Rita Moss.")
     assert "Tom Jill" not in people and "Rita Moss" in people
+
+
+def test_a_first_name_alone_joins_the_full_name_whatever_its_label(nlp):
+    """'Shannon said' after 'Shannon Miller': the model labels the lone 'Shannon' a work of art
+    or an organisation, but the lexicon knows it as a first name; the quote's speaker is the person."""
+    text = 'Shannon Miller coaches the team. The club has won twice. "We train hard," Shannon said.'
+    model = nlp.make_doc(text)
+    for _, component in nlp.pipeline[: nlp.pipe_names.index("ner") + 1]:
+        model = component(model)
+    assert any(e.text == "Shannon" and e.label_ != "PERSON" for e in model.ents)  # the model's label
+    rows = nlp(text)._.table_rows
+    ids = {m["text"]: m["entity_id"] for m in rows["mentions"]}
+    assert ids["Shannon"] == ids["Shannon Miller"]
+    (quote,) = rows["quotes"]
+    assert (quote["speaker"], quote["speaker_name"]) == ("Shannon", "Shannon Miller")

@@ -1,6 +1,16 @@
 """The metric of ../shared/eval/README.md, on hand-made predictions with known answers."""
 
-from newsflow.tasks.nlp.metric import doc_key, document_paths, people_scores, score, speaker_right, word_f1, words
+from newsflow.tasks.nlp.metric import (
+    doc_key,
+    document_paths,
+    gender_scores,
+    people_scores,
+    score,
+    speaker_right,
+    word_f1,
+    words,
+)
+from newsflow.tasks.nlp.metric.people import wilson_interval
 
 
 def gold_set(*quotes, mode="canonical", optional=()) -> dict:
@@ -83,3 +93,32 @@ def test_people_and_sources_lists_are_scored_as_the_eval_readme_says():
     quotes["a.txt"].append({"speaker_name": "Podesta", "speaker_entity_id": "p2"})
     s = people_scores(people, quotes, gold, person_ids={"a.txt": {"p0", "p1", "p2"}})
     assert (s["sources_p"], s["sources_r"]) == (0.5, 1.0)
+
+
+def test_the_wilson_interval_of_a_share():
+    low, high = wilson_interval(20, 100)
+    assert round(low, 3) == 0.133 and round(high, 3) == 0.289  # the textbook figures for 20 of 100
+    low, high = wilson_interval(0, 10)
+    assert low == 0.0 and 0.27 < high < 0.28
+    low, high = wilson_interval(10, 10)
+    assert 0.72 < low < 0.73 and high == 1.0  # never empty at the edges, never beyond [0, 1]
+    few, many = wilson_interval(3, 4), wilson_interval(300, 400)
+    assert few[1] - few[0] > many[1] - many[0]  # more sources, a narrower interval
+    assert wilson_interval(0, 0) is None
+
+
+def test_the_share_of_women_among_the_sources_with_its_interval():
+    gold = {
+        "a.txt": {"quotes": [], "sources_female": ["Ann Vale"], "sources_male": ["Tom Reyes", "Ed Park"]},
+        "b.txt": {"quotes": [], "sources_female": ["Sara Lind"], "sources_male": []},
+    }
+    quotes = {
+        "a.txt": [{"speaker_name": n, "speaker_entity_id": e} for n, e in (("Ann Vale", "e1"), ("Tom Reyes", "e2"))],
+        "b.txt": [{"speaker_name": "Sara Lind", "speaker_entity_id": "e3"}],
+    }
+    genders = {"a.txt": {"e1": "female", "e2": "male"}, "b.txt": {"e3": "unknown"}}
+    s = gender_scores(quotes, gold, genders)
+    assert s["women_share_gold"] == 0.5 and s["women_share_pred"] == 0.5
+    assert (s["women_share_gold_low"], s["women_share_gold_high"]) == wilson_interval(2, 4)
+    assert (s["women_share_pred_low"], s["women_share_pred_high"]) == wilson_interval(1, 2)
+    assert (s["sources_female_p"], s["sources_female_r"]) == (1.0, 0.5)

@@ -235,3 +235,16 @@ def test_rebuild_people_equals_the_incremental_registry_and_an_old_registry_is_r
     assert registry(out) == registry(fresh)
     assert storage.read_manifest(out)["registry"]["version"] >= 1
     assert run_flow(tmp_path / "in", out)["published"] is False
+
+
+def test_the_share_of_women_quoted_comes_with_its_interval(fresh):
+    from newsflow.tasks.nlp.metric.people import wilson_interval
+    from newsflow.tasks.people import women_share
+
+    tables = {name: storage.read_published(fresh, name) for name in ("people", "person_entities", "quotes")}
+    found = women_share(tables["people"], tables["person_entities"], tables["quotes"])
+    women, known = found["female"], found["female"] + found["male"]
+    assert women >= 2 and known >= 3  # Nadia Okafor, Ann Vale; Tom Reyes
+    low, high = wilson_interval(women, known)
+    assert (found["women_share_low"], found["women_share_high"]) == (round(low, 4), round(high, 4))
+    assert found["women_share_low"] < found["women_share"] < found["women_share_high"]

@@ -66,6 +66,7 @@ def test_the_run_summary_is_left_as_markdown_and_table_artifacts(served, quick_r
     assert {"newsflow-run-summary", "newsflow-top-speakers", "newsflow-top-entities"} <= set(by_key)
     summary = by_key["newsflow-run-summary"]["data"]
     assert "| quotes |" in summary and "Validation: **passed**" in summary
+    assert "share of women among those of known gender: **" in summary and "(95% interval " in summary
     speakers = by_key["newsflow-top-speakers"]["data"]
     named = by_key["newsflow-top-entities"]["data"]  # the most named people (the report's aggregates)
     assert "Maria Zakharova" in speakers and "## Most named people" in named and "Maria Zakharova" in named

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from newsflow.schemas.tables import PEOPLE, PERSON_ENTITIES
 from newsflow.tasks.nlp.lexicon import Lexicon, load_lexicon
+from newsflow.tasks.nlp.metric.people import wilson_interval
 from newsflow.tasks.people.gender import decide
 from newsflow.tasks.people.identity import DocContext, Person, PersonEntity, cluster_people, person_key
 
@@ -184,7 +185,8 @@ def update_registry(
 
 def women_share(people: pa.Table, person_entities: pa.Table, quotes: pa.Table) -> dict:
     """Among the people quoted in `quotes` (per document, each person once): how many are women,
-    men and unknown, and the share of women among those whose gender is known (None if none)."""
+    men and unknown, and the share of women among those whose gender is known (None if none) with
+    its 95% Wilson interval (`women_share_low`, `women_share_high`)."""
     person_of = {(r["doc_id"], r["entity_id"]): r["person_id"] for r in person_entities.to_pylist()}
     gender = dict(zip(people.column("person_id").to_pylist(), people.column("gender").to_pylist(), strict=True))
     quoted = defaultdict(set)
@@ -194,9 +196,12 @@ def women_share(people: pa.Table, person_entities: pa.Table, quotes: pa.Table) -
             quoted[q["doc_id"]].add(pid)
     counts = Counter(gender.get(p, "unknown") for ps in quoted.values() for p in ps)  # validation catches a stray id
     known = counts["female"] + counts["male"]
+    low, high = wilson_interval(counts["female"], known) or (None, None)
     return {
         "female": counts["female"],
         "male": counts["male"],
         "unknown": counts["unknown"],
         "women_share": round(counts["female"] / known, 4) if known else None,
+        "women_share_low": round(low, 4) if low is not None else None,
+        "women_share_high": round(high, 4) if high is not None else None,
     }

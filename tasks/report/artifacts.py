@@ -81,7 +81,11 @@ def publish_artifacts(
             "",
             f"People quoted in the new documents: {quoted['female']} women, {quoted['male']} men, "
             f"{quoted['unknown']} unknown; share of women among those of known gender: "
-            + (f"**{share:.1%}**" if share is not None else "n/a")
+            + (
+                f"**{share:.1%}** (95% interval {quoted['women_share_low']:.1%} to {quoted['women_share_high']:.1%})"
+                if share is not None
+                else "n/a"
+            )
             + f" ({summary['people']:,} people in all published documents; gender is an inference: "
             "docs/quality.md).",
         ]

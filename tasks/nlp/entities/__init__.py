@@ -10,7 +10,9 @@ Handled:
   "Maria Zakharova"); a surname shared by two people ("Bob Jones", "Tom Jones") goes to the nearest
   full name written before it (after it, when none is before); a compound surname ("Peña Nieto", "de
   Blasio", "bin Laden") and a nickname ("Bobby Scott" / 'Robert C. "Bobby" Scott') join the full
-  name; the surname of "John G. Roberts Jr." is "Roberts";
+  name; the surname of "John G. Roberts Jr." is "Roberts"; a first name alone joins the one full
+  name it starts ("Shannon said" after "Shannon Miller"), also when the model labelled the lone
+  word something else, if the lexicon lists it as a first name ("Shannon" WORK_OF_ART);
 - surname mentions the model missed altogether are added when a full name makes them certain; names
   it missed or took for a date are added when an honorific ("Mr Monday") or a role in apposition
   ("Ann Vale, a campaign spokeswoman") makes them certain, with the full name the article gives

@@ -134,7 +134,7 @@ def _cluster(cands: Sequence[Candidate], lex: Lexicon) -> list[list[Candidate]]:
                 cluster_of[n] = cluster_of[nearest]
                 continue
             key = ClusterKey(KeyKind.PERSON, c.words)  # a surname the title keeps off every full name
-        elif one_word and c.label == "PERSON" and len(first_names.get(c.words[0], ())) == 1:
+        elif one_word and len(first_names.get(c.words[0], ())) == 1 and _first_name_label(c, lex):
             cluster_of[n] = next(iter(first_names[c.words[0]]))  # the first name of one full name only
             continue
         else:
@@ -146,6 +146,15 @@ def _cluster(cands: Sequence[Candidate], lex: Lexicon) -> list[list[Candidate]]:
     for n, c in enumerate(cands):
         groups.setdefault(cluster_of[n], []).append(c)
     return [groups[number] for number in sorted(groups)]
+
+
+def _first_name_label(c: Candidate, lex: Lexicon) -> bool:
+    """Whether a lone word the document also writes as the first name of a full person name may
+    be that person: labelled PERSON, or labelled by mistake ("Shannon" WORK_OF_ART in "Shannon
+    said") when the lexicon knows it as a first name ("Pernod" ORG stays off "Pernod Ricard")."""
+    if c.label == "PERSON":
+        return True
+    return c.label in SURNAME_LABELS and (c.words[0] in lex.female_names or c.words[0] in lex.male_names)
 
 
 def _same_person(short: tuple[str, ...], long: tuple[str, ...], lex: Lexicon) -> bool:

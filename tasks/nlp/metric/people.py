@@ -4,6 +4,7 @@ quoted, and cross-document identity, each against the gold keys that carry it (d
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -73,6 +74,19 @@ def people_scores(
     return out
 
 
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The Wilson score interval of a share k/n (95% with the default `z`); None when n is 0.
+    Unlike k/n ± z·se it stays inside [0, 1] and is not empty at 0 or n (a share of women among
+    a few dozen sources is the case it is for). It takes the sources as independent draws: people
+    quoted in one article are not quite, so read it as a lower bound on the uncertainty."""
+    if n <= 0:
+        return None
+    share = k / n
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def _prf_keys(prefix: str, tp: int, n_pred: int, n_gold: int) -> dict:
     p, r, f1 = prf(tp, n_pred, n_gold)
     return {f"{prefix}_p": p, f"{prefix}_r": r, f"{prefix}_f1": f1}
@@ -82,8 +96,9 @@ def gender_scores(predicted: dict[str, list[dict]], gold_dir: Path | dict, gende
     """Female and male sources: the people quoted (as `people_scores` counts them) whose person
     is `female` / `male` (`genders`: per document, PERSON entity_id → its person's gender),
     against the gold `sources_female` / `sources_male`, micro-averaged; and the share of women
-    among the sources of known gender, gold and predicted (each source once per document).
-    Empty when no gold document carries the lists."""
+    among the sources of known gender, gold and predicted (each source once per document), each
+    with its 95% Wilson interval (`women_share_gold_low` / `_high`, `women_share_pred_low` /
+    `_high`). Empty when no gold document carries the lists."""
     gold = gold_dir if isinstance(gold_dir, dict) else load_gold(Path(gold_dir))
     preds_by_key = {doc_key(k): v for k, v in predicted.items()}
     genders_by_key = {doc_key(k): v for k, v in genders.items()}
@@ -108,10 +123,11 @@ def gender_scores(predicted: dict[str, list[dict]], gold_dir: Path | dict, gende
     out = {}
     for gender, (tp, n_pred, n_gold) in counts.items():
         out |= _prf_keys(f"sources_{gender}", tp, n_pred, n_gold)
-    n_gold = counts["female"][2] + counts["male"][2]
-    n_pred = counts["female"][1] + counts["male"][1]
-    out["women_share_gold"] = counts["female"][2] / n_gold if n_gold else None
-    out["women_share_pred"] = counts["female"][1] / n_pred if n_pred else None
+    for side, column in (("gold", 2), ("pred", 1)):
+        women, known = counts["female"][column], counts["female"][column] + counts["male"][column]
+        interval = wilson_interval(women, known)
+        out[f"women_share_{side}"] = women / known if known else None
+        out[f"women_share_{side}_low"], out[f"women_share_{side}_high"] = interval or (None, None)
     return out
 
 
