@@ -68,6 +68,7 @@ def _summary(
         "removed_documents": len(prepared.dropped),
         "sources": prepared.statuses,
         "rows": rows,
+        "statements": sum(a.n_statements for a in analysed),  # of the new documents' quotes
         "words": prepared.n_words,
         "people": registered.n_people,
         # The people quoted in this run's new documents, by gender (each person once per document).

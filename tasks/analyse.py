@@ -34,6 +34,7 @@ class Analysed:
     n_words: int
     rows: dict[str, int]
     seconds: float
+    n_statements: int = 0  # distinct `quotes.statement_id`: quotes that are one utterance count once
 
 
 def _documents(staging: str, chunks: list[str], batch_size: int) -> Iterator[tuple[str, tuple[str, int, str, int]]]:
@@ -93,7 +94,8 @@ def analyse_chunks(
         counts = {name: len(table_rows) for name, table_rows in rows.items()}
         for name, table_rows in rows.items():
             stage_table(staging, name, current, from_rows(name, table_rows))
-        done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started))
+        statements = len({(q["doc_id"], q.get("statement_id") or q.get("quote_id")) for q in rows["quotes"]})
+        done.append(Analysed(current, n_docs, n_words, counts, time.monotonic() - chunk_started, statements))
         if on_staged is not None:
             on_staged(current)
 

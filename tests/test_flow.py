@@ -51,6 +51,9 @@ def test_seed_run_publishes_the_six_tables_with_their_schemas(published):
         table = DeltaTable(str(out / name)).to_pyarrow_dataset(filesystem=storage.tables._filesystem(str(out / name)))
         assert table.schema.names == schema.names, name
         assert storage.read_published(out, name).schema.equals(schema, check_metadata=False), name
+    quotes = storage.read_published(out, "quotes").to_pylist()
+    assert summary["rows"]["quotes"] == len(quotes)
+    assert summary["statements"] == len({q["statement_id"] for q in quotes}) < len(quotes)  # pieces joined
     docs = storage.read_published(out, "documents").to_pylist()
     assert docs[0]["title"] == "Russia scoffs at U.S. demand that it pull troops from Venezuela"
     assert docs[0]["text"].startswith("Russia is dismissing") and docs[0]["source"] == SEED.name

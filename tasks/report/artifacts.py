@@ -74,6 +74,11 @@ def publish_artifacts(
         "| --- | --- |",
     ]
     lines += [f"| {name} | {n:,} |" for name, n in summary["rows"].items()]
+    if summary["rows"].get("quotes"):
+        lines += [
+            "",
+            f"The new quotes are {summary['statements']:,} statements (pieces of one utterance counted once).",
+        ]
     quoted = summary["people_quoted_new"]
     if quoted:
         share = quoted["women_share"]
