@@ -7,11 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import joblib
+import pytest
+import spacy
 
 from newsflow.tasks.nlp.content_model import load_check, train
 from newsflow.tasks.nlp.content_model.check import MODEL_PATH
 from newsflow.tasks.nlp.content_model.features import FEATURES
 from newsflow.tasks.nlp.lexicon import load_lexicon
+from newsflow.tasks.nlp.pipeline import resolve_model
+
+from .support import MODEL
 
 FIXTURE = Path(__file__).parent / "gold" / "content_model"
 MAX_BYTES = 5 * 1024 * 1024
@@ -36,20 +41,28 @@ def test_the_shipped_model_loads_and_is_under_the_size_limit():
     assert set(check.vocab) <= set(FEATURES)
 
 
-def test_the_model_vetoes_a_non_quote_and_keeps_a_quote(spacy_nlp):
-    text = TEXT
-    unchecked = spacy_nlp.get_pipe("newsflow_quotes")
-    check = unchecked.content_check
-    unchecked.content_check = None  # the rules' candidates, before the veto
-    try:
-        doc = spacy_nlp(text)
-    finally:
-        unchecked.content_check = check
-    candidates = list(doc.spans["quotes"])
-    probs = check.probabilities(doc, candidates, load_lexicon())
+@pytest.fixture(scope="module")
+def checked_nlp():
+    """The model with both components, the quote component's content check on (its config)."""
+    pipeline = spacy.load(resolve_model(MODEL))
+    pipeline.add_pipe("newsflow_entities")
+    pipeline.add_pipe("newsflow_quotes", config={"content_check": True})
+    return pipeline
+
+
+def test_the_check_is_off_unless_the_config_turns_it_on(spacy_nlp, checked_nlp):
+    assert spacy_nlp.get_pipe("newsflow_quotes").content_check is None
+    assert checked_nlp.get_pipe("newsflow_quotes").content_check is load_check()
+
+
+def test_the_model_vetoes_a_non_quote_and_keeps_a_quote(spacy_nlp, checked_nlp):
+    unchecked = spacy_nlp(TEXT)  # the rules' candidates, before the veto
+    candidates = list(unchecked.spans["quotes"])
+    check = load_check()
+    probs = check.probabilities(unchecked, candidates, load_lexicon())
     by_text = {c.text: p for c, p in zip(candidates, probs, strict=True)}
     assert by_text[VETOED] < check.threshold <= by_text[KEPT]
-    checked = spacy_nlp(text)
+    checked = checked_nlp(TEXT)
     kept = [s.text for s in checked.spans["quotes"]]
     assert KEPT in kept and VETOED not in kept
 

@@ -9,12 +9,13 @@ component when it is created, so each worker reads it once.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import joblib
 from spacy.tokens import Doc, Span
+from threadpoolctl import ThreadpoolController
 
 from newsflow.tasks.nlp.content_model.features import FEATURES, encode, quote_features
 from newsflow.tasks.nlp.lexicon import Lexicon
@@ -27,13 +28,20 @@ class ContentCheck:
     model: Any  # sklearn HistGradientBoostingClassifier
     vocab: dict[str, dict[str, int]]
     threshold: float
+    # A document has a handful of candidates: scikit-learn's OpenMP threads, started and spun for
+    # each document, cost 25 times the prediction (benchmarks/content_check.py); the workers are
+    # the parallelism. Made after the model is loaded (it scans the libraries loaded then: the
+    # model's OpenMP runtime), once, not per call.
+    threads: ThreadpoolController = field(default_factory=ThreadpoolController, compare=False)
 
     def probabilities(self, doc: Doc, spans: list[Span], lex: Lexicon) -> list[float]:
         """P(quote) for each span, as the model sees it."""
         if not spans:
             return []
         rows = encode(quote_features(doc, spans, lex), self.vocab)
-        return [float(p) for p in self.model.predict_proba(rows)[:, 1]]
+        with self.threads.limit(limits=1, user_api="openmp"):
+            probs = self.model.predict_proba(rows)[:, 1]
+        return [float(p) for p in probs]
 
     def keep(self, doc: Doc, spans: list[Span], lex: Lexicon) -> list[Span]:
         """The spans the model does not veto (probability >= threshold), in their order."""

@@ -14,7 +14,6 @@ import bisect
 import math
 
 import numpy
-
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.nlp.lexicon import Lexicon

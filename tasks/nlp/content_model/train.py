@@ -29,7 +29,7 @@ from sklearn.metrics import roc_auc_score
 from spacy.language import Language
 
 from newsflow.tasks.nlp.content_model.check import MODEL_PATH, bundle
-from newsflow.tasks.nlp.content_model.features import CATEGORICAL, FEATURES, encode, quote_features
+from newsflow.tasks.nlp.content_model.features import CATEGORICAL, encode, quote_features
 from newsflow.tasks.nlp.lexicon import load_lexicon
 from newsflow.tasks.nlp.metric.gold import load_gold
 from newsflow.tasks.nlp.metric.quotes import _match, coverage, words
