@@ -158,6 +158,7 @@ def test_the_components_declare_what_they_assign_and_require():
         "spans_key": "quotes",
         "lexicon": None,
         "scorer": {"@scorers": "newsflow.quote_scorer.v1"},
+        "content_check": False,
     }
     assert {"token.tag", "token.lemma", "token.pos"} <= set(entities.requires) & set(quotes.requires)
 
