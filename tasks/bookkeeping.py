@@ -25,6 +25,7 @@ file. Only the sources rows that change are written; `last_seen` is the last run
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -232,10 +233,20 @@ def reject_row(reject: Reject) -> dict:
 
 
 class StagedChunks:
-    """Documents rows staged in chunks of `size` for the analysis."""
+    """Documents rows staged in chunks for the analysis: at most `chunk_size` documents, and small
+    enough that the documents expected fill every one of `slots` with a chunk. `expect` adds
+    documents not foreseen (those analysed again from their published rows), so that a run that
+    reads one file but analyses a whole output again (a new pipeline version) stages chunks of
+    `chunk_size`, not one chunk per document."""
 
-    def __init__(self, run: Run, out: Prepared, size: int) -> None:
-        self.run, self.out, self.size, self.rows = run, out, size, []
+    def __init__(self, run: Run, out: Prepared, chunk_size: int, slots: int, expected: int) -> None:
+        self.run, self.out, self.rows = run, out, []
+        self.chunk_size, self.slots, self.expected = chunk_size, slots, expected
+        self.size = balanced_chunk_size(chunk_size, expected, slots)
+
+    def expect(self, more: int) -> None:
+        self.expected += more
+        self.size = max(self.size, balanced_chunk_size(self.chunk_size, self.expected, self.slots))
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
@@ -265,6 +276,7 @@ def restage_published(
     if not again and not out.moved:
         return
     moved = []
+    chunks.expect(len(again))
     for row in read_published(run.root, "documents", keys=again | out.moved).to_pylist():
         row["source"] = kept[row["doc_id"]]
         if row["doc_id"] in again:
@@ -330,3 +342,8 @@ def log_new_sources(sources: list[str], logger: logging.Logger, show: int = 20) 
     logger.info(
         "processing %d new document%s (not published before): %s", len(sources), "" if len(sources) == 1 else "s", names
     )
+
+
+def balanced_chunk_size(chunk_size: int, n_documents: int, slots: int) -> int:
+    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
+    return max(1, min(chunk_size, math.ceil(n_documents / slots)))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import time
 from collections import Counter
 from pathlib import Path
@@ -50,11 +49,6 @@ from newsflow.tasks.workers import WorkerFailed, WorkerLost, WorkerPool
 log = logging.getLogger(__name__)
 # Up to one worker job's files (FILES_PER_JOB) are read here, not by the worker processes: those
 # load the spaCy model first (seconds), and a few files read here take milliseconds, meanwhile.
-
-
-def balanced_chunk_size(chunk_size: int, n_documents: int, slots: int) -> int:
-    """At most `chunk_size`, and small enough that a first run fills every slot with a chunk."""
-    return max(1, min(chunk_size, math.ceil(n_documents / slots)))
 
 
 def expected_documents(root: Path, files: list[str]) -> int:
@@ -144,8 +138,7 @@ def read_clean(
         len(to_read),
         " (--rehash: every file)" if settings.rehash else "",
     )
-    size = balanced_chunk_size(settings.chunk_size, expected_documents(settings.input, to_read), slots)
-    chunks = StagedChunks(run, out, size)
+    chunks = StagedChunks(run, out, settings.chunk_size, slots, expected_documents(settings.input, to_read))
     present: dict[str, Seen] = {r.source: Seen(SourceFile(r.source, None, None), reject=r) for r in discover_rejects}
     new = NewDocuments(run, index, unchanged, chunks, logger)
     started = time.monotonic()

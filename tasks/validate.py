@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from newsflow.schemas import expectations as expectation_suites
 from newsflow.schemas.tables import REPORT_TABLES, TABLES
 from newsflow.tasks.checks import check_columns
 from newsflow.tasks.datadocs import make_offline
@@ -59,7 +60,9 @@ class ChunkValidation:
         if self.executor is None:
             self.pool = self.pool or validator_pool()
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-validate")
-            self.futures.append(self.executor.submit(self._call, _open_job, self.run.root, self.run.run_id))
+            # The rows are checked against the pipeline version of this process, which staged them.
+            version = expectation_suites.PIPELINE_VERSION
+            self.futures.append(self.executor.submit(self._call, _open_job, self.run.root, self.run.run_id, version))
 
     def submit(self, part: str) -> None:
         self.start()
@@ -111,8 +114,8 @@ class ChunkValidation:
 _OPEN: dict[str, Validator] = {}
 
 
-def _open_job(root: Path, run_id: str) -> None:
-    _OPEN[run_id] = run_validator(root, run_id)
+def _open_job(root: Path, run_id: str, pipeline_version: str) -> None:
+    _OPEN[run_id] = run_validator(root, run_id, pipeline_version)
 
 
 def _part_job(run_id: str, staging: Path, part: str) -> bool:
@@ -187,7 +190,7 @@ class Validator:
     """A file-backed GX context for one run: suites built once, then one checkpoint per table
     run for every staged chunk."""
 
-    def __init__(self, folder: Path, run_id: str) -> None:
+    def __init__(self, folder: Path, run_id: str, pipeline_version: str | None = None) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -200,7 +203,7 @@ class Validator:
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self.context.data_sources.add_pandas("newsflow")
         self.checkpoints = {}
-        for table, expectations in suites().items():
+        for table, expectations in suites(pipeline_version).items():
             batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("chunk")
             suite = self.context.suites.add(gx.ExpectationSuite(name=table, expectations=expectations))
             definition = self.context.validation_definitions.add(
@@ -275,11 +278,11 @@ def documents_after(
     return ((published - set(drop.get("documents", ()))) | staged) & among
 
 
-def run_validator(root: Path, run_id: str) -> Validator:
+def run_validator(root: Path, run_id: str, pipeline_version: str | None = None) -> Validator:
     """The run's validator, its results under `root/validation/<run_id>/`."""
     folder = artifacts_folder(url_of(root)) / "validation"
     folder.mkdir(parents=True, exist_ok=True)
-    return Validator(folder / run_id, run_id)
+    return Validator(folder / run_id, run_id, pipeline_version)
 
 
 def validate_part(validator: Validator, staging: Path, part: str) -> bool:

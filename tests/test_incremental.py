@@ -217,6 +217,28 @@ def test_a_new_pipeline_version_analyses_everything_again_removed_files_included
     assert {name: after[name] for name in ANALYSED[1:]} == {name: before[name] for name in ANALYSED[1:]}
 
 
+def test_documents_analysed_again_are_staged_in_full_chunks_not_one_by_one(run_flow, tmp_path, monkeypatch, caplog):
+    """A new pipeline version and one new file: the run reads one file but analyses three published
+    documents again; they go in one chunk (of `chunk_size` documents), not one chunk each."""
+    import newsflow.schemas.expectations
+    import newsflow.tasks.bookkeeping
+    import newsflow.tasks.read_clean
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for i, text in enumerate(ARTICLES[:3]):
+        (folder / f"{i}.txt").write_text(text)
+    for module in (newsflow.tasks.bookkeeping, newsflow.tasks.read_clean, newsflow.schemas.expectations):
+        monkeypatch.setattr(module, "PIPELINE_VERSION", "2000.1.1")
+    run_flow(folder, out)
+    monkeypatch.undo()
+    (folder / "3.txt").write_text(ARTICLES[3])
+    with caplog.at_level(logging.INFO):
+        summary = run_flow(folder, out)
+    assert summary["new_documents"] == 4 and summary["replaced"] == 3 and summary["unchanged_files"] == 3
+    assert any("4 new documents to analyse in 2 chunks" in m for m in caplog.messages), caplog.messages
+
+
 # -- any sequence of runs over a changing folder --------------------------------------------------
 
 ARTICLES = [

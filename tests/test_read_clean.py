@@ -10,6 +10,7 @@ from newsflow.schemas.tables import PIPELINE_VERSION, TABLES
 from newsflow.tasks import storage
 from newsflow.tasks.bookkeeping import (
     Seen,
+    balanced_chunk_size,
     document_row,
     legacy_sources,
     plan_sources,
@@ -18,7 +19,7 @@ from newsflow.tasks.bookkeeping import (
 )
 from newsflow.tasks.config import load_settings
 from newsflow.tasks.discover import discover
-from newsflow.tasks.read_clean import balanced_chunk_size, expected_documents, read_clean
+from newsflow.tasks.read_clean import expected_documents, read_clean
 from newsflow.tasks.records import Document, Reject, SourceFile
 from newsflow.tasks.storage import upkeep
 
