@@ -9,7 +9,8 @@ Measures, for each model (default: the medium model newsflow uses by default, th
   (c) with --replicate N, the corpus N times over (each copy made distinct) to show that peak
       RSS does not grow with the corpus, bare spaCy too unless --skip-bare;
   (d) with --add-one, instead: a run adding one file to the corpus's published output (a copy of
-      the corpus in a temporary folder), K times, interleaved with --newsflow BIN's.
+      the corpus in a temporary folder), K times, interleaved with --newsflow BIN's; with
+      --api-server also against a running Prefect server (no temporary API to start).
 With --repeat K, (a) and (b) alternate K times (the machine is noisy): median, best and spread
 are printed, and the runs' phase profiles (start-up, read & clean, analysis, validation, publish,
 from each run's summary) as one markdown table beside bare spaCy's time. With --newsflow BIN,
@@ -18,7 +19,7 @@ One figure per line. The corpus is read from ../shared and never copied into the
 (replicas go to a temporary folder that is removed afterwards).
 
 usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN]
-       [--add-one]
+       [--add-one [--api-server]]
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import psutil
@@ -116,10 +119,16 @@ print(time.perf_counter() - t, n)
     }
 
 
-def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | None = None) -> dict:
-    """(b) the real command line, Prefect's temporary API start-up included; `cpu`: the CPU seconds
-    of all its processes (each is waited for by its parent)."""
+def newsflow_run(
+    input_dir: Path, output_dir: Path, model: str, command: Path | None = None, api_url: str | None = None
+) -> dict:
+    """(b) the real command line, Prefect's temporary API start-up included (unless `api_url`: a
+    running Prefect server, as scheduled deployment runs have); `cpu`: the CPU seconds of all its
+    processes (each is waited for by its parent)."""
     env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120", **os.environ, "NEWSFLOW_MODEL": model}
+    env.pop("PREFECT_API_URL", None)
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -148,7 +157,41 @@ def newsflow_run(input_dir: Path, output_dir: Path, model: str, command: Path | 
     return {"seconds": seconds, "cpu": cpu, "peak_rss": peak, "largest": rss.largest, "log": log, "phases": phases(log)}
 
 
-def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None) -> None:
+@contextmanager
+def prefect_server(tmp: Path) -> Iterator[str]:
+    """A Prefect server (`prefect server start`, its own PREFECT_HOME under `tmp`) on 127.0.0.1,
+    its API URL once it answers; stopped on the way out."""
+    import httpx
+
+    port = 4290 + os.getpid() % 100
+    url = f"http://127.0.0.1:{port}/api"
+    env = {**os.environ, "PREFECT_HOME": str(tmp / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    prefect = REPO / ".venv" / "bin" / "prefect"
+    server = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the Prefect server did not start")
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None, api_url: str | None = None) -> None:
     """(d) a run adding one file to the corpus's published output, this checkout's and `other`'s in
     turn, each onto a fresh copy of one output (built once, by this checkout): wall time, the run's
     phases, CPU seconds of all its processes and the largest process's RSS (`/usr/bin/time`)."""
@@ -157,14 +200,17 @@ def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None
     newsflow_run(input_dir, built, model)
     first = next(p for p in sorted(input_dir.rglob("*.txt")) if p.name != "README.TXT")
     head, sep, body = first.read_text(encoding="utf-8", errors="replace").partition("\n")
-    commands = [("newsflow run", None)] + ([(str(other), other)] if other else [])
-    results: dict[str, list[dict]] = {label: [] for label, _ in commands}
+    commands = [("newsflow run", None, None)] + ([(str(other), other, None)] if other else [])
+    if api_url:  # runs against a running Prefect server (a served deployment's, a scheduler's)
+        commands += [("newsflow run, server running", None, api_url)]
+        commands += [(f"{other}, server running", other, api_url)] if other else []
+    results: dict[str, list[dict]] = {label: [] for label, _, _ in commands}
     for i in range(repeat):
-        for label, command in commands:
+        for label, command, url in commands:
             output = tmp / f"add-one-{i}"
             shutil.copytree(built, output, symlinks=True)  # the output's latest links stay links
             (input_dir / "added.txt").write_text(f"{head} (added){sep}{body}", encoding="utf-8")
-            run = newsflow_run(input_dir, output, model, command)
+            run = newsflow_run(input_dir, output, model, command, url)
             (input_dir / "added.txt").unlink()
             shutil.rmtree(output)
             results[label].append(run)
@@ -261,6 +307,9 @@ def main() -> None:
     parser.add_argument("--log", type=Path, help="write the (last) newsflow run's log here (stage timings)")
     parser.add_argument("--newsflow", type=Path, help="also run this `newsflow` executable (another checkout)")
     parser.add_argument("--add-one", action="store_true", help="only (d): runs adding one file to the output")
+    parser.add_argument(
+        "--api-server", action="store_true", help="with --add-one: also runs against a running Prefect server"
+    )
     args = parser.parse_args()
 
     print(
@@ -273,7 +322,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-") as tmp:
         for model in args.models:
             if args.add_one:
-                add_one(args.corpus, Path(tmp), model, args.repeat, args.newsflow)
+                with prefect_server(Path(tmp)) if args.api_server else nullcontext() as url:
+                    add_one(args.corpus, Path(tmp), model, args.repeat, args.newsflow, url)
                 continue
             bare: list[dict] = []
             runs: list[dict] = []
