@@ -46,9 +46,8 @@ def main() -> None:
     print(f"parse (tokenizer to ner, CPU-s): {parse:.2f}")
     print(f"pipeline without the ranker (CPU-s): {total['without']:.2f}")
     print(f"pipeline with the ranker (CPU-s): {total['with']:.2f}")
-    print(
-        f"newsflow_quotes without / with (CPU-s): {best['without']['newsflow_quotes']:.2f} / {best['with']['newsflow_quotes']:.2f}"
-    )
+    quotes_cost = {label: best[label]["newsflow_quotes"] for label in best}
+    print(f"newsflow_quotes without / with (CPU-s): {quotes_cost['without']:.2f} / {quotes_cost['with']:.2f}")
     print(f"ranker cost as a share of the parse: {cost / parse:.3f}")
 
 

@@ -2,7 +2,8 @@
 a gold quote (by the project's metric), labelled by whether its words name the gold speaker.
 
 A gold folder is `input/*.txt` and `gold/*.json` (the format of `shared/eval/README.md`); the
-articles are parsed once with the pipeline's two components (the rules, no ranker) and kept as a
+articles, as they are (the NLP library stands below the cleaning step: a headline left in is one
+more paragraph), are parsed once with the pipeline's two components (the rules, no ranker) and kept as a
 `DocBin` so that training again does not parse again.
 """
 
@@ -16,7 +17,6 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from newsflow.tasks.clean import body_text
 from newsflow.tasks.nlp.entities import read_entities
 from newsflow.tasks.nlp.metric.quotes import _match, speaker_right
 from newsflow.tasks.nlp.quotes.extract import extract_quotes
@@ -38,7 +38,7 @@ class Examples:
 def gold_documents(
     folder: Path, gold_folder: Path | None = None, exclude: Collection[str] = frozenset()
 ) -> list[tuple[str, str, dict]]:
-    """(name, cleaned text, gold) of each article with a gold file (in `gold_folder`, by default
+    """(name, text, gold) of each article with a gold file (in `gold_folder`, by default
     `folder/gold`; articles in `folder/input`, or in `folder` when it has no `input`), but those
     named in `exclude`."""
     inputs = folder / "input" if (folder / "input").is_dir() else folder
@@ -49,7 +49,7 @@ def gold_documents(
         if name in exclude:
             continue
         text = (inputs / name).read_text(encoding="utf-8")
-        out.append((name, body_text(text), gold))
+        out.append((name, text, gold))
     return out
 
 
@@ -63,10 +63,10 @@ def held_out_names(folders: Iterable[Path]) -> set[str]:
 
 
 def parsed(nlp: Language, texts: list[str], cache: Path | None) -> list[Doc]:
-    """The texts parsed by `nlp` (read from `cache` when it holds as many documents)."""
+    """The texts parsed by `nlp` (read from `cache` when it holds these texts)."""
     if cache is not None and cache.exists():
         docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-        if len(docs) == len(texts):
+        if [doc.text for doc in docs] == texts:
             return docs
     docs = list(nlp.pipe(texts, batch_size=32))
     if cache is not None:
