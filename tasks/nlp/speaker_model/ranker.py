@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy
 from spacy.util import registry
+from threadpoolctl import ThreadpoolController
 
 from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.records import Quote
@@ -49,6 +50,9 @@ class SpeakerRanker:
         if list(stored["features"]) != list(FEATURES):
             raise ValueError(f"{path}: the model was trained on other features; train it again (README.md)")
         self.model = stored["model"]
+        # One document's few rows: scikit-learn's OpenMP threads per tree cost 100 times the
+        # prediction (and the workers already use every core), so one thread.
+        self.threads = ThreadpoolController()
         self.margin = margin
         self.fill = fill
         self.adjacency = adjacency
@@ -61,7 +65,10 @@ class SpeakerRanker:
             cands = candidates(q, idx) if self.wants(q) else []
             per_quote.append(cands)
             rows += feature_rows(q, quotes[i - 1] if i else None, cands, idx, stats) if cands else []
-        probs = self.model.predict_proba(numpy.asarray(rows, dtype="float64"))[:, 1] if rows else numpy.zeros(0)
+        probs = numpy.zeros(0)
+        if rows:
+            with self.threads.limit(limits=1, user_api="openmp"):
+                probs = self.model.predict_proba(numpy.asarray(rows, dtype="float64"))[:, 1]
         out, at = [], 0
         for cands in per_quote:
             out.append((cands, probs[at : at + len(cands)]))
