@@ -24,26 +24,23 @@ def test_the_pipeline_runs_the_ranker(spacy_nlp):
 
 
 def test_the_model_picks_the_speaker(spacy_nlp):
-    """A quote that goes on from the one before, with nobody written next to it: the rules give
-    it the previous speaker with no mention (`speaker` None); the model finds the mention."""
+    """A quote with no cue: the rules find no speaker; the model picks the person who introduces it."""
     text = (
-        "The county council met on Monday to discuss the new bridge.\n\n"
-        "Council leader Grace Whitfield defended the cost. \u201cThis bridge will serve the town for a "
-        "hundred years,\u201d Whitfield said. \u201cIt is worth every penny of it.\u201d\n\n"
-        "The vote is due in March."
+        "The council admitted the mistake on Monday.\n\nMaria Okafor was blunt: \u201cNobody told us "
+        "the water was unsafe, and we drank it for a week.\u201d"
     )
     component = spacy_nlp.get_pipe("newsflow_quotes")
     ranker = component.speaker_ranker
     try:
         component.speaker_ranker = None
         doc = spacy_nlp(text)
-        rules = [(q._.speaker.text if q._.speaker else None, q._.speaker_name) for q in doc.spans["quotes"]]
+        rules = [(q._.speaker_name, q._.method) for q in doc.spans["quotes"]]
     finally:
         component.speaker_ranker = ranker
     doc = spacy_nlp(text)
-    ranked = [(q._.speaker.text if q._.speaker else None, q._.speaker_name) for q in doc.spans["quotes"]]
-    assert rules == [("Whitfield", "Grace Whitfield"), (None, "Grace Whitfield")]
-    assert ranked == [("Whitfield", "Grace Whitfield"), ("Whitfield", "Grace Whitfield")]
+    ranked = [(q._.speaker.text, q._.speaker_name, q._.method) for q in doc.spans["quotes"]]
+    assert rules == [(None, "none")]
+    assert ranked == [("Maria Okafor", "Maria Okafor", "model")]
 
 
 def test_candidates_hold_the_cue_subject_and_names_nearby(spacy_nlp):

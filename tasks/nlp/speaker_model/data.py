@@ -32,7 +32,6 @@ class Examples:
     rows: list[list[float]]
     labels: list[int]
     groups: list[int]
-    rule: list[bool]  # the candidate is the rules' choice
 
 
 def gold_documents(
@@ -88,20 +87,19 @@ def quotes_and_index(doc: Doc, lex) -> tuple[tuple[Quote, ...], DocIndex | None]
 
 
 def examples(docs: Iterable[Doc], golds: Iterable[dict], lex) -> Examples:
-    out = Examples([], [], [], [])
+    out = Examples([], [], [])
     group = 0
     for doc, gold in zip(docs, golds, strict=True):
-        for rows, labels, rule in quote_examples(doc, gold, lex):
+        for rows, labels in quote_examples(doc, gold, lex):
             out.rows += rows
             out.labels += labels
-            out.rule += rule
             out.groups += [group] * len(rows)
             group += 1
     return out
 
 
-def quote_examples(doc: Doc, gold: dict, lex) -> Iterator[tuple[list, list, list]]:
-    """(rows, labels, is-rule flags) of each predicted quote matched to a gold quote."""
+def quote_examples(doc: Doc, gold: dict, lex) -> Iterator[tuple[list, list]]:
+    """(rows, labels) of each predicted quote matched to a gold quote."""
     quotes, idx = quotes_and_index(doc, lex)
     if idx is None:
         return
@@ -119,4 +117,4 @@ def quote_examples(doc: Doc, gold: dict, lex) -> Iterator[tuple[list, list, list
             continue
         rows = feature_rows(q, quotes[i - 1] if i else None, cands, idx, stats)
         labels = [int(speaker_right({"speaker": c.surface, "speaker_name": c.surface}, golds[j], mode)) for c in cands]
-        yield rows, labels, [c.is_rule for c in cands]
+        yield rows, labels

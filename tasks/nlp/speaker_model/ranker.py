@@ -8,9 +8,9 @@ choice only where that measured better on the dev sets (see README.md):
 - the rules found no speaker (`method` "none"): the best candidate fills it when its
   probability is at least `fill`;
 - a quote that takes the previous quote's speaker (`method` "adjacency", nobody written next to
-  it): when the best candidate is that speaker, its mention nearest the quote becomes the
-  quote's `speaker` as written (the name and entity stay); when it is someone else, it replaces
-  the speaker when its probability is at least `adjacency`.
+  it): the best candidate, when it is someone else, replaces the speaker when its probability is
+  at least `adjacency`. (When it is the same speaker, `speaker` stays null, as the project's
+  gold writes it: PolNeAR's gold names a mention written before the quote instead.)
 
 Registered in spaCy's `misc` registry as `newsflow.speaker_ranker.v1` (an entry point), which the
 `newsflow_quotes` component's config names: the model file is read once per process, when the
@@ -99,12 +99,9 @@ class SpeakerRanker:
             if sp is None or sp.surface is None:
                 continue
             if q.method == "adjacency":
-                if sp.entity_id is not None and sp.entity_id == q.speaker_entity_id or sp.name == q.speaker_name:
-                    # the previous quote's speaker, as written nearest this quote
-                    out[i] = replace(q, speaker=sp.surface, speaker_start=sp.start)
-                    continue
-                if probs[best] < self.adjacency:
-                    continue
+                same = sp.entity_id is not None and sp.entity_id == q.speaker_entity_id or sp.name == q.speaker_name
+                if same or probs[best] < self.adjacency:
+                    continue  # the previous quote's speaker keeps no mention: nobody is written next to it
             out[i] = replace(
                 q,
                 speaker=sp.surface,
