@@ -2,7 +2,9 @@
 
 The rules, along their seams: quotation marks (marks.py), reporting verbs and their grammar
 (cues.py), indirect quotes (indirect.py), direct and mixed quotes (direct.py), speakers
-(speakers.py, phrases.py, pronouns.py), all run in text order by `extract_quotes` (extract.py);
+(speakers.py, phrases.py, pronouns.py), all run in text order by `extract_quotes` (extract.py),
+whose speakers a learned ranker may then rescore (newsflow.tasks.nlp.speaker_model, named by the
+component's config);
 the spaCy component `newsflow_quotes` (component.py) puts them in `doc.spans["quotes"]`. The
 word lists (reporting verbs, ...) are data files in newsflow.tasks.nlp.lexicon.
 

@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Span
 from newsflow.tasks.nlp.content_model import load_check
 from newsflow.tasks.nlp.entities import read_entities
 from newsflow.tasks.nlp.lexicon.pipe import LexiconPipe, claim, reference, stored
-from newsflow.tasks.nlp.quotes.extract import extract_quotes
+from newsflow.tasks.nlp.quotes.extract import SpeakerRanker, extract_quotes
 from newsflow.tasks.nlp.quotes.records import Quote
 from newsflow.tasks.nlp.quotes.statements import statement_ids
 
@@ -43,6 +43,9 @@ SPANS_KEY = "quotes"
 # entry point, so spaCy finds it without this module importing the scorer, which stands above it)
 # under this name; the weights of the figures it reports.
 SCORER = "newsflow.quote_scorer.v1"
+# The learned speaker ranker (newsflow.tasks.nlp.speaker_model, registered by entry point so that
+# this package does not import it): made once per process with the component.
+SPEAKER_RANKER = "newsflow.speaker_ranker.v1"
 SCORE_WEIGHTS = {"quote_f": 1.0, "quote_p": 0.0, "quote_r": 0.0, "speaker_acc": 0.0}
 
 # (class, name, getter and setter): what the component writes, registered at import when free.
@@ -70,12 +73,14 @@ class QuoteExtractor(LexiconPipe):
         lexicon: str | None = None,
         scorer=None,
         content_check: bool = False,
+        speaker_ranker: SpeakerRanker | None = None,
     ) -> None:
         claim(EXTENSIONS, component=name)
         self.name = name
         self.spans_key = spans_key
         self.lexicon_folder = lexicon
         self.scorer = scorer
+        self.speaker_ranker = speaker_ranker
         self.cfg = {"spans_key": spans_key}  # what `Pipe.score` hands the scorer
         # the learned veto of candidate quotes (newsflow.tasks.nlp.content_model), read once per process
         self.content_check = load_check() if content_check else None
@@ -86,7 +91,7 @@ class QuoteExtractor(LexiconPipe):
         return self.run(doc, self._annotate)
 
     def _annotate(self, doc: Doc) -> Doc:
-        quotes = extract_quotes(doc, read_entities(doc), self.lexicon)
+        quotes = extract_quotes(doc, read_entities(doc), self.lexicon, self.speaker_ranker)
         text = doc.text  # Doc.text joins every token: once per document, not once per quote
         spans = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
         if self.content_check is not None:
@@ -157,16 +162,37 @@ def cue_lemma(cue: Span | None) -> str | None:
         "span._.entity_id",
         "doc._.entity_index",
     ],
-    default_config={"spans_key": SPANS_KEY, "lexicon": None, "scorer": {"@scorers": SCORER}, "content_check": False},
+    default_config={
+        "spans_key": SPANS_KEY,
+        "lexicon": None,
+        "scorer": {"@scorers": SCORER},
+        "content_check": False,
+        "speaker_ranker": {"@misc": SPEAKER_RANKER},
+    },
     default_score_weights=dict(SCORE_WEIGHTS),
 )
 def make_quote_extractor(
-    nlp: Language, name: str, spans_key: str, lexicon: str | None, scorer, content_check: bool
+    nlp: Language,
+    name: str,
+    spans_key: str,
+    lexicon: str | None,
+    scorer,
+    content_check: bool,
+    speaker_ranker: SpeakerRanker | None,
 ) -> QuoteExtractor:
     """`spans_key`: where the quotes go in `doc.spans`; `lexicon`: a folder of word lists that
     extend the packaged ones (see newsflow.tasks.nlp.lexicon); `scorer`: what `nlp.evaluate` scores
     the quotes with (newsflow.tasks.nlp.scorer); `content_check`: whether the learned check
-    (newsflow.tasks.nlp.content_model) vetoes the rules' candidates. Off by default: on the dev
-    sets it leaves quote F1 where the rules have it (its README) and costs about a tenth of the
-    parse."""
-    return QuoteExtractor(nlp, name, spans_key=spans_key, lexicon=lexicon, scorer=scorer, content_check=content_check)
+    (newsflow.tasks.nlp.content_model) vetoes the rules' candidates (off by default: on the dev
+    sets it leaves quote F1 where the rules have it, its README; it costs about a tenth of the
+    parse); `speaker_ranker`: what rescores the rules' speakers (newsflow.tasks.nlp.speaker_model),
+    None for the rules alone."""
+    return QuoteExtractor(
+        nlp,
+        name,
+        spans_key=spans_key,
+        lexicon=lexicon,
+        scorer=scorer,
+        content_check=content_check,
+        speaker_ranker=speaker_ranker,
+    )

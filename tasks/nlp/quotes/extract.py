@@ -9,6 +9,7 @@ right after a quote of its own paragraph whose speaker it takes.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
@@ -53,8 +54,14 @@ def _finish(d: Draft, text: str) -> Quote:
     )
 
 
-def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ...]:
-    """All quotes of the parsed document in text order, speakers resolved against `ents`."""
+# Rescores the speakers the rules chose (newsflow.tasks.nlp.speaker_model): the quotes in text
+# order and the document's index in, the quotes with their speakers out.
+SpeakerRanker = Callable[[tuple[Quote, ...], DocIndex], tuple[Quote, ...]]
+
+
+def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRanker | None = None) -> tuple[Quote, ...]:
+    """All quotes of the parsed document in text order, speakers resolved against `ents`, then
+    rescored by `ranker` when one is given."""
     text = doc.text
     if not text.strip():
         return ()
@@ -110,7 +117,8 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon) -> tuple[Quote, ..
                     chain = []
         if not item.runs_on:
             chain, anchored = [], False
-    return tuple(q for q in quotes if q.text)
+    found = tuple(q for q in quotes if q.text)
+    return ranker(found, idx) if ranker is not None and found else found
 
 
 def opens_the_clause(m: Marked, d: Draft) -> bool:
