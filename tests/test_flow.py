@@ -150,10 +150,10 @@ if os.environ.get("NFTEST_STRICT_DOCUMENTS"):  # a rule made to fail, in the val
 
     original = suites_module.suites
 
-    def strict():
+    def strict(*args, **kwargs):
         import great_expectations.expectations as gxe
 
-        out = original()
+        out = original(*args, **kwargs)
         out["documents"].append(
             gxe.ExpectColumnValuesToBeBetween(
                 column="n_words", max_value=5, description="documents are at most five words (a rule made to fail)"
