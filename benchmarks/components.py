@@ -37,17 +37,27 @@ def timed(nlp, texts: list[str]) -> tuple[dict[str, float], list]:
     return spent, docs
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sample_parser(doc: str, n: int) -> argparse.ArgumentParser:
+    """The options of the corpus-sample benchmarks (this one, content_check.py, speaker_model.py)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc")
-    parser.add_argument("--n", type=int, default=300, help="files to read (after --step)")
+    parser.add_argument("--n", type=int, default=n, help="files to read (after --step)")
     parser.add_argument("--step", type=int, default=1, help="every STEP-th file, to sample the whole corpus")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--model", default=Settings.model)
-    args = parser.parse_args()
+    return parser
+
+
+def sample_texts(args: argparse.Namespace) -> list[str]:
+    """The cleaned bodies of the sample's files, as the flow cleans them."""
     files = sorted(p for p in args.corpus.rglob("*.txt") if p.name != "README.TXT")[:: args.step][: args.n]
+    return [clean_body(p.read_text(encoding="utf-8", errors="replace"))[1] for p in files]
+
+
+def main() -> None:
+    args = sample_parser(__doc__, 300).parse_args()
     started = time.perf_counter()
-    texts = [clean_body(p.read_text(encoding="utf-8", errors="replace"))[1] for p in files]
+    texts = sample_texts(args)
     clean_seconds = time.perf_counter() - started
     best: dict[str, dict[str, float]] = {"newsflow": {}, "stock": {}}
     for _ in range(args.repeat):

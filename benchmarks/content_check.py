@@ -3,20 +3,16 @@ over a corpus sample, single process, with the check and without it (the same pi
 quote component's check switched off), interleaved `--repeat` times, best of each printed; and
 the check's own seconds (features and model) over the same Docs.
 
-usage: python benchmarks/content_check.py [--corpus DIR] [--n 200] [--repeat 3]
+usage: python -m benchmarks.content_check [--corpus DIR] [--n 200] [--step 1] [--repeat 3]
 """
 
 from __future__ import annotations
 
-import argparse
 import time
-from pathlib import Path
 
-from newsflow.tasks.clean import clean_body
-from newsflow.tasks.config import Settings
+from benchmarks.components import sample_parser, sample_texts
+from newsflow.tasks.nlp.content_model import load_check
 from newsflow.tasks.nlp.pipeline import load_pipeline
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def pipe_seconds(nlp, texts: list[str]) -> float:
@@ -27,17 +23,11 @@ def pipe_seconds(nlp, texts: list[str]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc")
-    parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--model", default=Settings.model)
-    args = parser.parse_args()
-    files = sorted(p for p in args.corpus.rglob("*.txt") if p.name != "README.TXT")[: args.n]
-    texts = [clean_body(p.read_text(encoding="utf-8", errors="replace"))[1] for p in files]
+    args = sample_parser(__doc__, 200).parse_args()
+    texts = sample_texts(args)
     nlp = load_pipeline(args.model)
     quotes = nlp.get_pipe("newsflow_quotes")
-    check = quotes.content_check
+    check = load_check()  # the check is off in the shipped config: loaded here, as `content_check = true` does
     best = {"with": float("inf"), "without": float("inf")}
     for _ in range(args.repeat):
         for label in best:
@@ -49,7 +39,6 @@ def main() -> None:
     for doc in docs:
         check.probabilities(doc, list(doc.spans["quotes"]), quotes.lexicon)
     own = time.process_time() - started
-    quotes.content_check = check
     print(f"articles                 {len(texts)}")
     print(f"pipe_seconds_without     {best['without']:.2f}")
     print(f"pipe_seconds_with        {best['with']:.2f}")

@@ -3,31 +3,18 @@ corpus sample, one process, with the ranker and without it (the `newsflow_quotes
 `speaker_ranker` set to None), interleaved `--repeat` times, best CPU seconds of each; the
 ranker's cost as a share of the parse (spaCy's part, tokenizer to ner).
 
-usage: python -m benchmarks.speaker_model [--corpus DIR] [--n 200] [--repeat 3]
+usage: python -m benchmarks.speaker_model [--corpus DIR] [--n 200] [--step 1] [--repeat 3]
 """
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from benchmarks.components import timed
-from newsflow.tasks.clean import clean_body
-from newsflow.tasks.config import Settings
+from benchmarks.components import sample_parser, sample_texts, timed
 from newsflow.tasks.nlp.pipeline import load_pipeline
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "bbc")
-    parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--model", default=Settings.model)
-    args = parser.parse_args()
-    files = sorted(p for p in args.corpus.rglob("*.txt") if p.name != "README.TXT")[: args.n]
-    texts = [clean_body(p.read_text(encoding="utf-8", errors="replace"))[1] for p in files]
+    args = sample_parser(__doc__, 200).parse_args()
+    texts = sample_texts(args)
     nlp = load_pipeline(args.model)
     quotes = nlp.get_pipe("newsflow_quotes")
     ranker = quotes.speaker_ranker
