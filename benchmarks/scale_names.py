@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.people.gender import first_name_genders, first_name_shares
-from newsflow.tasks.people.name_data import name_records
+from newsflow.tasks.people.name_data import all_name_records
 from newsflow.tasks.people.names import WORD, fold
 
 # Generated surnames: consonant-vowel syllables and an ending, one code per (replica, surname).
@@ -45,7 +45,7 @@ class Namer:
     def __init__(self, names: list[str], lex: Lexicon) -> None:
         self.lex = lex
         genders = first_name_genders()
-        counts = {n: rec[0] for n, rec in name_records().items()}
+        counts = {n: rec[0] for n, rec in all_name_records().items()}
         common = sorted(first_name_shares(), key=lambda n: (-counts[n], n))
         self.pools = {
             gender: sorted([n for n in common if genders.get(n) == gender][:POOL])

@@ -39,7 +39,7 @@ import numpy
 from scipy.special import betaincinv
 
 from newsflow.schemas.tables import ARTICLE_EVIDENCE
-from newsflow.tasks.people.name_data import name_records
+from newsflow.tasks.people.name_data import all_name_records, name_records
 from newsflow.tasks.people.names import fold
 
 WEIGHTS = {"honorific": 2, "pronoun": 1, "role_noun": 1}
@@ -66,7 +66,7 @@ def first_name_genders() -> Mapping[str, str]:
     """Lower-case first name → "female"/"male", for the names whose records make one gender's share
     at least `MIN_SHARE` with probability `CREDIBILITY`: the lower `1 - CREDIBILITY` quantile of the
     Beta(1 + women, 1 + men) posterior of that share (see the module)."""
-    records = name_records()
+    records = all_name_records()
     names = list(records)
     counts = numpy.array([records[n][0] for n in names], dtype=float)
     women = numpy.round(counts * numpy.array([records[n][1] for n in names], dtype=float))

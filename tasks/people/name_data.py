@@ -1,7 +1,7 @@
 """nomquamgender's first-name statistic, read fast: its data file (22 MB of JSON, 720,000 names)
 costs 1.5-2 CPU-s to parse, on every run, in the flow's process, for the few names a run needs.
 
-`name_records()` reads it once per installed copy of the package into a compact Arrow file in
+`all_name_records()` reads it once per installed copy of the package into a compact Arrow file in
 newsflow's cache folder (`NEWSFLOW_CACHE_DIR`, else `$XDG_CACHE_HOME/newsflow`, else
 `~/.cache/newsflow`), named by the data file's size and modification time so that another
 version of nomquamgender gets its own; later runs read that file (~0.1 s). The cache is written
@@ -82,14 +82,12 @@ def _write_cache(path: Path, records: dict[str, tuple[int, float]]) -> None:
             os.unlink(tmp)
 
 
-def _read_cache(path: Path, min_count: int) -> dict[str, tuple[int, float]]:
-    import pyarrow.compute as pc
+def _read_cache(path: Path) -> dict[str, tuple[int, float]]:
     import pyarrow.feather as feather
 
     table = feather.read_table(path, memory_map=True)
     if tuple(table.column_names) != COLUMNS:
         raise ValueError(f"unexpected columns {table.column_names}")
-    table = table.filter(pc.greater_equal(table["counts"], min_count))
     return dict(
         zip(
             table["name"].to_pylist(),
@@ -100,13 +98,13 @@ def _read_cache(path: Path, min_count: int) -> dict[str, tuple[int, float]]:
 
 
 @functools.cache
-def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
-    """Lower-case first name → (records behind it, share of women among them), for the names of
-    at least `min_count` records: from the cache, made now if there is none."""
+def all_name_records() -> dict[str, tuple[int, float]]:
+    """Lower-case first name → (records behind it, share of women among them), every name of
+    letters and hyphens: from the cache, made now if there is none; read once per process."""
     source = name_data_path()
     path = _cache_path(source)
     try:
-        return _read_cache(path, min_count)
+        return _read_cache(path)
     except FileNotFoundError:
         pass
     except Exception as exc:  # a damaged or foreign file: made again below
@@ -121,4 +119,9 @@ def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
             path.parent,
             exc,
         )
-    return {name: rec for name, rec in records.items() if rec[0] >= min_count}
+    return records
+
+
+def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
+    """`all_name_records`, for the names of at least `min_count` records."""
+    return {name: rec for name, rec in all_name_records().items() if rec[0] >= min_count}
