@@ -112,13 +112,11 @@ def early_workers(settings: Settings) -> Iterator[None]:
     """Start now the worker pool a local run with `settings` would start, for the flow's engine to
     adopt (the command line, before it imports the flow); whatever the flow did not adopt is
     ended on the way out. Spawned, as every pool: the command's process may have threads by now."""
-    n = 0
     if settings.task_runner == "local":
         n = pool_size(settings, count_files(settings.input, settings.n_process * settings.batch_size))
-    if n:
-        _EARLY.append((_pool_key(settings, n), _start_pool(settings, n)))
-    if settings.task_runner == "local":  # and the validator process, importing Great Expectations
-        _EARLY_VALIDATOR.append(validator_pool())
+        if n:
+            _EARLY.append((_pool_key(settings, n), _start_pool(settings, n)))
+        _EARLY_VALIDATOR.append(validator_pool())  # and the validator process, importing Great Expectations
     try:
         yield
     finally:
