@@ -132,6 +132,11 @@ class WorkerPool:
         self.silence, self.in_flight = silence, in_flight
         self.workers: list[_Worker] = []
         self.broken: str | None = None
+        # `kill` may be called from two threads at once (the validation thread sees its worker die
+        # while the flow's thread stops the pool): one at a time, and once, or the second would
+        # close pipes the first already closed (EBADF, or another's file reusing the number).
+        self._ending = threading.Lock()
+        self._ended = False
         try:
             for i in range(n):
                 receive, send = ctx.Pipe(duplex=False)
@@ -203,7 +208,12 @@ class WorkerPool:
         silent (a worker lost while another's long batch is awaited is not waited for)."""
         sentinels = {w.process.sentinel: w for w in self.workers}
         while True:
-            ready = wait([worker.outbox, *sentinels], timeout=BEAT_SECONDS)
+            try:
+                ready = wait([worker.outbox, *sentinels], timeout=BEAT_SECONDS)
+            except OSError:  # another thread is ending the pool (`kill`): its pipes are closed
+                if not (self._ended or self._ending.locked()):
+                    raise
+                raise WorkerLost(self.broken or "the pool was stopped") from None
             if worker.outbox in ready:
                 try:
                     return worker.outbox.recv()
@@ -237,15 +247,23 @@ class WorkerPool:
 
     def kill(self, how: signal.Signals = signal.SIGKILL) -> None:
         """End every worker now (SIGKILL unless said otherwise) and free the pipes; safe to call
-        more than once."""
-        for worker in self.workers:
-            if worker.process.is_alive():
-                os.kill(worker.process.pid, how)
-        for worker in self.workers:
-            worker.process.join(timeout=5)
-            worker.inbox.cancel_join_thread()  # what a dead worker never read is dropped
-            worker.inbox.close()
-            worker.outbox.close()
+        more than once, and from several threads at once (the first call does it, the others wait
+        for it to be done)."""
+        with self._ending:
+            if self._ended:
+                return
+            for worker in self.workers:
+                if worker.process.is_alive():
+                    os.kill(worker.process.pid, how)
+            for worker in self.workers:
+                worker.process.join(timeout=5)
+                if worker.process.is_alive():  # SIGTERM not heeded within 5 s
+                    worker.process.kill()
+                    worker.process.join(timeout=5)
+                worker.inbox.cancel_join_thread()  # what a dead worker never read is dropped
+                worker.inbox.close()
+                worker.outbox.close()
+            self._ended = True
 
     def __enter__(self) -> WorkerPool:
         return self

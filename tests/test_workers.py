@@ -179,3 +179,41 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_the_pool_stopped_from_several_threads_at_once_is_stopped_once():
+    """The flow's thread kills the validator's pool while the validation thread awaits it, and that
+    thread, seeing its worker die, ends the pool too: every stopping thread returns without error
+    (no pipe closed twice), and the awaiting one gets `WorkerLost`."""
+    for _ in range(5):
+        pool = WorkerPool(1)
+        awaited: list[BaseException] = []
+
+        def await_the_worker(pool: WorkerPool = pool, awaited: list = awaited) -> None:
+            try:
+                list(pool.imap(sleep_then, [(30.0,)], describe=lambda job: "sleeping"))
+            except BaseException as exc:  # noqa: BLE001  (what the thread met, asserted below)
+                awaited.append(exc)
+
+        waiter = threading.Thread(target=await_the_worker)
+        waiter.start()
+        time.sleep(0.3)
+        start = threading.Barrier(4)
+        errors: list[BaseException] = []
+
+        def stop(pool: WorkerPool = pool, start: threading.Barrier = start, errors: list = errors) -> None:
+            start.wait()
+            try:
+                pool.kill()
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        stoppers = [threading.Thread(target=stop) for _ in range(3)]
+        for thread in stoppers:
+            thread.start()
+        start.wait()
+        for thread in [*stoppers, waiter]:
+            thread.join(timeout=20)
+        assert errors == []
+        assert len(awaited) == 1 and isinstance(awaited[0], WorkerLost), awaited
+        assert_gone(pool.pids)
