@@ -41,7 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ev.add_argument(
         "--statements",
         action="store_true",
-        help="score statements too: quotes grouped by statement_id against gold quotes merged by the same rule",
+        help="score statements too: quotes grouped by statement_id against gold quotes merged by the same rule "
+        "(or numbered by their gold), and the sourcing benchmark's figures over them: named-person statements "
+        "found, precision over all statements, source names right (docs/quality.md)",
     )
 
 
@@ -184,6 +186,9 @@ def command(args: argparse.Namespace) -> int:
             "statement_f1",
             "statement_speaker_acc",
             "statement_e2e_f1",
+            "sourcing_found",
+            "sourcing_precision",
+            "sourcing_name_acc",
         ):
             if scores.get(key) is not None:
                 low, high = scores.get(f"{key}_low"), scores.get(f"{key}_high")

@@ -32,7 +32,7 @@ from newsflow.tasks.nlp.content_model.check import MODEL_PATH, bundle
 from newsflow.tasks.nlp.content_model.features import CATEGORICAL, encode, quote_features
 from newsflow.tasks.nlp.lexicon import load_lexicon
 from newsflow.tasks.nlp.metric.gold import load_gold
-from newsflow.tasks.nlp.metric.quotes import _match, coverage, words
+from newsflow.tasks.nlp.metric.quotes import coverage, match_pairs, words
 from newsflow.tasks.nlp.speedups import speed_up
 
 # Veto a candidate whose probability of being a quote is below this (chosen on the dev sets:
@@ -82,7 +82,7 @@ def candidate_labels(spans: list, golds: list[dict]) -> list[int | None]:
     """1 for a candidate that is a gold quote by the metric or a piece of one (PIECE of its words
     inside one gold quote: '“A,” she said. “B.”' is one quote in PolNeAR, two in the BBC gold);
     None (left out) for one that is, or is a piece of, an optional quote; 0 otherwise."""
-    matched = dict(_match([{"text": s.text} for s in spans], golds, lenient=False))
+    matched = dict(match_pairs([{"text": s.text} for s in spans], golds, lenient=False))
     gold_words = [words(g.get("text")) for g in golds]
     out: list[int | None] = []
     for i, span in enumerate(spans):

@@ -22,6 +22,7 @@ from newsflow.tasks.nlp.metric.people import (
     person_predictions,
 )
 from newsflow.tasks.nlp.metric.quotes import not_quote_hits, score, speaker_right, word_f1, words
+from newsflow.tasks.nlp.metric.sourcing import sourcing_scores
 from newsflow.tasks.nlp.metric.statements import merge_gold_statements, predicted_statements, statement_scores
 
 
@@ -39,13 +40,16 @@ def all_scores(
     (`people_scores`), the gender of the people quoted (`gender_scores`) and identity across
     documents (`identity_scores`); a family is absent when no gold document carries its keys.
     With `statements`, the folder of the gold's articles, the quote metric over statements too
-    (`statement_scores`: `statement_p`, `statement_r`, `statement_f1`, ...)."""
+    (`statement_scores`: `statement_p`, `statement_r`, `statement_f1`, ...) and the sourcing
+    benchmark's figures (`sourcing_scores`: `sourcing_found`, `sourcing_precision`,
+    `sourcing_name_acc`, over the gold documents with canonical speakers and `people`)."""
     return (
         score(quotes, gold)
         | people_scores(people, quotes, gold, person_ids)
         | gender_scores(quotes, gold, genders)
         | identity_scores(people_ids, gold)
         | (statement_scores(quotes, gold, statements) if statements is not None else {})
+        | (sourcing_scores(quotes, gold, statements) if statements is not None else {})
     )
 
 
@@ -65,6 +69,7 @@ __all__ = [
     "predicted_statements",
     "score",
     "speaker_right",
+    "sourcing_scores",
     "statement_scores",
     "word_f1",
     "words",

@@ -57,7 +57,7 @@ def speaker_right(pred: dict, gold: dict, mode: str) -> bool:
     return last in gold_words
 
 
-def _match(preds: list[dict], golds: list[dict], lenient: bool) -> list[tuple[int, int]]:
+def match_pairs(preds: list[dict], golds: list[dict], lenient: bool) -> list[tuple[int, int]]:
     """Greedy one-to-one pairs (pred index, gold index), best word F1 first."""
     pw = [words(p.get("text")) for p in preds]
     gw = [words(g.get("text")) for g in golds]
@@ -95,7 +95,7 @@ def _score(predicted: dict[str, list[dict]], gold: dict[str, dict], lenient: boo
         preds = list(preds_by_key.get(doc_key(doc_name), []))
         golds = [dict(q, optional=False) for q in g.get("quotes", [])]
         golds += [dict(q, optional=True) for q in g.get("optional_quotes", [])]
-        pairs = _match(preds, golds, lenient)
+        pairs = match_pairs(preds, golds, lenient)
         paired_p = {i for i, _ in pairs}
         paired_g = {j for _, j in pairs}
         optional_hits = {i for i, j in pairs if golds[j]["optional"]}

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from newsflow.tasks.nlp.entities import read_entities
-from newsflow.tasks.nlp.metric.quotes import _match, speaker_right
+from newsflow.tasks.nlp.metric.quotes import match_pairs, speaker_right
 from newsflow.tasks.nlp.quotes.extract import extract_quotes
 from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.records import Quote
@@ -108,7 +108,7 @@ def quote_examples(doc: Doc, gold: dict, lex) -> Iterator[tuple[list, list]]:
     optional = gold.get("optional_quotes", [])
     preds = [{"text": q.text} for q in quotes]
     stats = doc_stats(idx)
-    for i, j in _match(preds, golds + optional, lenient=False):
+    for i, j in match_pairs(preds, golds + optional, lenient=False):
         if j >= len(golds):
             continue  # matched to an optional quote: the metric counts it nowhere
         q = quotes[i]
