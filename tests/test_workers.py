@@ -217,3 +217,30 @@ def test_the_pool_stopped_from_several_threads_at_once_is_stopped_once():
         assert errors == []
         assert len(awaited) == 1 and isinstance(awaited[0], WorkerLost), awaited
         assert_gone(pool.pids)
+
+
+VALIDATOR_WITH_PROGRESS_BARS = """
+from newsflow.tasks.workers import validator_pool
+
+
+def draw_a_progress_bar() -> int:  # as Great Expectations does, progress bars off or not
+    from tqdm import tqdm
+
+    return sum(tqdm(range(3), disable=True))
+
+
+if __name__ == "__main__":
+    pool = validator_pool()
+    assert list(pool.imap(draw_a_progress_bar, [()])) == [3]
+    pool.close()  # SIGTERM: the validator's own exit handlers do not run
+"""
+
+
+def test_the_validator_leaves_no_semaphore_to_warn_of_at_exit(tmp_path):
+    """tqdm's default lock is a semaphore shared between processes; the validator is ended by a
+    signal, so it uses a thread lock instead, and the run ends with no "leaked semaphore" warning."""
+    script = tmp_path / "validator_with_progress_bars.py"
+    script.write_text(VALIDATOR_WITH_PROGRESS_BARS)
+    done = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "leaked semaphore" not in done.stderr, done.stderr
