@@ -34,6 +34,7 @@ from newsflow.tasks.storage.tables import without_keys
 from newsflow.tasks.workers import WorkerPool, validator_pool
 
 DOCS_INDEX = Path("gx/uncommitted/data_docs/local_site/index.html")
+READ_TABLES = "rejects and sources"  # in `ChunkValidation.parts` once the read step's tables are checked
 
 
 class ChunkValidation:
@@ -55,6 +56,8 @@ class ChunkValidation:
         self.pool: WorkerPool | None = pool
         self.futures: list[Future] = []
         self.parts: list[str] = []  # validated, in order
+        self.read_parts: list[str] | None = None  # the parts the rejects and sources were checked with
+        self.docs: Future | None = None  # the Data Docs, rendered after the suites passed
 
     def start(self) -> None:
         if self.executor is None:
@@ -79,30 +82,59 @@ class ChunkValidation:
         self._call(_part_job, self.run.run_id, self.run.staging, part)
         self.parts.append(part)
 
+    def submit_read(self, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
+        """Check the read step's tables (the rejects, the sources rows that change) once every part
+        is staged, while the flow registers the people."""
+        self.start()
+        self.futures.append(self.executor.submit(self._validate_read, list(parts), dict(drop)))
+
+    def _validate_read(self, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
+        self._call(_read_job, self.run.run_id, self.run.root, self.run.staging, parts, drop)
+        self.read_parts = parts
+        self.parts.append(READ_TABLES)
+
     def finish(self, parts: list[str], drop: Mapping[str, Collection[str]], only_people: bool = False) -> Report:
         """Once every submitted part is validated, the rest (`validate_rest`) in the validator
-        process; what failed there is raised here."""
+        process; what failed there is raised here. When every suite passed, the Data Docs are
+        rendered next, in the validator process, while this one publishes and reports (`close`
+        waits for them); a failure's are rendered before it is reported."""
         self.start()
         try:
             for future in self.futures:
                 future.result()
-            args = (self.run.root, self.run.staging, self.run.run_id, parts, drop, list(self.parts), only_people)
-            return self.executor.submit(self._call, _finish_job, *args).result()
+            done = [p for p in self.parts if p != READ_TABLES or self.read_parts == list(parts)]
+            args = (self.run.root, self.run.staging, self.run.run_id, parts, drop, done, only_people, False)
+            report = self.executor.submit(self._call, _finish_job, *args).result()
         except BaseException:
             self.close(kill=True)
             raise
-        finally:
+        if report.success:
+            self.docs = self.executor.submit(self._call, _docs_job, self.run.run_id)
+        else:
             self.close()
+        return report
 
     def close(self, kill: bool = False) -> None:
-        """Stop: the parts not started are dropped; the validator process ends (at once with
-        `kill`, when the run stops with an error). Safe to call more than once."""
+        """Stop: the parts not started are dropped; the Data Docs under way are waited for, unless
+        `kill` (the run stops with an error): then the validator process ends at once. Safe to
+        call more than once."""
         executor, pool = self.executor, self.pool
         if executor is not None:
             for future in self.futures:
                 future.cancel()
-            if kill and pool is not None:
-                pool.kill()  # a job under way in the thread then fails at once
+            if kill:
+                if self.docs is not None:
+                    self.docs.cancel()
+                if pool is not None:
+                    pool.kill()  # a job under way in the thread then fails at once
+            elif self.docs is not None:
+                try:
+                    self.docs.result()
+                except Exception as exc:  # the tables are published: the run goes on, and says so
+                    logging.getLogger(__name__).warning(
+                        "the run published, but its Data Docs could not be rendered (%s: %s)", type(exc).__name__, exc
+                    )
+            self.docs = None
             executor.shutdown(wait=True, cancel_futures=True)
         if pool is not None:
             pool.__exit__(RuntimeError if kill else None, None, None)
@@ -122,6 +154,10 @@ def _part_job(run_id: str, staging: Path, part: str) -> bool:
     return validate_part(_OPEN[run_id], staging, part)
 
 
+def _read_job(run_id: str, root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
+    validate_read(_OPEN[run_id], root, staging, parts, drop)
+
+
 def _finish_job(
     root: Path,
     staging: Path,
@@ -130,8 +166,19 @@ def _finish_job(
     drop: Mapping[str, Collection[str]],
     done: list[str],
     only_people: bool,
+    docs: bool = True,
 ) -> Report:
-    return validate_rest(_OPEN.pop(run_id), root, staging, parts, drop, done, only_people)
+    report = validate_rest(_OPEN[run_id], root, staging, parts, drop, done, only_people, docs)
+    if docs or not report.success:  # else `_docs_job` renders them, and ends the run's validator
+        del _OPEN[run_id]
+    return report
+
+
+def _docs_job(run_id: str) -> str | None:
+    validator = _OPEN.pop(run_id)
+    validator.render_docs()
+    validator._write_summary()
+    return validator.report.data_docs
 
 
 class ValidationFailed(RuntimeError):
@@ -248,21 +295,34 @@ class Validator:
                     )
         return ok
 
-    def finish(self, latest_link: Path) -> Report:
-        """Render Data Docs, write the JSON summary and point `latest` at this run."""
-        self.context.build_data_docs()
-        index = self.folder / DOCS_INDEX
-        if index.exists():
-            for url in make_offline(index.parent):  # the pages load newsflow's copies, not CDNs
-                logging.getLogger(__name__).warning("Data Docs: no local copy of %s (the pages load it)", url)
-        self.report.data_docs = str(index) if index.exists() else None
-        (self.folder / "summary.json").write_text(json.dumps(asdict(self.report), indent=1, default=str))
+    def finish(self, latest_link: Path, docs: bool = True) -> Report:
+        """Write the JSON summary and point `latest` at this run; render Data Docs now (`docs`), or
+        leave them to `render_docs` (a run whose suites all passed renders them beside its publish
+        and report). A failure renders them now: its message points at them."""
+        if docs or not self.report.success:
+            self.render_docs()
+        else:
+            self.report.data_docs = str(self.folder / DOCS_INDEX)  # where render_docs puts them
+        self._write_summary()
         tmp = latest_link.with_name(latest_link.name + ".tmp")
         if tmp.is_symlink():
             tmp.unlink()
         os.symlink(self.folder.name, tmp)
         os.replace(tmp, latest_link)
         return self.report
+
+    def render_docs(self) -> None:
+        """Render the Data Docs of the suites run so far, pages made to load newsflow's copies of
+        their scripts and styles rather than CDNs."""
+        self.context.build_data_docs()
+        index = self.folder / DOCS_INDEX
+        if index.exists():
+            for url in make_offline(index.parent):  # the pages load newsflow's copies, not CDNs
+                logging.getLogger(__name__).warning("Data Docs: no local copy of %s (the pages load it)", url)
+        self.report.data_docs = str(index) if index.exists() else None
+
+    def _write_summary(self) -> None:
+        (self.folder / "summary.json").write_text(json.dumps(asdict(self.report), indent=1, default=str))
 
 
 def documents_after(
@@ -310,6 +370,17 @@ def validate_staged(
     return validate_rest(run_validator(root, run_id), root, staging, parts, drop, [], only_people)
 
 
+def validate_read(
+    validator: Validator, root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]
+) -> None:
+    """The read step's tables: the run's rejects, and the sources rows that change (the others stay
+    valid), against the documents the output holds once `parts` are published."""
+    validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
+    sources = read_staged(staging, "sources", "sources")
+    named = set(pc.drop_null(sources.column("doc_id")).to_pylist())
+    validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop, named))
+
+
 def validate_rest(
     validator: Validator,
     root: Path,
@@ -318,16 +389,16 @@ def validate_rest(
     drop: Mapping[str, Collection[str]],
     done: list[str],
     only_people: bool = False,
+    docs: bool = True,
 ) -> Report:
-    """`validate_staged` with `validator`, the parts `done` validated already."""
+    """`validate_staged` with `validator`, the parts `done` validated already (`READ_TABLES` among
+    them: the rejects and sources too). `docs`: render the Data Docs now (`Validator.finish`)."""
     if not only_people:
         for part in parts:
             if part not in done:
                 validate_part(validator, staging, part)
-        validator.validate("rejects", {"rejects": read_staged(staging, "rejects", "rejects")})
-        sources = read_staged(staging, "sources", "sources")  # the rows that change: the others stay valid
-        named = set(pc.drop_null(sources.column("doc_id")).to_pylist())
-        validator.validate("sources", {"sources": sources}, documents_after(root, staging, parts, drop, named))
+        if READ_TABLES not in done:
+            validate_read(validator, root, staging, parts, drop)
     if staged_parts(staging, "people"):  # the register step staged the registry (tasks/register.py)
         registry = {name: read_staged(staging, name, "people") for name in ("people", "person_entities")}
         persons = person_entities_after(root, staging, parts, drop, registry["person_entities"])
@@ -339,7 +410,7 @@ def validate_rest(
     }
     if aggregates:  # the report's aggregates (tasks/report/aggregates.py)
         validator.validate(AGGREGATES_PART, aggregates)
-    return validator.finish(artifacts_folder(url_of(root)) / "validation" / "latest")
+    return validator.finish(artifacts_folder(url_of(root)) / "validation" / "latest", docs)
 
 
 def person_entities_after(

@@ -129,12 +129,14 @@ def _charts(rows: dict[str, list[dict]], phases: dict[str, float] | None, has_pe
     ]
 
 
-def _data_docs(output: Path, run_id: str, folder: Path) -> str | None:
-    """The run's Data Docs index, relative to the report's folder (the output folder can move)."""
+def _data_docs(output: Path, run_id: str, folder: Path, summary: dict | None = None) -> str | None:
+    """The run's Data Docs index, relative to the report's folder (the output folder can move):
+    when it is there, or when the run's `summary` names it (they are rendered beside the report)."""
     from newsflow.tasks.validate import DOCS_INDEX
 
     index = artifacts_folder(url_of(output)) / "validation" / run_id / DOCS_INDEX
-    return Path(os.path.relpath(index, folder)).as_posix() if index.is_file() else None
+    promised = bool(summary and summary.get("data_docs")) and Path(summary["data_docs"]) == index
+    return Path(os.path.relpath(index, folder)).as_posix() if promised or index.is_file() else None
 
 
 def render(output: Path, run_id: str, summary: dict | None = None, rows: dict[str, list[dict]] | None = None) -> str:
@@ -160,7 +162,7 @@ def render(output: Path, run_id: str, summary: dict | None = None, rows: dict[st
         charts=_charts(rows, phases, has_people(output, run_id)),
         new_documents=new_documents[:MAX_DOCUMENTS],
         more_documents=max(0, len(new_documents) - MAX_DOCUMENTS),
-        data_docs=_data_docs(output, run_id, report_folder(output, run_id)),
+        data_docs=_data_docs(output, run_id, report_folder(output, run_id), summary),
     )
 
 

@@ -14,26 +14,26 @@ choice only where that measured better on the dev sets (see README.md):
 
 Registered in spaCy's `misc` registry as `newsflow.speaker_ranker.v1` (an entry point), which the
 `newsflow_quotes` component's config names: the model file is read once per process, when the
-component is made, not per document.
+component is made, not per document. The model's trees are plain arrays (`forest.py`): predicting
+needs numpy only, not scikit-learn, which trains them.
 """
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
 import numpy
 from spacy.util import registry
-from threadpoolctl import ThreadpoolController
 
 from newsflow.tasks.nlp.quotes.index import DocIndex
 from newsflow.tasks.nlp.quotes.records import Quote
 from newsflow.tasks.nlp.quotes.speakers import speaker_from_token
 from newsflow.tasks.nlp.speaker_model.features import FEATURES, candidates, doc_stats, feature_rows
+from newsflow.tasks.nlp.speaker_model.forest import TreeEnsemble
 
-MODEL_PATH = Path(str(files("newsflow.tasks.nlp.speaker_model") / "speaker_ranker.pkl"))
+MODEL_PATH = Path(str(files("newsflow.tasks.nlp.speaker_model") / "speaker_ranker.npz"))
 MARGIN = 0.5
 FILL = 0.5
 ADJACENCY = 0.7  # 1.1 and above: an adjacency speaker is never replaced
@@ -46,13 +46,9 @@ class SpeakerRanker:
     def __init__(
         self, path: Path = MODEL_PATH, margin: float = MARGIN, fill: float = FILL, adjacency: float = ADJACENCY
     ) -> None:
-        stored = pickle.loads(Path(path).read_bytes())
-        if list(stored["features"]) != list(FEATURES):
+        self.model = TreeEnsemble.load(Path(path))
+        if list(self.model.features) != list(FEATURES):
             raise ValueError(f"{path}: the model was trained on other features; train it again (README.md)")
-        self.model = stored["model"]
-        # One document's few rows: scikit-learn's OpenMP threads per tree cost 100 times the
-        # prediction (and the workers already use every core), so one thread.
-        self.threads = ThreadpoolController()
         self.margin = margin
         self.fill = fill
         self.adjacency = adjacency
@@ -67,8 +63,7 @@ class SpeakerRanker:
             rows += feature_rows(q, quotes[i - 1] if i else None, cands, idx, stats) if cands else []
         probs = numpy.zeros(0)
         if rows:
-            with self.threads.limit(limits=1, user_api="openmp"):
-                probs = self.model.predict_proba(numpy.asarray(rows, dtype="float64"))[:, 1]
+            probs = self.model.predict_proba(numpy.asarray(rows, dtype="float64"))
         out, at = [], 0
         for cands in per_quote:
             out.append((cands, probs[at : at + len(cands)]))

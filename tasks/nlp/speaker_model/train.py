@@ -1,15 +1,15 @@
 """Train the speaker ranker: `python -m newsflow.tasks.nlp.speaker_model.train --input DIR`.
 
 DIR holds `input/*.txt` and `gold/*.json` (surface speakers, e.g. PolNeAR train); the articles
-named by the gold of `--held-out` folders are left out. Writes the model (a pickled
-scikit-learn HistGradientBoostingClassifier and the feature names) to `--output`, by default the
-package's `speaker_ranker.pkl`. Fixed seeds: the same data gives the same model.
+named by the gold of `--held-out` folders are left out. Fits a scikit-learn
+HistGradientBoostingClassifier and writes its trees as arrays with the feature names
+(`forest.TreeEnsemble`, an `.npz` file) to `--output`, by default the package's
+`speaker_ranker.npz`. Fixed seeds: the same data gives the same model.
 """
 
 from __future__ import annotations
 
 import argparse
-import pickle
 import time
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.nlp.speaker_model.data import Examples, examples, gold_documents, held_out_names, parsed
 from newsflow.tasks.nlp.speaker_model.features import FEATURES
+from newsflow.tasks.nlp.speaker_model.forest import TreeEnsemble
 from newsflow.tasks.nlp.speaker_model.ranker import MODEL_PATH
 from newsflow.tasks.nlp.speedups import speed_up
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     data = build_examples(args.input, args.held_out, args.model, args.cache)
     parsed_at = time.perf_counter()
     clf = fit(data)
-    args.output.write_bytes(pickle.dumps({"features": list(FEATURES), "model": clf}))
+    TreeEnsemble.from_sklearn(clf, FEATURES).save(args.output)
     quotes = len(set(data.groups))
     print(f"quotes {quotes} candidates {len(data.rows)} positives {sum(data.labels)}")
     print(f"seconds_examples {parsed_at - began:.1f} seconds_fit {time.perf_counter() - parsed_at:.1f}")
