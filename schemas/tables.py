@@ -218,6 +218,7 @@ TABLES: dict[str, pa.Schema] = {
 
 # The report's aggregates: not in the contract, published with the tables they sum.
 REPORT_TABLES = ("report_documents", "report_people")
+AGGREGATES_PART = "report"  # the staged part of both report tables (`newsflow.tasks.report.aggregates`)
 # The tables the spaCy components give rows for, per document (`newsflow.tasks.nlp.rows`).
 ROW_TABLES = ("mentions", "entities", "quotes")
 

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from newsflow.schemas.tables import PERSON_ENTITIES, TABLES
+from newsflow.schemas.tables import AGGREGATES_PART, PERSON_ENTITIES, TABLES
 from newsflow.tasks.bookkeeping import MOVED
 from newsflow.tasks.people import women_share
 from newsflow.tasks.people.registry import (
@@ -36,7 +36,6 @@ from newsflow.tasks.people.registry import (
     update_registry,
 )
 from newsflow.tasks.report.aggregates import (
-    AGGREGATES_PART,
     AGGREGATES_VERSION,
     document_rows,
     has_aggregates,

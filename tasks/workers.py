@@ -275,8 +275,8 @@ class WorkerPool:
             self.kill()
 
 
-def import_for_validation(module: str) -> None:
-    """The validator's preload: `module` imported, tqdm's lock made a thread lock first. Great
+def import_for_validation(*modules: str) -> None:
+    """The validator's preload: `modules` imported, tqdm's lock made a thread lock first. Great
     Expectations draws its progress bars with tqdm, whose default lock holds a semaphore shared
     between processes; the validator, ended by a signal, would leave it to the resource tracker,
     which then warns of a "leaked semaphore" as the run exits."""
@@ -286,16 +286,17 @@ def import_for_validation(module: str) -> None:
         pass
     else:
         tqdm.set_lock(threading.RLock())
-    importlib.import_module(module)
+    for module in modules:
+        importlib.import_module(module)
 
 
 def validator_pool(silence: float = 120.0) -> WorkerPool:
-    """The process that validates a run's staged tables (`newsflow.tasks.validate.ChunkValidation`):
-    a pool of one, named `newsflow-validator`, that imports Great Expectations from its start (its
-    preload names the module, so whoever starts it need not have imported anything of it)."""
-    return WorkerPool(
-        1, name="newsflow-validator", preload=(import_for_validation, ("great_expectations",)), silence=silence
-    )
+    """The process that validates a run's staged tables (`newsflow.tasks.validate.ChunkValidation`
+    sends it `newsflow.tasks.validator`'s jobs): a pool of one, named `newsflow-validator`, that
+    imports Great Expectations and the validator's module from its start (its preload names them,
+    so whoever starts it need not have imported anything of them)."""
+    preload = (import_for_validation, ("great_expectations", "newsflow.tasks.validator"))
+    return WorkerPool(1, name="newsflow-validator", preload=preload, silence=silence)
 
 
 def describe_first(text: str) -> str:

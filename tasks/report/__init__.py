@@ -132,7 +132,7 @@ def _charts(rows: dict[str, list[dict]], phases: dict[str, float] | None, has_pe
 def _data_docs(output: Path, run_id: str, folder: Path, summary: dict | None = None) -> str | None:
     """The run's Data Docs index, relative to the report's folder (the output folder can move):
     when it is there, or when the run's `summary` names it (they are rendered beside the report)."""
-    from newsflow.tasks.validate import DOCS_INDEX
+    from newsflow.tasks.validator import DOCS_INDEX
 
     index = artifacts_folder(url_of(output)) / "validation" / run_id / DOCS_INDEX
     promised = bool(summary and summary.get("data_docs")) and Path(summary["data_docs"]) == index

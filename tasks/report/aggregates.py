@@ -23,7 +23,6 @@ import pyarrow as pa
 from newsflow.schemas.tables import REPORT_DOCUMENTS, REPORT_PEOPLE, REPORT_TABLES
 from newsflow.tasks.storage import is_published
 
-AGGREGATES_PART = "report"  # the staged part of both tables
 # Bumped when what the aggregates hold changes: the next run rebuilds them (`needs_rebuild`).
 AGGREGATES_VERSION = 1
 
