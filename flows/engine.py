@@ -218,6 +218,7 @@ class Local:
         except BaseException:
             self.validation.close(kill=True)
             raise
+        self.validation.submit_read(prepared.parts, prepared.drops)  # checked while the people are registered
         log_progress(self.logger, analysed, prepared.n_new, started)
         return analysed
 

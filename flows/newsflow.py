@@ -26,6 +26,7 @@ from newsflow.tasks.publish import publish_task
 from newsflow.tasks.read_clean import read_clean_task
 from newsflow.tasks.register import Registered, register_task
 from newsflow.tasks.report import report_task
+from newsflow.tasks.report import warm_up as warm_up_report
 from newsflow.tasks.report.artifacts import publish_artifacts
 from newsflow.tasks.storage import open_run
 from newsflow.tasks.validate import Report, ValidationFailed, validate_task
@@ -116,6 +117,7 @@ def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = No
             registered = register_task(run, prepared.parts, prepared.drops, config.infer_gender)
         drops = prepared.drops | registered.drops
         with clock.phase("validation"):
+            warm_up_report()  # the charts' libraries load while the run waits for its verdict
             report = validate_task(run, prepared.parts, drops, engine.validation)
         if not report.success:
             raise ValidationFailed(report.message())
