@@ -195,7 +195,7 @@ def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None
     """(d) a run adding one file to the corpus's published output, this checkout's and `other`'s in
     turn, each onto a fresh copy of one output (built once, by this checkout): wall time, the run's
     phases, CPU seconds of all its processes and the largest process's RSS (`/usr/bin/time`)."""
-    input_dir, built = tmp / "add-one-input", tmp / "add-one-output"
+    input_dir, built = tmp / f"add-one-input-{model}", tmp / f"add-one-output-{model}"  # one pair per model
     shutil.copytree(corpus, input_dir)
     newsflow_run(input_dir, built, model)
     first = next(p for p in sorted(input_dir.rglob("*.txt")) if p.name != "README.TXT")
