@@ -52,6 +52,11 @@ def test_the_three_figures_count_named_people_found_every_statement_and_full_nam
     # Four statements predicted, three of them the gold's (the council's counts here).
     assert (scores["sourcing_n_pred"], scores["sourcing_precision"]) == (4, 3 / 4)
     assert scores["sourcing_name_acc"] == 1 / 2
+    # What `newsflow eval --json` lists to read: the surname-only name and the statement missed.
+    assert [(m["kind"], m["gold"], m["predicted"]) for m in scores["sourcing_misses"]] == [
+        ("wrong_name", "Jordan Tate", "Tate"),
+        ("not_found", "Sam Lee", None),
+    ]
 
 
 def test_surface_gold_and_gold_without_people_have_no_sourcing_figures(tmp_path):

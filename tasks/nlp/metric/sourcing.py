@@ -33,6 +33,7 @@ def sourcing_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], articl
         return {}
     texts = article_texts(articles, list(scored))
     n_docs = n_pred = n_matched = n_named = n_found = n_right = 0
+    misses: list[dict] = []  # named-person statements not found, or found with another name
     for name, g in scored.items():
         people = {fold_name(p) for p in g.get("people") or []}
         golds = [dict(s, optional=False) for s in gold_statements(g.get("quotes", []), texts.get(name))]
@@ -49,7 +50,13 @@ def sourcing_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], articl
             n_matched += 1
             if j in named:
                 n_found += 1
-                n_right += fold_name(preds[i].get("speaker_name") or "") == fold_name(golds[j]["speaker"])
+                predicted = preds[i].get("speaker_name")
+                if fold_name(predicted or "") == fold_name(golds[j]["speaker"]):
+                    n_right += 1
+                else:
+                    misses.append(_miss(name, "wrong_name", golds[j], predicted))
+        found = {j for _, j in pairs}
+        misses += [_miss(name, "not_found", golds[j], None) for j in sorted(named - found)]
     return {
         "sourcing_found": n_found / n_named if n_named else None,
         "sourcing_precision": n_matched / n_pred if n_pred else None,
@@ -58,4 +65,15 @@ def sourcing_scores(quotes: dict[str, list[dict]], gold: dict[str, dict], articl
         "sourcing_n_named": n_named,
         "sourcing_n_found": n_found,
         "sourcing_n_pred": n_pred,
+        "sourcing_misses": misses,
+    }
+
+
+def _miss(document: str, kind: str, gold: dict, predicted: str | None) -> dict:
+    return {
+        "document": document,
+        "kind": kind,
+        "text": gold.get("text"),
+        "gold": gold.get("speaker"),
+        "predicted": predicted,
     }
