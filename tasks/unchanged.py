@@ -57,8 +57,15 @@ def stat_files(root: Path, files: list[str]) -> dict[str, Stat]:
 
 
 def file_of(source: str) -> str:
-    """The input file a sources row belongs to: the file of a record (`FILE#LINE`), else itself."""
-    return file_column(pa.array([source], pa.string()))[0].as_py()
+    """The input file a sources row belongs to: the file of a record (`FILE#LINE`: a `.jsonl` or
+    `.json` file, `#`, digits), else itself. `file_column`'s rule for one value, in plain Python
+    (a run calls it per source: the Arrow kernels cost ~0.1 ms a call, 0.8 s over the BBC)."""
+    head = source.rstrip("0123456789")
+    if len(head) < len(source) and head.endswith("#"):
+        file = head[:-1]
+        if file.lower().endswith((".jsonl", ".json")):
+            return file
+    return source
 
 
 def file_column(sources: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsflow.schemas.tables import TABLES
 from newsflow.tasks import storage
-from newsflow.tasks.unchanged import SourceIndex, Stat, stat_of
+from newsflow.tasks.unchanged import SourceIndex, Stat, file_column, file_of, reading_order, stat_of
 
 from .support import SEED, table_contents, write_articles
 
@@ -180,3 +182,19 @@ def test_a_file_is_unchanged_only_when_its_size_mtime_and_id_all_match(tmp_path)
         unchanged(row("f.jsonl#1", 10), row("f.jsonl#2", 20), stats={"f.jsonl": Stat(31, feed.modified, feed.file_id)})
         == set()
     )
+
+
+# Sources as runs write them (files, records `FILE#LINE`) and near misses: digits without `#`, `#`
+# without digits, other suffixes, upper case, non-ASCII names.
+PIECES = st.sampled_from(["a", "b/", "é", "7", "12", "#", "#3", ".json", ".JSONL", ".jsonl", ".txt", ".Json", " "])
+
+
+@given(st.lists(PIECES, max_size=6).map("".join))
+def test_file_of_one_source_is_the_column_rule(source):
+    """`file_of` (plain Python, per source) and `file_column` (Arrow kernels, per column) agree."""
+    assert file_of(source) == file_column(pa.array([source], pa.string()))[0].as_py()
+
+
+def test_records_sort_by_file_then_line():
+    assert file_of("feed/day.jsonl#12") == "feed/day.jsonl" and file_of("notes#12.txt") == "notes#12.txt"
+    assert sorted(["f.jsonl#10", "f.jsonl#9", "e.txt"], key=reading_order) == ["e.txt", "f.jsonl#9", "f.jsonl#10"]
