@@ -54,6 +54,20 @@ def test_a_quote_left_open_at_its_paragraphs_end_is_one_statement_with_the_next(
     assert rows[1]["cue"] == "say" and rows[0]["cue"] is None
 
 
+def test_a_quotation_after_a_reported_quote_that_ends_its_paragraph_is_a_new_statement(quotes_of):
+    """The reported quote's quoted words are closed: the next paragraph's opening mark starts a
+    quotation of its own ('“A,” she said. “B.”': one statement), not a continuation of the first."""
+    text = (
+        'Of the senator, Claire Moss said many voters would find it "very hard to look past" his '
+        '"democratic socialism."\n\n"Obviously, he is raising those issues very well," she said. '
+        '"I think the governor is a better candidate because of it."'
+    )
+    rows = quotes_of(text)
+    assert [r["type"] for r in rows] == ["mixed", "direct", "direct"], rows
+    assert [len(s) for s in statements(rows)] == [1, 2]
+    assert {r["speaker_name"] for r in rows} == {"Claire Moss"}
+
+
 def test_two_speakers_are_two_statements(quotes_of):
     rows = quotes_of("“The budget is balanced,” Mayor Ana Lopez said. “It is not,” Councillor Tom Baird replied.")
     assert [len(s) for s in statements(rows)] == [1, 1]
@@ -198,3 +212,20 @@ def test_a_gold_quote_left_open_at_its_paragraphs_end_merges_with_the_next_whate
     ]
     merged = merge_gold_statements(quotes, text)
     assert [q["text"] for q in merged] == ["The research is clear. Every month we wait hurts,", "We voted."]
+
+
+def test_gold_texts_that_keep_their_quotation_marks_merge_by_the_same_rule():
+    """PolNeAR's gold writes its direct quotes with their marks ('"A," she said. "B."'): the marks
+    at the pieces' edges count as lying between them, so the pieces merge as unmarked ones do, and
+    a piece closed by its own mark is not left open."""
+    text = (
+        'Jo Reyes spoke.\n\n"The plan works," she said. "We tested it."\n\n"Then we voted."\n\n"It failed," Reyes said.'
+    )
+    quotes = [
+        gold_quote('"The plan works,"', "Jo Reyes", "say"),
+        gold_quote('"We tested it."', "Jo Reyes"),
+        gold_quote('"Then we voted."', "Jo Reyes"),  # a continuation paragraph, no cue
+        gold_quote('"It failed,"', "Jo Reyes", "say"),  # closed before: a cue of its own, a new statement
+    ]
+    merged = merge_gold_statements(quotes, text)
+    assert [q["text"] for q in merged] == ['"The plan works," "We tested it." "Then we voted."', '"It failed,"']

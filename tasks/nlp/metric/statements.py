@@ -64,6 +64,12 @@ def _attribution_only(between: str, a: dict, b: dict) -> bool:
     return bool(set(re.findall(r"\w+", clause.lower())) & (_speaker_words(a) | _speaker_words(b)))
 
 
+def _edge(text: str | None, marks: set[str], at: int) -> str:
+    """The quotation mark at the start (`at` 0) or end (-1) of a gold quote's text, if one is there."""
+    text = (text or "").strip()
+    return text[at] if text and text[at] in marks else ""
+
+
 def _left_open(between: str) -> bool:
     """A paragraph break and an opening mark only, no closing mark: the first quote's paragraph
     left it open and the next paragraph re-opens it (the multi-paragraph convention, one quote).
@@ -88,6 +94,8 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
     quote has no cue (a continuation). A quote left open at its paragraph's end (nothing but white
     space to the paragraph break, then an opening mark: the multi-paragraph convention) merges
     with the next whatever its cue.
+    Gold texts that keep their quotation marks (PolNeAR's '"A,"') are read as if the marks at
+    their edges lay between the pieces; a piece that ends with a closing mark is not left open.
     A merged statement's text is its pieces' texts joined with a space; its speaker, cue and
     other keys are the first piece's.
 
@@ -122,8 +130,13 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
             cue_ok = not q.get("cue") or _fold(q.get("cue")) == _fold(last.get("cue"))
             between = text[last_end:start] if start >= last_end else None
             para_ok = between is not None and ("\n" not in between or not q.get("cue"))
-            left_open = between is not None and _left_open(between)
-            if same and (left_open or cue_ok and para_ok and _attribution_only(between, last, q)):
+            # PolNeAR's gold texts keep their quotation marks: a mark at a piece's edge lies
+            # between the pieces as much as one outside them.
+            closing = _edge(last.get("text"), CLOSING, -1)
+            opening = _edge(q.get("text"), OPENING, 0)
+            framed = None if between is None else closing + between + opening
+            left_open = framed is not None and not closing and _left_open(between + opening)
+            if same and (left_open or cue_ok and para_ok and _attribution_only(framed, last, q)):
                 merged[-1] = (merged[-1][0], end, dict(last, text=f"{last['text']} {q['text']}"))
                 continue
         merged.append((start, end, dict(q)))

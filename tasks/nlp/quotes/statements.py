@@ -12,7 +12,11 @@ statement of the quote right before it when
   '“A,” Kosachev said on Facebook. “B.”'; a paragraph break only when the later quote has no
   cue of its own (a continuation: '“A,” she said.⏎⏎“B.”').
 - A quote left open at its paragraph's end and re-opened by the next paragraph (the
-  multi-paragraph convention: one quotation) continues whatever the next piece's cue.
+  multi-paragraph convention: one quotation) continues whatever the next piece's cue. Only a
+  quotation can be left open: a direct quote (its marks lie outside its span), or a quote whose
+  own text opens a mark it does not close. An indirect quote that ends its paragraph, its
+  quoted words closed ('She said it was “very hard to look past” his “democratic socialist.”'),
+  is not continued by the next paragraph's quotation: that one is a new statement.
 So an indirect quote with its own cue ('She said X. “Y,” she added.') starts a new statement,
 and a subject written before a partial quote ('“A,” she said. The U.S. “acts like a cowboy.”')
 keeps the two apart: the second piece is a new sentence about something else.
@@ -31,7 +35,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span
 
-from newsflow.tasks.nlp.quotes.marks import CLOSE_MARKS, OPEN_MARKS
+from newsflow.tasks.nlp.quotes.marks import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 
 def quote_id(start_char: int, end_char: int, text: str) -> str:
@@ -66,7 +70,7 @@ def continues(a: Span, b: Span) -> bool:
     if b.start_char < a.end_char or not same_speaker(a, b):
         return False
     text = a.doc.text[a.end_char : b.start_char]
-    if runs_on(text):
+    if runs_on(text) and left_open(a):
         return True
     a_cue, b_cue = a._.cue, b._.cue
     if b_cue is not None and (a_cue is None or b_cue.start_char != a_cue.start_char):
@@ -82,6 +86,17 @@ def runs_on(between: str) -> bool:
     quote's paragraph left it open (no closing mark) and the next re-opens it."""
     marks = [c for c in between if not c.isspace()]
     return "\n" in between and len(marks) == 1 and marks[0] in OPEN_MARKS | {'"'} and not CLOSE_MARKS & set(between)
+
+
+def left_open(quote: Span) -> bool:
+    """Whether the quote may be a quotation left open at its end: a direct quote, or one whose own
+    text opens more marks than it closes (curly marks counted, straight ones by their parity)."""
+    if quote.label_ == "direct":
+        return True
+    text = quote.text
+    opened = sum(text.count(m) for m in OPEN_MARKS)
+    closed = sum(text.count(m) for m in CLOSE_MARKS)
+    return opened > closed or sum(text.count(m) for m in AMBIGUOUS_MARKS) % 2 == 1
 
 
 def attribution(quote: Span) -> set[int]:
