@@ -4,6 +4,8 @@ falls back to parsing."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from newsflow.tasks.people import name_data
@@ -52,3 +54,39 @@ def test_an_unwritable_cache_folder_falls_back_to_parsing(tmp_path, monkeypatch,
         name_data.all_name_records.cache_clear()
     assert records["mary"][1] > 0.9
     assert "NEWSFLOW_CACHE_DIR" in caplog.text
+
+
+def test_the_calibrated_genders_are_computed_once_then_read_without_scipy(cache):
+    """`gender.first_name_genders` and `first_name_shares` come from tables derived once and kept
+    beside the records: a later process reads them (milliseconds) and imports no scipy; a damaged
+    one is computed again; what they hold is what the computation gives."""
+    import subprocess
+    import sys
+
+    from newsflow.tasks.people import gender
+
+    computed = gender._genders_table()
+    gender.first_name_genders.cache_clear()
+    try:
+        first = gender.first_name_genders()
+    finally:
+        gender.first_name_genders.cache_clear()
+    (path,) = cache.glob("first-name-genders-*.arrow")
+    assert dict(zip(computed["name"].to_pylist(), computed["gender"].to_pylist(), strict=True)) == dict(first)
+    assert first["andrea"] == "female" and first["john"] == "male" and "kim" not in first
+    code = (
+        "import sys\n"
+        "from newsflow.tasks.people import gender\n"
+        "genders, shares = gender.first_name_genders(), gender.first_name_shares()\n"
+        "print(len(genders), len(shares), 'scipy' in sys.modules)\n"
+    )
+    env = {**os.environ, "NEWSFLOW_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(len(first)), str(len(gender._shares_table())), "False"]
+    path.write_bytes(b"not arrow")
+    try:
+        assert gender.first_name_genders()["mary"] == "female"
+    finally:
+        gender.first_name_genders.cache_clear()
+    assert path.read_bytes()[:6] == b"ARROW1", "made again, whole"

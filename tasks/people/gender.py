@@ -36,10 +36,10 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 import numpy
-from scipy.special import betaincinv
+import pyarrow as pa
 
 from newsflow.schemas.tables import ARTICLE_EVIDENCE
-from newsflow.tasks.people.name_data import all_name_records, name_records
+from newsflow.tasks.people.name_data import all_name_records, derived_table, name_records
 from newsflow.tasks.people.names import fold
 
 WEIGHTS = {"honorific": 2, "pronoun": 1, "role_noun": 1}
@@ -57,28 +57,43 @@ CREDIBILITY = 0.95  # ...with this posterior probability (Beta posterior, unifor
 @functools.cache
 def first_name_shares() -> Mapping[str, float]:
     """Lower-case first name → the share of women among its bearers in nomquamgender's data, for
-    the names seen at least `MIN_COUNT` times (read through newsflow's cache: `name_data`)."""
-    return {name: share_female for name, (_, share_female) in name_records(MIN_COUNT).items()}
+    the names seen at least `MIN_COUNT` times (kept in newsflow's cache: `name_data`)."""
+    table = derived_table("first-name-shares", f"{MIN_COUNT}", _shares_table)
+    return dict(zip(table["name"].to_pylist(), table["share_female"].to_pylist(), strict=True))
+
+
+def _shares_table() -> pa.Table:
+    records = name_records(MIN_COUNT)
+    names = sorted(records)
+    return pa.table({"name": names, "share_female": pa.array([records[n][1] for n in names], pa.float64())})
 
 
 @functools.cache
 def first_name_genders() -> Mapping[str, str]:
     """Lower-case first name → "female"/"male", for the names whose records make one gender's share
     at least `MIN_SHARE` with probability `CREDIBILITY`: the lower `1 - CREDIBILITY` quantile of the
-    Beta(1 + women, 1 + men) posterior of that share (see the module)."""
+    Beta(1 + women, 1 + men) posterior of that share (see the module). Computed once per installed
+    copy of nomquamgender and kept in newsflow's cache (`name_data.derived_table`)."""
+    table = derived_table("first-name-genders", f"{MIN_SHARE}-{CREDIBILITY}", _genders_table)
+    return MappingProxyType(dict(zip(table["name"].to_pylist(), table["gender"].to_pylist(), strict=True)))
+
+
+def _genders_table() -> pa.Table:
+    """The calibrated genders, computed (scipy's inverse incomplete beta over every name: ~0.7 s)."""
+    from scipy.special import betaincinv
+
     records = all_name_records()
-    names = list(records)
+    names = sorted(records)
     counts = numpy.array([records[n][0] for n in names], dtype=float)
     women = numpy.round(counts * numpy.array([records[n][1] for n in names], dtype=float))
     men = counts - women
     alpha = 1 - CREDIBILITY
     female = betaincinv(women + 1, men + 1, alpha) >= MIN_SHARE
     male = betaincinv(men + 1, women + 1, alpha) >= MIN_SHARE
-    out = {}
-    for name, f, m in zip(names, female.tolist(), male.tolist(), strict=True):
-        if f or m:
-            out[name] = "female" if f else "male"
-    return MappingProxyType(out)
+    decided = [
+        (n, "female" if f else "male") for n, f, m in zip(names, female.tolist(), male.tolist(), strict=True) if f or m
+    ]
+    return pa.table({"name": [n for n, _ in decided], "gender": [g for _, g in decided]})
 
 
 def name_gender(first_name: str | None) -> str | None:

@@ -8,7 +8,9 @@ version of nomquamgender gets its own; later runs read that file (~0.1 s). The c
 whole under a temporary name and renamed, so a run that is killed while writing it, or two runs
 at once, leave no half-written cache; when the folder cannot be written, the JSON is parsed as
 before. The data are nomquamgender's as it ships them (MIT licence), only restricted to the
-names that are words (letters and hyphens).
+names that are words (letters and hyphens). Tables derived from them (`derived_table`: the
+calibrated first-name genders and the shares of common names, `newsflow.tasks.people.gender`) are
+kept beside them the same way, so a run reads neither the records nor scipy.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +67,6 @@ def _cache_path(source: Path) -> Path:
 
 def _write_cache(path: Path, records: dict[str, tuple[int, float]]) -> None:
     import pyarrow as pa
-    import pyarrow.feather as feather
 
     names = sorted(records)
     table = pa.table(
@@ -70,6 +76,13 @@ def _write_cache(path: Path, records: dict[str, tuple[int, float]]) -> None:
             "share_female": pa.array([records[n][1] for n in names], pa.float64()),
         }
     )
+    _write_table(path, table)
+
+
+def _write_table(path: Path, table) -> None:
+    """`table` as an Arrow file at `path`, whole or not at all (written aside, then renamed)."""
+    import pyarrow.feather as feather
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -125,3 +138,27 @@ def all_name_records() -> dict[str, tuple[int, float]]:
 def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
     """`all_name_records`, for the names of at least `min_count` records."""
     return {name: rec for name, rec in all_name_records().items() if rec[0] >= min_count}
+
+
+def derived_table(kind: str, version: str, make: Callable[[], pa.Table]) -> pa.Table:
+    """A table computed from nomquamgender's data by `make` (e.g. the calibrated first-name
+    genders), kept in the cache folder beside the records, named by `kind`, `version` (the
+    parameters it was computed with) and the data file's size and modification time: computed
+    once per installed copy and parameters, then read (milliseconds). Written as the records are;
+    a damaged file is computed again, a folder that cannot be written costs a computation a run."""
+    import pyarrow.feather as feather
+
+    stat = name_data_path().stat()
+    path = cache_dir() / f"{kind}-{version}-{stat.st_size}-{stat.st_mtime_ns}.arrow"
+    try:
+        return feather.read_table(path)
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a damaged or foreign file: made again below
+        log.warning("the cache %s could not be read (%s); making it again", path, exc)
+    table = make()
+    try:
+        _write_table(path, table)
+    except OSError as exc:
+        log.warning("the cache could not be written to %s (%s): every run computes %s", path.parent, exc, kind)
+    return table
