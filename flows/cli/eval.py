@@ -193,5 +193,5 @@ def command(args: argparse.Namespace) -> int:
             if scores.get(key) is not None:
                 low, high = scores.get(f"{key}_low"), scores.get(f"{key}_high")
                 interval = f"  (95% interval {low:.3f}-{high:.3f})" if low is not None and high is not None else ""
-                print(f"{key:17s} {scores[key]:.3f}{interval}")
+                print(f"{key:18s} {scores[key]:.3f}{interval}")
     return 0
