@@ -51,10 +51,12 @@ lint: setup
 
 eval: setup
 	$(VENV)/bin/newsflow eval --input ../shared/eval/seed/input --gold ../shared/eval/seed/gold
-	$(VENV)/bin/newsflow eval --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold eval/gold/polnear-dev
+	$(VENV)/bin/newsflow eval --statements --input ../shared/eval/polnear-dev/input --gold ../shared/eval/polnear-dev/gold eval/gold/polnear-dev
 	$(VENV)/bin/newsflow eval --input tests/gold/extra/input --gold tests/gold/extra/gold
-	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc
-	$(VENV)/bin/newsflow eval --input ../shared/corpora/bbc --gold eval/gold/bbc-test
+	$(VENV)/bin/newsflow eval --statements --input ../shared/corpora/bbc --gold eval/gold/bbc
+	$(VENV)/bin/newsflow eval --statements --input ../shared/corpora/bbc --gold eval/gold/bbc-test
+	$(VENV)/bin/newsflow eval --statements --input ../shared/eval/polnear-train/input --gold eval/gold/polnear-train
+	$(VENV)/bin/newsflow eval --statements --input ../shared/eval/polnear-train/input --gold eval/gold/polnear-train-test
 	$(VENV)/bin/python eval/check_statement_gold.py statements statements-test
 	$(VENV)/bin/newsflow eval --statements --input eval/gold/statements/input --gold eval/gold/statements/gold
 	$(VENV)/bin/newsflow eval --statements --input eval/gold/statements-test/input --gold eval/gold/statements-test/gold
