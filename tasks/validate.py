@@ -19,39 +19,27 @@ from prefect.cache_policies import NO_CACHE
 from newsflow.schemas import expectations as expectation_suites
 from newsflow.tasks.storage import Run
 from newsflow.tasks.validator import (
-    DOCS_INDEX,
     READ_TABLES,
-    Failure,
     Report,
     ValidationFailed,
     Validator,
-    _docs_job,
-    _finish_job,
-    _open_job,
-    _part_job,
-    _read_job,
-    documents_after,
-    person_entities_after,
+    docs_job,
+    finish_job,
+    open_job,
+    part_job,
+    read_job,
     run_validator,
-    validate_part,
-    validate_read,
     validate_rest,
 )
 from newsflow.tasks.workers import WorkerPool, validator_pool
 
+# What the flow, the register step and the tests import from the step (the rest is the validator's).
 __all__ = [
-    "DOCS_INDEX",
     "ChunkValidation",
-    "Failure",
     "Report",
     "ValidationFailed",
     "Validator",
-    "documents_after",
-    "person_entities_after",
     "run_validator",
-    "validate_part",
-    "validate_read",
-    "validate_rest",
     "validate_staged",
     "validate_task",
 ]
@@ -85,7 +73,7 @@ class ChunkValidation:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsflow-validate")
             # The rows are checked against the pipeline version of this process, which staged them.
             version = expectation_suites.PIPELINE_VERSION
-            self.futures.append(self.executor.submit(self._call, _open_job, self.run.root, self.run.run_id, version))
+            self.futures.append(self.executor.submit(self._call, open_job, self.run.root, self.run.run_id, version))
 
     def submit(self, part: str) -> None:
         self.start()
@@ -94,12 +82,12 @@ class ChunkValidation:
     def _call(self, fn, *args):
         if self.pool is None:
             raise RuntimeError("the validation was closed (the run stopped)")
-        what = f"validating run {self.run.run_id} ({fn.__name__.strip('_')})"
+        what = f"validating run {self.run.run_id} ({fn.__name__})"
         (found,) = self.pool.imap(fn, [args], describe=lambda _: what)  # read to its end: the pool stays usable
         return found
 
     def _validate(self, part: str) -> None:
-        self._call(_part_job, self.run.run_id, self.run.staging, part)
+        self._call(part_job, self.run.run_id, self.run.staging, part)
         self.parts.append(part)
 
     def submit_read(self, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
@@ -109,7 +97,7 @@ class ChunkValidation:
         self.futures.append(self.executor.submit(self._validate_read, list(parts), dict(drop)))
 
     def _validate_read(self, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
-        self._call(_read_job, self.run.run_id, self.run.root, self.run.staging, parts, drop)
+        self._call(read_job, self.run.run_id, self.run.root, self.run.staging, parts, drop)
         self.read_parts = parts
         self.parts.append(READ_TABLES)
 
@@ -124,12 +112,12 @@ class ChunkValidation:
                 future.result()
             done = [p for p in self.parts if p != READ_TABLES or self.read_parts == list(parts)]
             args = (self.run.root, self.run.staging, self.run.run_id, parts, drop, done, only_people, False)
-            report = self.executor.submit(self._call, _finish_job, *args).result()
+            report = self.executor.submit(self._call, finish_job, *args).result()
         except BaseException:
             self.close(kill=True)
             raise
         if report.success:
-            self.docs = self.executor.submit(self._call, _docs_job, self.run.run_id)
+            self.docs = self.executor.submit(self._call, docs_job, self.run.run_id)
         else:
             self.close()
         return report

@@ -157,7 +157,7 @@ class Validator:
             self.render_docs()
         else:
             self.report.data_docs = str(self.folder / DOCS_INDEX)  # where render_docs puts them
-        self._write_summary()
+        self.write_summary()
         tmp = latest_link.with_name(latest_link.name + ".tmp")
         if tmp.is_symlink():
             tmp.unlink()
@@ -175,7 +175,8 @@ class Validator:
                 logging.getLogger(__name__).warning("Data Docs: no local copy of %s (the pages load it)", url)
         self.report.data_docs = str(index) if index.exists() else None
 
-    def _write_summary(self) -> None:
+    def write_summary(self) -> None:
+        """The report as `summary.json` in the run's validation folder."""
         (self.folder / "summary.json").write_text(json.dumps(asdict(self.report), indent=1, default=str))
 
 
@@ -274,19 +275,19 @@ def person_entities_after(
 _OPEN: dict[str, Validator] = {}
 
 
-def _open_job(root: Path, run_id: str, pipeline_version: str) -> None:
+def open_job(root: Path, run_id: str, pipeline_version: str) -> None:
     _OPEN[run_id] = run_validator(root, run_id, pipeline_version)
 
 
-def _part_job(run_id: str, staging: Path, part: str) -> bool:
+def part_job(run_id: str, staging: Path, part: str) -> bool:
     return validate_part(_OPEN[run_id], staging, part)
 
 
-def _read_job(run_id: str, root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
+def read_job(run_id: str, root: Path, staging: Path, parts: list[str], drop: Mapping[str, Collection[str]]) -> None:
     validate_read(_OPEN[run_id], root, staging, parts, drop)
 
 
-def _finish_job(
+def finish_job(
     root: Path,
     staging: Path,
     run_id: str,
@@ -297,13 +298,13 @@ def _finish_job(
     docs: bool = True,
 ) -> Report:
     report = validate_rest(_OPEN[run_id], root, staging, parts, drop, done, only_people, docs)
-    if docs or not report.success:  # else `_docs_job` renders them, and ends the run's validator
+    if docs or not report.success:  # else `docs_job` renders them, and ends the run's validator
         del _OPEN[run_id]
     return report
 
 
-def _docs_job(run_id: str) -> str | None:
+def docs_job(run_id: str) -> str | None:
     validator = _OPEN.pop(run_id)
     validator.render_docs()
-    validator._write_summary()
+    validator.write_summary()
     return validator.report.data_docs
