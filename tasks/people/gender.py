@@ -58,7 +58,7 @@ CREDIBILITY = 0.95  # ...with this posterior probability (Beta posterior, unifor
 def first_name_shares() -> Mapping[str, float]:
     """Lower-case first name → the share of women among its bearers in nomquamgender's data, for
     the names seen at least `MIN_COUNT` times (kept in newsflow's cache: `name_data`)."""
-    table = derived_table("first-name-shares", f"{MIN_COUNT}", _shares_table)
+    table = derived_table("first-name-shares", f"{MIN_COUNT}", ("name", "share_female"), _shares_table)
     return dict(zip(table["name"].to_pylist(), table["share_female"].to_pylist(), strict=True))
 
 
@@ -74,7 +74,7 @@ def first_name_genders() -> Mapping[str, str]:
     at least `MIN_SHARE` with probability `CREDIBILITY`: the lower `1 - CREDIBILITY` quantile of the
     Beta(1 + women, 1 + men) posterior of that share (see the module). Computed once per installed
     copy of nomquamgender and kept in newsflow's cache (`name_data.derived_table`)."""
-    table = derived_table("first-name-genders", f"{MIN_SHARE}-{CREDIBILITY}", _genders_table)
+    table = derived_table("first-name-genders", f"{MIN_SHARE}-{CREDIBILITY}", ("name", "gender"), _genders_table)
     return MappingProxyType(dict(zip(table["name"].to_pylist(), table["gender"].to_pylist(), strict=True)))
 
 

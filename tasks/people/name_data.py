@@ -60,26 +60,20 @@ def _parse(source: Path) -> dict[str, tuple[int, float]]:
     }
 
 
-def _cache_path(source: Path) -> Path:
-    stat = source.stat()
-    return cache_dir() / f"nomquamgender-{stat.st_size}-{stat.st_mtime_ns}.arrow"
-
-
-def _write_cache(path: Path, records: dict[str, tuple[int, float]]) -> None:
+def _records_table(records: dict[str, tuple[int, float]]) -> pa.Table:
     import pyarrow as pa
 
     names = sorted(records)
-    table = pa.table(
+    return pa.table(
         {
             "name": pa.array(names, pa.string()),
             "counts": pa.array([records[n][0] for n in names], pa.int64()),
             "share_female": pa.array([records[n][1] for n in names], pa.float64()),
         }
     )
-    _write_table(path, table)
 
 
-def _write_table(path: Path, table) -> None:
+def _write_table(path: Path, table: pa.Table) -> None:
     """`table` as an Arrow file at `path`, whole or not at all (written aside, then renamed)."""
     import pyarrow.feather as feather
 
@@ -95,12 +89,43 @@ def _write_table(path: Path, table) -> None:
             os.unlink(tmp)
 
 
-def _read_cache(path: Path) -> dict[str, tuple[int, float]]:
+def _cached(path: Path, columns: tuple[str, ...], make: Callable[[], pa.Table], without: str) -> pa.Table:
+    """The table cached at `path` (it must have `columns`), else `make()`, written there for the
+    next runs. A damaged or foreign file is made again; when the folder cannot be written, every
+    run pays `without` (what the cache spares it), and the warning says how to avoid it."""
     import pyarrow.feather as feather
 
-    table = feather.read_table(path, memory_map=True)
-    if tuple(table.column_names) != COLUMNS:
-        raise ValueError(f"unexpected columns {table.column_names}")
+    try:
+        table = feather.read_table(path, memory_map=True)
+        if tuple(table.column_names) != columns:
+            raise ValueError(f"unexpected columns {table.column_names}")
+        return table
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a damaged or foreign file: made again below
+        log.warning("the cache %s could not be read (%s); making it again", path, exc)
+    table = make()
+    try:
+        _write_table(path, table)
+    except OSError as exc:
+        log.warning(
+            "the cache could not be written to %s (%s): every run %s; set NEWSFLOW_CACHE_DIR to a folder "
+            "this user can write",
+            path.parent,
+            exc,
+            without,
+        )
+    return table
+
+
+@functools.cache
+def all_name_records() -> dict[str, tuple[int, float]]:
+    """Lower-case first name → (records behind it, share of women among them), every name of
+    letters and hyphens: from the cache, made now if there is none; read once per process."""
+    source = name_data_path()
+    stat = source.stat()
+    path = cache_dir() / f"nomquamgender-{stat.st_size}-{stat.st_mtime_ns}.arrow"
+    table = _cached(path, COLUMNS, lambda: _records_table(_parse(source)), "parses nomquamgender's data (1-2 s)")
     return dict(
         zip(
             table["name"].to_pylist(),
@@ -110,55 +135,16 @@ def _read_cache(path: Path) -> dict[str, tuple[int, float]]:
     )
 
 
-@functools.cache
-def all_name_records() -> dict[str, tuple[int, float]]:
-    """Lower-case first name → (records behind it, share of women among them), every name of
-    letters and hyphens: from the cache, made now if there is none; read once per process."""
-    source = name_data_path()
-    path = _cache_path(source)
-    try:
-        return _read_cache(path)
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # a damaged or foreign file: made again below
-        log.warning("the first-name cache %s could not be read (%s); making it again", path, exc)
-    records = _parse(source)
-    try:
-        _write_cache(path, records)
-    except OSError as exc:
-        log.warning(
-            "the first-name cache could not be written to %s (%s): every run parses nomquamgender's "
-            "data (1-2 s); set NEWSFLOW_CACHE_DIR to a folder this user can write",
-            path.parent,
-            exc,
-        )
-    return records
-
-
 def name_records(min_count: int = 1) -> dict[str, tuple[int, float]]:
     """`all_name_records`, for the names of at least `min_count` records."""
     return {name: rec for name, rec in all_name_records().items() if rec[0] >= min_count}
 
 
-def derived_table(kind: str, version: str, make: Callable[[], pa.Table]) -> pa.Table:
+def derived_table(kind: str, version: str, columns: tuple[str, ...], make: Callable[[], pa.Table]) -> pa.Table:
     """A table computed from nomquamgender's data by `make` (e.g. the calibrated first-name
-    genders), kept in the cache folder beside the records, named by `kind`, `version` (the
-    parameters it was computed with) and the data file's size and modification time: computed
-    once per installed copy and parameters, then read (milliseconds). Written as the records are;
-    a damaged file is computed again, a folder that cannot be written costs a computation a run."""
-    import pyarrow.feather as feather
-
+    genders), cached as the records are (`_cached`), named by `kind`, `version` (the parameters
+    it was computed with) and the data file's size and modification time: computed once per
+    installed copy and parameters, then read (milliseconds)."""
     stat = name_data_path().stat()
     path = cache_dir() / f"{kind}-{version}-{stat.st_size}-{stat.st_mtime_ns}.arrow"
-    try:
-        return feather.read_table(path)
-    except FileNotFoundError:
-        pass
-    except Exception as exc:  # a damaged or foreign file: made again below
-        log.warning("the cache %s could not be read (%s); making it again", path, exc)
-    table = make()
-    try:
-        _write_table(path, table)
-    except OSError as exc:
-        log.warning("the cache could not be written to %s (%s): every run computes %s", path.parent, exc, kind)
-    return table
+    return _cached(path, columns, make, f"computes {kind}")
