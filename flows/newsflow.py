@@ -116,13 +116,14 @@ def newsflow(settings: SettingsForm = NOT_GIVEN, requested_at: float | None = No
             names.join()
             registered = register_task(run, prepared.parts, prepared.drops, config.infer_gender)
         drops = prepared.drops | registered.drops
+        changed = prepared.changed or registered.changed
         with clock.phase("validation"):
-            warm_up_report()  # the charts' libraries load while the run waits for its verdict
+            if changed:  # a report follows: its charts' libraries load while the run awaits its verdict
+                warm_up_report()
             report = validate_task(run, prepared.parts, drops, engine.validation)
         if not report.success:
             raise ValidationFailed(report.message())
         logger.info(report.message())
-        changed = prepared.changed or registered.changed
         with clock.phase("publish"):
             if changed:
                 publish_task(run, drops, registered.settings)
