@@ -187,3 +187,15 @@ def test_a_quote_ending_inside_a_token_keeps_every_letter(nlp):
     assert span.text == "museums help cities like Charlotte, N.C." and span.label_ == "indirect"
     exact = whole_tokens(doc, start, text.index(","), "indirect")
     assert exact.text == "museums help cities like Charlotte"
+
+
+def test_doc_text_is_the_docs_text_joined_once_and_kept_on_the_doc():
+    from newsflow.tasks.nlp.doc_text import KEY, doc_text
+
+    doc = spacy.blank("en")('She said: "It works."\n\nThen  he left. ')
+    assert KEY not in doc.user_data
+    text = doc_text(doc)
+    assert text == doc.text == 'She said: "It works."\n\nThen  he left. '
+    assert doc.user_data[KEY] is text
+    assert doc_text(doc) is text  # the second call joins nothing
+    assert doc_text(spacy.blank("en")("")) == ""

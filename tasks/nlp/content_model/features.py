@@ -16,6 +16,7 @@ import math
 import numpy
 from spacy.tokens import Doc, Span
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.lexicon import Lexicon
 
 MARKS = set('"“”„‟«»')
@@ -119,7 +120,7 @@ def _speaker_key(span: Span) -> str | None:
 
 def quote_features(doc: Doc, spans: list[Span], lex: Lexicon) -> list[dict]:
     """One dict of FEATURES per quote span (spans in text order)."""
-    text = doc.text
+    text = doc_text(doc)
     n_chars = max(len(text), 1)
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
     sent_starts = [s.start for s in sents]

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from newsflow.schemas.tables import ENTITY_LABELS
 from newsflow.tasks.nlp.credits import credit_like_spans
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.entities.candidates import (
     NAME_LABELS,
     Candidate,
@@ -234,7 +235,7 @@ def _gender(doc: Doc, cluster: list[Candidate], lex: Lexicon) -> str | None:
 
 def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
     """Cluster the document's named entities into mentions of canonical entities."""
-    text = doc.text  # Doc.text joins every token: once per document
+    text = doc_text(doc)
     credits = credit_like_spans(text)
     bio = author_bio(doc, text)
     cands = repair_labels(doc, collect(doc, lex, credits, bio), lex)

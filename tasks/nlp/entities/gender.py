@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.lexicon import Lexicon
 
 # The English honorifics, with the gender they say (a closed class: titles of address, not roles).
@@ -129,9 +130,9 @@ def _pronoun_gender(tok: Token) -> str | None:
     return REFLEXIVES.get(word)
 
 
-def _inside_quotes(doc: Doc, char: int) -> bool:
-    """Whether `char` is between quotation marks, counting from the start of its paragraph."""
-    text = doc.text[doc.text.rfind("\n", 0, char) + 1 : char]
+def _inside_quotes(text: str, char: int) -> bool:
+    """Whether `char` of `text` is between quotation marks, counting from the start of its paragraph."""
+    text = text[text.rfind("\n", 0, char) + 1 : char]
     opened = sum(text.count(c) for c in QUOTE_OPEN) - sum(text.count(c) for c in QUOTE_CLOSE)
     return opened > 0 or sum(text.count(c) for c in QUOTE_EITHER) % 2 == 1
 
@@ -141,7 +142,7 @@ def following_pronoun(span: Span, person_at: Mapping[int, tuple[int, int]], lex:
     `coreference` evidence of the module), else None. `person_at`: `_person_tokens`."""
     doc = span.doc
     head = span.root
-    if any(c.dep_ == "case" for c in head.children) or _inside_quotes(doc, span.start_char):
+    if any(c.dep_ == "case" for c in head.children) or _inside_quotes(doc_text(doc), span.start_char):
         return None  # "John Doe's lawyer said she": the lawyer; a name inside a quotation
     sent = span.sent
     if any(i in person_at and person_at[i] != person_at.get(span.start) for i in range(sent.start, span.start)):

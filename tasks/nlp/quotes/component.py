@@ -32,6 +32,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from newsflow.tasks.nlp.content_model import load_check
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.entities import read_entities
 from newsflow.tasks.nlp.lexicon.pipe import LexiconPipe, claim, reference, stored
 from newsflow.tasks.nlp.quotes.extract import SpeakerRanker, extract_quotes
@@ -92,7 +93,7 @@ class QuoteExtractor(LexiconPipe):
 
     def _annotate(self, doc: Doc) -> Doc:
         quotes = extract_quotes(doc, read_entities(doc), self.lexicon, self.speaker_ranker)
-        text = doc.text  # Doc.text joins every token: once per document, not once per quote
+        text = doc_text(doc)
         spans = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
         if self.content_check is not None:
             spans = self.content_check.keep(doc, spans, self.lexicon)
@@ -124,7 +125,7 @@ def whole_tokens(doc: Doc, start: int, end: int, label: str, text: str | None = 
     """The tokens inside [start, end), or, when that would lose a letter or digit of it (a quote
     ending in "N.C" of the token "N.C."), the tokens it touches. `text`: `doc.text`, if known."""
     span = doc.char_span(start, end, label=label, alignment_mode="contract")
-    text = doc.text if text is None else text
+    text = doc_text(doc) if text is None else text
     if span is None or any(c.isalnum() for c in text[start : span.start_char] + text[span.end_char : end]):
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
     return span if span is not None and span.text else None

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.entities import DocEntities
 from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.nlp.quotes.direct import attribute_marked
@@ -62,7 +63,7 @@ SpeakerRanker = Callable[[tuple[Quote, ...], DocIndex], tuple[Quote, ...]]
 def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRanker | None = None) -> tuple[Quote, ...]:
     """All quotes of the parsed document in text order, speakers resolved against `ents`, then
     rescored by `ranker` when one is given."""
-    text = doc.text
+    text = doc_text(doc)
     if not text.strip():
         return ()
     marked = find_marked_spans(text)

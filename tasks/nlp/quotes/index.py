@@ -10,6 +10,7 @@ from spacy.attrs import IDX, LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.entities import DocEntities, Mention
 from newsflow.tasks.nlp.lexicon import Lexicon
 from newsflow.tasks.nlp.quotes.marks import Marked, paragraphs
@@ -23,7 +24,7 @@ class DocIndex:
     def __init__(self, doc: Doc, ents: DocEntities, marked: list[Marked], lex: Lexicon) -> None:
         self.doc = doc
         self.lex = lex
-        self.text = doc.text  # Doc.text joins every token: build it once
+        self.text = doc_text(doc)
         self.ents = ents
         self.marked = marked
         self.paras = paragraphs(self.text)

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span
 
+from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.quotes.marks import AMBIGUOUS_MARKS, CLOSE_MARKS, OPEN_MARKS
 
 
@@ -69,7 +70,7 @@ def continues(a: Span, b: Span) -> bool:
     """Whether quote `b`, the next quote after `a`, is a piece of `a`'s statement (the rule above)."""
     if b.start_char < a.end_char or not same_speaker(a, b):
         return False
-    text = a.doc.text[a.end_char : b.start_char]
+    text = doc_text(a.doc)[a.end_char : b.start_char]
     if runs_on(text) and left_open(a):
         return True
     a_cue, b_cue = a._.cue, b._.cue
