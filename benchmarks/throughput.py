@@ -18,7 +18,7 @@ from each run's summary) as one markdown table beside bare spaCy's time. With --
 One figure per line. The corpus is read from ../shared and never copied into the repo
 (replicas go to a temporary folder that is removed afterwards).
 
-usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN]
+usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN] [--bare-like-newsflow]
        [--add-one [--api-server]]
 """
 
@@ -83,10 +83,12 @@ def corpus_texts(corpus: Path) -> list[str]:
     ]
 
 
-def bare_spacy(corpus: Path, model: str, numpy_ops: bool) -> dict:
+def bare_spacy(corpus: Path, model: str, numpy_ops: bool, like_newsflow: bool = False) -> dict:
     """(a) as a user's script would do it, in a child process (its memory and ops settings are its
     own): import spaCy, load the model, read the files, `nlp.pipe`. `seconds` is the parse alone
-    (what the ratio compares with), `script` the whole script from its start to its exit."""
+    (what the ratio compares with), `script` the whole script from its start to its exit.
+    `like_newsflow`: in newsflow's process environment (`tasks.config.ENVIRONMENT`: no huge pages
+    asked for by numpy), for comparison only; the ratio's baseline is the user's plain script."""
     code = f"""
 import time
 if {numpy_ops!r}:
@@ -103,6 +105,11 @@ n = sum(len(d) for d in nlp.pipe(texts, n_process=2, batch_size=64))
 print(time.perf_counter() - t, n)
 """
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as newsflow sets it; see benchmarks/ops.py
+    env.pop("NUMPY_MADVISE_HUGEPAGE", None)
+    if like_newsflow:
+        from newsflow.tasks.config import ENVIRONMENT
+
+        env |= ENVIRONMENT
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     rss = PeakRSS(proc.pid)
@@ -306,6 +313,11 @@ def main() -> None:
     parser.add_argument("--skip-bare", action="store_true", help="skip (a), bare spaCy")
     parser.add_argument("--log", type=Path, help="write the (last) newsflow run's log here (stage timings)")
     parser.add_argument("--newsflow", type=Path, help="also run this `newsflow` executable (another checkout)")
+    parser.add_argument(
+        "--bare-like-newsflow",
+        action="store_true",
+        help="also time bare spaCy in newsflow's process environment (no numpy huge pages), for comparison",
+    )
     parser.add_argument("--add-one", action="store_true", help="only (d): runs adding one file to the output")
     parser.add_argument(
         "--api-server", action="store_true", help="with --add-one: also runs against a running Prefect server"
@@ -328,12 +340,16 @@ def main() -> None:
             bare: list[dict] = []
             runs: list[dict] = []
             others: list[dict] = []
+            like: list[dict] = []
             for i in range(args.repeat):
                 if not args.skip_bare:
                     if args.default_ops:
                         d = bare_spacy(args.corpus, model, numpy_ops=False)
                         print(f"[{model}] bare spaCy (default ops): {d['seconds']:.1f} s")
                     bare.append(bare_spacy(args.corpus, model, numpy_ops=True))
+                    if args.bare_like_newsflow:
+                        like.append(bare_spacy(args.corpus, model, numpy_ops=True, like_newsflow=True))
+                        print(f"[{model}] bare spaCy in newsflow's environment: {like[-1]['seconds']:.1f} s", flush=True)
                 if args.newsflow:
                     others.append(newsflow_run(args.corpus, Path(tmp) / f"other-{model}-{i}", model, args.newsflow))
                     shutil.rmtree(Path(tmp) / f"other-{model}-{i}", ignore_errors=True)
@@ -368,6 +384,13 @@ def main() -> None:
                 print(
                     f"[{model}] ratio bare spaCy script (start to exit) / newsflow: median "
                     f"{statistics.median(scripts):.2f}, per pair {min(scripts):.2f}-{max(scripts):.2f}"
+                )
+            if like:
+                ratios = [a["seconds"] / b["seconds"] for a, b in zip(like, runs, strict=True)]
+                print(
+                    f"[{model}] bare spaCy in newsflow's environment: {spread([a['seconds'] for a in like])}; "
+                    f"ratio to newsflow: best {min(a['seconds'] for a in like) / best_run:.2f}, "
+                    f"per pair {min(ratios):.2f}-{max(ratios):.2f}"
                 )
             if others:
                 print(

@@ -19,15 +19,20 @@ from pydantic.fields import FieldInfo
 # The environment Prefect, Great Expectations and the maths libraries need, as defaults (a value
 # already set wins): no telemetry; a start-up timeout long enough for Prefect's temporary API
 # server on a fresh machine (~25 s here, against Prefect's 20); one BLAS thread per process, as
-# the run's worker processes share the cores. Applied before Prefect is imported, by the command
-# line and the test suite (`apply_environment`); a Python caller sets them as it would for any
-# Prefect flow.
+# the run's worker processes share the cores; no transparent huge pages asked for by numpy
+# (`NUMPY_MADVISE_HUGEPAGE`, read when numpy is imported): spaCy's layers allocate arrays of tens
+# of MB per batch, and on a kernel whose huge pages are "madvise" (most distributions' default)
+# each new one was faulted in as zeroed 2 MB pages: a fifth of a worker's CPU was the kernel's
+# (whole BBC: 53 s instead of 61 s; docs/performance.md). Applied before Prefect is imported, by
+# the command line and the test suite (`apply_environment`), so that the spawned worker processes
+# inherit them; a Python caller sets them as it would for any Prefect flow.
 ENVIRONMENT = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "false",
     "OPENBLAS_NUM_THREADS": "1",
+    "NUMPY_MADVISE_HUGEPAGE": "0",
 }
 
 
