@@ -18,8 +18,8 @@ from each run's summary) as one markdown table beside bare spaCy's time. With --
 One figure per line. The corpus is read from ../shared and never copied into the repo
 (replicas go to a temporary folder that is removed afterwards).
 
-usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN] [--bare-like-newsflow]
-       [--add-one [--api-server]]
+usage: python benchmarks/throughput.py [--corpus DIR] [--models M ...] [--repeat K] [--replicate N] [--newsflow BIN]
+       [--bare-like-newsflow] [--add-one [--api-server]]
 """
 
 from __future__ import annotations
@@ -349,7 +349,7 @@ def main() -> None:
                     bare.append(bare_spacy(args.corpus, model, numpy_ops=True))
                     if args.bare_like_newsflow:
                         like.append(bare_spacy(args.corpus, model, numpy_ops=True, like_newsflow=True))
-                        print(f"[{model}] bare spaCy in newsflow's environment: {like[-1]['seconds']:.1f} s", flush=True)
+                        print(f"[{model}] bare spaCy, newsflow's environment: {like[-1]['seconds']:.1f} s", flush=True)
                 if args.newsflow:
                     others.append(newsflow_run(args.corpus, Path(tmp) / f"other-{model}-{i}", model, args.newsflow))
                     shutil.rmtree(Path(tmp) / f"other-{model}-{i}", ignore_errors=True)
