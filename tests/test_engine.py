@@ -35,11 +35,25 @@ def settings_for(folder: Path, **changes) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
-def spawned_workers() -> set[int]:
+def spawned_workers(expected: int = 0, within: float = 15.0) -> set[int]:
     """This process's spawned worker processes (multiprocessing's resource tracker and the early
-    validator process aside)."""
+    validator process aside), once there are `expected` of them or `within` seconds have passed: a
+    process just started shows its worker command line only once the new interpreter is running
+    (a loaded machine takes a moment)."""
     validator = {pid for pool in engine_module._EARLY_VALIDATOR for pid in pool.pids}
-    return {p.pid for p in psutil.Process().children() if "--multiprocessing-fork" in p.cmdline()} - validator
+    deadline = time.monotonic() + within
+    while True:
+        found = set()
+        for p in psutil.Process().children():
+            try:
+                if "--multiprocessing-fork" in p.cmdline():
+                    found.add(p.pid)
+            except psutil.Error:
+                pass
+        found -= validator
+        if len(found) >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def answering(pool) -> set[int]:
@@ -51,7 +65,7 @@ def test_the_engine_adopts_the_early_workers_when_they_are_its_pool(folder, capl
     settings = settings_for(folder)
     caplog.set_level(logging.INFO, logger=log.name)
     with early_workers(settings):
-        early = spawned_workers()
+        early = spawned_workers(2)
         assert len(early) == 2
         with Local(settings, log) as engine:
             engine.start(8)
@@ -71,7 +85,7 @@ def test_the_engine_adopts_the_early_workers_when_they_are_its_pool(folder, capl
 )
 def test_early_workers_that_are_not_the_engines_pool_are_ended(folder, changes, n_files):
     with early_workers(settings_for(folder)):
-        early = spawned_workers()
+        early = spawned_workers(2)
         assert len(early) == 2
         with Local(settings_for(folder, **changes), log) as engine:
             engine.start(n_files)
@@ -86,7 +100,7 @@ def test_early_workers_that_are_not_the_engines_pool_are_ended(folder, changes, 
 def test_early_workers_not_adopted_end_with_the_command_even_on_an_error(folder):
     with pytest.raises(RuntimeError, match="the flow did not start"):
         with early_workers(settings_for(folder)):
-            early = spawned_workers()
+            early = spawned_workers(2)
             assert len(early) == 2
             raise RuntimeError("the flow did not start")
     assert_ended(early, 10, "early workers")
@@ -102,7 +116,7 @@ def test_fewer_files_than_a_batch_get_one_early_worker(folder):
     """Eight files in batches of ten: one worker, loading the model while Prefect starts, adopted."""
     settings = settings_for(folder, batch_size=10)
     with early_workers(settings):
-        early = spawned_workers()
+        early = spawned_workers(1)
         assert len(early) == 1
         with Local(settings, log) as engine:
             engine.start(8)

@@ -264,3 +264,24 @@ def test_a_share_of_a_poll_speaks(quotes_of):
         "Sixty percent of voters"
     )
     assert one(quotes_of("Two in three said they would vote again."), "vote")["speaker"] == "Two in three"
+
+
+def test_a_bare_office_takes_the_person_an_earlier_description_with_its_word_was_tied_to(quotes_of):
+    """Rule `description-chain`: "the senator" after "the independent Colorado senator", which the
+    text tied to Maria Lopez, is Maria Lopez; with no such description before, it stays as written."""
+    text = (
+        "Maria Lopez spoke to voters in Denver on Tuesday.\n\n"
+        '"We will win this state," the independent Colorado senator said.\n\n'
+        "Reporters asked about the polls, which showed a close race.\n\n"
+        '"That would be me, yes," the senator said.'
+    )
+    rows = quotes_of(text)
+    assert one(rows, "We will win this state")["speaker_name"] == "Maria Lopez"
+    late = one(rows, "That would be me")
+    assert late["speaker_name"] == "Maria Lopez" and late["speaker_entity_id"] is not None
+    rows = quotes_of(
+        "Maria Lopez spoke to voters in Denver on Tuesday.\n\n"
+        "Reporters asked about the polls, which showed a close race.\n\n"
+        '"That would be me, yes," the senator said.'
+    )
+    assert one(rows, "That would be me")["speaker_entity_id"] is None

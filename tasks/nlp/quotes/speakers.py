@@ -162,6 +162,8 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
         # (an office, "the minister", needs its evidence: a role_words match, above)
         descriptive = definite(tok) and (tok.lower_.rsplit("-", 1)[-1] not in idx.lex.titles or epithet(tok))
         m = (salient_person(tok, idx) if descriptive else None) or lede_person(tok, idx)
+    if m is None and definite(tok) and common_noun(tok, idx):
+        m = described_before(tok, idx, prev)
     if m is not None:
         ent = idx.entities.get(m.entity_id)
         name, eid, label = (ent.name if ent else m.text), m.entity_id, m.label
@@ -174,6 +176,26 @@ def speaker_from_token(tok: Token, idx: DocIndex, method: str, prev: list[Quote]
     if idx.tok_mention[tok.i] < 0 and not tok.is_alpha or tok.lower_ in ("this", "that", "these", "those"):
         return None
     return Speaker(surface, name or surface, eid, None, method, label, np_.start_char)
+
+
+def described_before(tok: Token, idx: DocIndex, prev: list[Quote]) -> Mention | None:
+    """Rule `description-chain`: "the senator said" after "the independent Vermont senator said",
+    which the text tied to Bernie Sanders: a definite description whose head word ends the
+    written speaker of an earlier quote of the document resolved to a person is that person
+    (the latest such quote); None when none is, or the latest is no person."""
+    word = tok.lower_
+    for q in reversed(prev):
+        if q.speaker is None or q.speaker_start is None or q.speaker_start >= tok.idx:
+            continue
+        words = q.speaker.lower().split()
+        if len(words) < 2 or words[-1] != word or words[0] not in ("the", "this", "that"):
+            continue
+        ent = idx.entities.get(q.speaker_entity_id) if q.speaker_entity_id else None
+        if ent is None or ent.label != "PERSON":
+            return None
+        before = [m for m in idx.ents.mentions if m.entity_id == ent.entity_id and m.start_char < tok.idx]
+        return before[-1] if before else None
+    return None
 
 
 def epithet(tok: Token) -> bool:
