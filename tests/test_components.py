@@ -189,13 +189,24 @@ def test_a_quote_ending_inside_a_token_keeps_every_letter(nlp):
     assert exact.text == "museums help cities like Charlotte"
 
 
-def test_doc_text_is_the_docs_text_joined_once_and_kept_on_the_doc():
-    from newsflow.tasks.nlp.doc_text import KEY, doc_text
+def test_doc_text_is_the_docs_text_joined_once_and_goes_with_the_doc():
+    import gc
+    import warnings
 
-    doc = spacy.blank("en")('She said: "It works."\n\nThen  he left. ')
-    assert KEY not in doc.user_data
+    from newsflow.tasks.nlp import doc_text as module
+    from newsflow.tasks.nlp.doc_text import doc_text
+
+    nlp = spacy.blank("en")
+    doc = nlp('She said: "It works."\n\nThen  he left. ')
     text = doc_text(doc)
     assert text == doc.text == 'She said: "It works."\n\nThen  he left. '
-    assert doc.user_data[KEY] is text
     assert doc_text(doc) is text  # the second call joins nothing
-    assert doc_text(spacy.blank("en")("")) == ""
+    assert doc_text(nlp("")) == ""
+    assert not doc.user_data  # nothing that spaCy would serialise or warn about when merging Docs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Doc.from_docs([doc, nlp("More.")]).text.startswith("She said")
+    kept = len(module._TEXTS)
+    del doc
+    gc.collect()
+    assert len(module._TEXTS) < kept  # the text goes with its Doc
