@@ -237,7 +237,7 @@ def extract_entities(doc: Doc, lex: Lexicon) -> DocEntities:
     """Cluster the document's named entities into mentions of canonical entities."""
     text = doc_text(doc)
     credits = credit_like_spans(text)
-    bio = author_bio(doc, text)
+    bio = author_bio(doc)
     cands = repair_labels(doc, collect(doc, lex, credits, bio), lex)
     cands = add_missed_surnames(doc, add_missed_names(doc, cands, lex, credits, bio), credits)
     if not cands:

@@ -142,12 +142,12 @@ def person_evidence(span: Span, lex: Lexicon) -> bool:
 BIO_VERBS = {"be", "work", "serve", "teach", "write", "lead", "direct", "run", "head", "chair"}
 
 
-def author_bio(doc: Doc, text: str | None = None) -> tuple[int, int] | None:
+def author_bio(doc: Doc) -> tuple[int, int] | None:
     """An op-ed's closing line about its author, "Jane Doe is a professor of law at ...": the last
     paragraph (60 words at most, after at least one other) starts with a full name, the subject
     of "is"/"works"/"writes"/..., that the article does not write before it. Returns the
-    characters of that name; None when the last paragraph is no such line. `text`: `doc.text`, if known."""
-    text = (doc_text(doc) if text is None else text).rstrip()
+    characters of that name; None when the last paragraph is no such line."""
+    text = doc_text(doc).rstrip()
     start = text.rfind("\n") + 1
     if start == 0 or len(text[start:].split()) > 60:
         return None

@@ -93,8 +93,7 @@ class QuoteExtractor(LexiconPipe):
 
     def _annotate(self, doc: Doc) -> Doc:
         quotes = extract_quotes(doc, read_entities(doc), self.lexicon, self.speaker_ranker)
-        text = doc_text(doc)
-        spans = [span for span in (quote_span(doc, q, text) for q in quotes) if span is not None]
+        spans = [span for span in (quote_span(doc, q) for q in quotes) if span is not None]
         if self.content_check is not None:
             spans = self.content_check.keep(doc, spans, self.lexicon)
         for span, statement in zip(spans, statement_ids(spans), strict=True):
@@ -103,10 +102,9 @@ class QuoteExtractor(LexiconPipe):
         return doc
 
 
-def quote_span(doc: Doc, quote: Quote, text: str | None = None) -> Span | None:
-    """The quote as a Span with its speaker and cue; None when no whole token lies inside it.
-    `text`: `doc.text`, when the caller has it."""
-    span = whole_tokens(doc, quote.start_char, quote.end_char, quote.type, text)
+def quote_span(doc: Doc, quote: Quote) -> Span | None:
+    """The quote as a Span with its speaker and cue; None when no whole token lies inside it."""
+    span = whole_tokens(doc, quote.start_char, quote.end_char, quote.type)
     if span is None:
         return None
     if quote.speaker is not None and quote.speaker_start is not None:
@@ -121,11 +119,11 @@ def quote_span(doc: Doc, quote: Quote, text: str | None = None) -> Span | None:
     return span
 
 
-def whole_tokens(doc: Doc, start: int, end: int, label: str, text: str | None = None) -> Span | None:
+def whole_tokens(doc: Doc, start: int, end: int, label: str) -> Span | None:
     """The tokens inside [start, end), or, when that would lose a letter or digit of it (a quote
-    ending in "N.C" of the token "N.C."), the tokens it touches. `text`: `doc.text`, if known."""
+    ending in "N.C" of the token "N.C."), the tokens it touches."""
     span = doc.char_span(start, end, label=label, alignment_mode="contract")
-    text = doc_text(doc) if text is None else text
+    text = doc_text(doc)
     if span is None or any(c.isalnum() for c in text[start : span.start_char] + text[span.end_char : end]):
         span = doc.char_span(start, end, label=label, alignment_mode="expand")
     return span if span is not None and span.text else None
