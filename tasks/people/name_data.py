@@ -118,14 +118,21 @@ def _cached(path: Path, columns: tuple[str, ...], make: Callable[[], pa.Table], 
     return table
 
 
+def _cache_path(kind: str) -> Path:
+    """Where the cache keeps `kind`, for the installed copy of nomquamgender's data (named by the
+    data file's size and modification time, so another copy gets its own)."""
+    stat = name_data_path().stat()
+    return cache_dir() / f"{kind}-{stat.st_size}-{stat.st_mtime_ns}.arrow"
+
+
 @functools.cache
 def all_name_records() -> dict[str, tuple[int, float]]:
     """Lower-case first name → (records behind it, share of women among them), every name of
     letters and hyphens: from the cache, made now if there is none; read once per process."""
-    source = name_data_path()
-    stat = source.stat()
-    path = cache_dir() / f"nomquamgender-{stat.st_size}-{stat.st_mtime_ns}.arrow"
-    table = _cached(path, COLUMNS, lambda: _records_table(_parse(source)), "parses nomquamgender's data (1-2 s)")
+    path = _cache_path("nomquamgender")
+    table = _cached(
+        path, COLUMNS, lambda: _records_table(_parse(name_data_path())), "parses nomquamgender's data (1-2 s)"
+    )
     return dict(
         zip(
             table["name"].to_pylist(),
@@ -145,6 +152,4 @@ def derived_table(kind: str, version: str, columns: tuple[str, ...], make: Calla
     genders), cached as the records are (`_cached`), named by `kind`, `version` (the parameters
     it was computed with) and the data file's size and modification time: computed once per
     installed copy and parameters, then read (milliseconds)."""
-    stat = name_data_path().stat()
-    path = cache_dir() / f"{kind}-{version}-{stat.st_size}-{stat.st_mtime_ns}.arrow"
-    return _cached(path, columns, make, f"computes {kind}")
+    return _cached(_cache_path(f"{kind}-{version}"), columns, make, f"computes {kind}")
