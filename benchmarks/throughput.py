@@ -344,7 +344,7 @@ def main() -> None:
             bare: list[dict] = []
             runs: list[dict] = []
             others: list[dict] = []
-            like: list[dict] = []
+            defaults: list[dict] = []
             for i in range(args.repeat):
                 if not args.skip_bare:
                     if args.default_ops:
@@ -352,8 +352,8 @@ def main() -> None:
                         print(f"[{model}] bare spaCy (default ops): {d['seconds']:.1f} s")
                     bare.append(bare_spacy(args.corpus, model, numpy_ops=True))
                     if args.bare_default_env:
-                        like.append(bare_spacy(args.corpus, model, numpy_ops=True, default_env=True))
-                        print(f"[{model}] bare spaCy, default environment: {like[-1]['seconds']:.1f} s", flush=True)
+                        defaults.append(bare_spacy(args.corpus, model, numpy_ops=True, default_env=True))
+                        print(f"[{model}] bare spaCy, default environment: {defaults[-1]['seconds']:.1f} s", flush=True)
                 if args.newsflow:
                     others.append(newsflow_run(args.corpus, Path(tmp) / f"other-{model}-{i}", model, args.newsflow))
                     shutil.rmtree(Path(tmp) / f"other-{model}-{i}", ignore_errors=True)
@@ -389,11 +389,11 @@ def main() -> None:
                     f"[{model}] ratio bare spaCy script (start to exit) / newsflow: median "
                     f"{statistics.median(scripts):.2f}, per pair {min(scripts):.2f}-{max(scripts):.2f}"
                 )
-            if like:
-                ratios = [a["seconds"] / b["seconds"] for a, b in zip(like, runs, strict=True)]
+            if defaults:
+                ratios = [a["seconds"] / b["seconds"] for a, b in zip(defaults, runs, strict=True)]
                 print(
-                    f"[{model}] bare spaCy, the machine's default environment: {spread([a['seconds'] for a in like])}; "
-                    f"ratio to newsflow: best {min(a['seconds'] for a in like) / best_run:.2f}, "
+                    f"[{model}] bare spaCy, machine defaults: {spread([a['seconds'] for a in defaults])}; "
+                    f"ratio to newsflow: best {min(a['seconds'] for a in defaults) / best_run:.2f}, "
                     f"per pair {min(ratios):.2f}-{max(ratios):.2f}"
                 )
             if others:

@@ -91,7 +91,7 @@ class Validator:
     """A file-backed GX context for one run: suites built once, then one validation definition
     per table run for every staged chunk. The definitions are run directly, not through a
     checkpoint of their own: a checkpoint adds no action here, and its freshness checks and
-    serialisation were a sixth of the validator's time in a run adding one file."""
+    serialisation cost ~0.2 of the validator's ~5 CPU-s in a run adding one file."""
 
     def __init__(self, folder: Path, run_id: str, pipeline_version: str | None = None) -> None:
         import great_expectations as gx
