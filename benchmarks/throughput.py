@@ -89,10 +89,10 @@ def bare_spacy(corpus: Path, model: str, numpy_ops: bool, default_env: bool = Fa
     """(a) as a user's script would do it, in a child process (its memory and ops settings are its
     own): import spaCy, load the model, read the files, `nlp.pipe`. `seconds` is the parse alone
     (what the ratio compares with), `script` the whole script from its start to its exit.
-    It runs with the settings newsflow gives its own processes (`tasks.config.ENVIRONMENT`: one
-    BLAS thread, no huge pages asked for by numpy), so that the ratio compares the work done, not
-    the settings; `default_env`: with the machine's defaults instead (numpy's huge pages), for
-    comparison only."""
+    It runs with the settings newsflow gives its own processes (`tasks.config.PROCESS_SETTINGS`:
+    one BLAS thread, no huge pages asked for by numpy, glibc's malloc keeping the memory freed), so
+    that the ratio compares the work done, not the settings; `default_env`: with the machine's
+    defaults instead (numpy's huge pages, glibc's malloc giving memory back), for comparison only."""
     code = f"""
 import time
 if {numpy_ops!r}:
@@ -108,12 +108,13 @@ t = time.perf_counter()
 n = sum(len(d) for d in nlp.pipe(texts, n_process=2, batch_size=64))
 print(time.perf_counter() - t, n)
 """
-    from newsflow.tasks.config import ENVIRONMENT
+    from newsflow.tasks.config import ENVIRONMENT, PROCESS_SETTINGS
 
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as newsflow sets it; see benchmarks/ops.py
-    env.pop("NUMPY_MADVISE_HUGEPAGE", None)
+    for name in PROCESS_SETTINGS[1:]:
+        env.pop(name, None)
     if not default_env:
-        env |= {name: ENVIRONMENT[name] for name in ("OPENBLAS_NUM_THREADS", "NUMPY_MADVISE_HUGEPAGE")}
+        env |= {name: ENVIRONMENT[name] for name in PROCESS_SETTINGS}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     rss = PeakRSS(proc.pid)
