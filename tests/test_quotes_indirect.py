@@ -3,6 +3,8 @@ speech nouns, on realistic sentences with the real model."""
 
 from __future__ import annotations
 
+import pytest
+
 from .support import one
 
 # --------------------------------------------------------------------------- indirect and mixed
@@ -131,6 +133,24 @@ def test_clause_opening_with_a_partial_quote_is_one_mixed_quote(quotes_of):
     assert row["type"] == "mixed"
     assert row["text"] == "“we need more time” before the council votes on the budget"
     assert row["speaker_name"] == "mayor" or row["speaker"] == "The mayor"
+
+
+@pytest.mark.parametrize("opening, closing", [("“", "”"), ('"', '"'), ("''", "''"), ("``", "''")])
+def test_two_character_marks_make_the_same_mixed_quotes_as_typographic_ones(quotes_of, opening, closing):
+    """Rule `two-character-marks`: newswires that write double marks as two apostrophes (the New
+    York Times' archive text) or as `` and '' get the whole reported clause too, not the quoted
+    words alone (or, with the cue after the clause, nothing)."""
+    words = "is increasing the tax liability at the top,"
+    text = (
+        f"A priority of the plan {opening}is a fairer tax code,{closing} said Mr. Burman.\n\n"
+        f"Her proposals send a clear message that a top priority {opening}{words}{closing} Mr. Kamin said."
+    )
+    rows = quotes_of(text)
+    first, second = one(rows, "fairer tax code"), one(rows, "tax liability")
+    assert (first["type"], second["type"]) == ("mixed", "mixed")
+    assert first["text"] == f"A priority of the plan {opening}is a fairer tax code,{closing}"
+    assert second["text"] == f"Her proposals send a clear message that a top priority {opening}{words}{closing}"
+    assert (first["speaker_name"], second["speaker_name"]) == ("Burman", "Kamin")
 
 
 def test_interrogative_subjects_ask_and_report_nothing(quotes_of):

@@ -33,9 +33,11 @@ Handled:
   not "you", not a relative clause about the frame's object); "confessed that";
 - mixed quotes: reported speech holding a partial quote (the quote's text is the whole
   reported clause; also when the clause opens with the quote, `clause-opens-with-a-quote`:
-  'said that “we need more time” before the vote') and partial quotes governed by a verb with
-  a subject ("defended ... as “fully legitimate”", "invited the U.S. to “set a good
-  example”": the text is the quoted words), but not under verbs like have/take/make (`not_cues`);
+  'said that “we need more time” before the vote'; also with two-character marks, '' or ``
+  and '', as the New York Times' archive text writes them, `two-character-marks`) and partial
+  quotes governed by a verb with a subject ("defended ... as “fully legitimate”", "invited the
+  U.S. to “set a good example”": the text is the quoted words), but not under verbs like
+  have/take/make (`not_cues`);
 - speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
   agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X"
   (also when the parser made the name the object: '“...,” tweeted Sen. X', `inverted-cue-object`;

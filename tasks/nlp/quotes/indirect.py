@@ -32,20 +32,40 @@ from newsflow.tasks.nlp.quotes.speakers import interrogative
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
 
 
+# Two-character double marks, as some newswires write them (`marks_in` reads them as one):
+# '' opens and closes ("''is a misguided approach,''"), or `` opens and '' closes.
+TWO_CHAR_MARKS = ("''", "``")
+
+
 def clip_clause(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim punctuation and spaces off a reported clause, but keep the closing mark (and the
-    punctuation inside it) of a partial quote that the clause ends with."""
-    while start < end and text[start] in EDGE_PUNCT:
-        start += 1
+    punctuation inside it) of a partial quote that the clause ends with. Rule
+    `two-character-marks`: a clause edged or holding '' or `` is clipped and closed as one with
+    a typographic mark."""
+    while start < end:
+        if text[start] in EDGE_PUNCT:
+            start += 1
+        elif text.startswith(TWO_CHAR_MARKS, start):
+            start += 2
+        else:
+            break
     full_end = end
-    while end > start and (text[end - 1] in EDGE_PUNCT or text[end - 1] in ".!?"):
-        end -= 1
+    while end > start:
+        if text[end - 1] in EDGE_PUNCT or text[end - 1] in ".!?":
+            end -= 1
+        elif end - start >= 2 and text[end - 2 : end] in TWO_CHAR_MARKS:
+            end -= 2
+        else:
+            break
     inner = text[start:end]
     opened = inner.count("“") - inner.count("”") + inner.count('"') % 2
-    if opened > 0:
+    twice = inner.count("``") - inner.count("''") if "``" in inner else inner.count("''") % 2
+    if opened > 0 or twice > 0:
         for i in range(end, min(len(text), max(full_end, end) + 3)):
             if text[i] in CLOSE_MARKS or text[i] == '"':
                 return start, i + 1
+            if twice > 0 and text.startswith("''", i):
+                return start, i + 2
     return start, end
 
 
