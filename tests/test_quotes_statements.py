@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from newsflow.tasks.clean import body_text
 from newsflow.tasks.nlp.metric import load_gold, word_f1, words
 from newsflow.tasks.nlp.metric.statements import merge_gold_statements, predicted_statements, statement_scores
@@ -229,3 +231,26 @@ def test_gold_texts_that_keep_their_quotation_marks_merge_by_the_same_rule():
     ]
     merged = merge_gold_statements(quotes, text)
     assert [q["text"] for q in merged] == ['"The plan works," "We tested it." "Then we voted."', '"It failed,"']
+
+
+@pytest.mark.parametrize("opening, closing", [('"', '"'), ("''", "''"), ("``", "''")])
+def test_gold_texts_with_two_character_marks_merge_as_with_one_character_ones(opening, closing):
+    """The New York Times' archive text writes double marks as two apostrophes ("''A,'' he said on
+    ''This Week.'' ''B.''"): its gold pieces merge by the same rule, the title in the attribution
+    clause included, and a piece closed by its own mark is not left open."""
+    o, c = opening, closing
+    text = (
+        f"Jo Reyes spoke.\n\n{o}The plan works,{c} she said on NBC's {o}Meet the Press.{c} {o}We tested it.{c}\n\n"
+        f"{o}Then we voted.{c}\n\n{o}It failed,{c} Reyes said."
+    )
+    quotes = [
+        gold_quote(f"{o}The plan works,{c}", "Jo Reyes", "say"),
+        gold_quote(f"{o}We tested it.{c}", "Jo Reyes"),
+        gold_quote(f"{o}Then we voted.{c}", "Jo Reyes"),
+        gold_quote(f"{o}It failed,{c}", "Jo Reyes", "say"),
+    ]
+    merged = merge_gold_statements(quotes, text)
+    assert [q["text"] for q in merged] == [
+        f"{o}The plan works,{c} {o}We tested it.{c} {o}Then we voted.{c}",
+        f"{o}It failed,{c}",
+    ]

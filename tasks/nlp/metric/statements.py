@@ -17,6 +17,9 @@ from newsflow.tasks.nlp.metric.quotes import score
 MAX_CLAUSE_WORDS = 12  # words of an attribution clause between two pieces ("Kosachev said on Facebook")
 PRONOUNS = {"he", "she", "they", "it", "i", "we"}
 CLOSING, OPENING = {"”", "»", '"'}, {"“", "„", "«", '"'}
+# Double marks written as two characters (the New York Times' archive text: ''A,'' he said):
+# '' closes, and opens too; `` opens.
+TWO_CHAR_CLOSING, TWO_CHAR_OPENING = ("''",), ("''", "``")
 # The quote metric's figures and their names at statement level.
 FIGURES = {
     "quote_p": "statement_p",
@@ -57,7 +60,8 @@ def _attribution_only(between: str, a: dict, b: dict) -> bool:
     if not clause:
         return True
     before, after = between[: between.index(clause)], between[between.index(clause) + len(clause) :]
-    if not set(before) & CLOSING or not set(after) & OPENING:
+    closed = set(before) & CLOSING or any(m in before for m in TWO_CHAR_CLOSING)
+    if not closed or not (set(after) & OPENING or any(m in after for m in TWO_CHAR_OPENING)):
         return False
     if "\n" in clause or len(re.findall(r"\w+", clause)) > MAX_CLAUSE_WORDS or re.search(r"[.!?]\s", clause):
         return False
@@ -65,8 +69,12 @@ def _attribution_only(between: str, a: dict, b: dict) -> bool:
 
 
 def _edge(text: str | None, marks: set[str], at: int) -> str:
-    """The quotation mark at the start (`at` 0) or end (-1) of a gold quote's text, if one is there."""
+    """The quotation mark at the start (`at` 0) or end (-1) of a gold quote's text, if one is there
+    (a two-character one too: '' at either edge, `` at the start)."""
     text = (text or "").strip()
+    pair = text[:2] if at == 0 else text[-2:]
+    if pair in (TWO_CHAR_OPENING if at == 0 else TWO_CHAR_CLOSING):
+        return pair
     return text[at] if text and text[at] in marks else ""
 
 
@@ -75,7 +83,7 @@ def _left_open(between: str) -> bool:
     left it open and the next paragraph re-opens it (the multi-paragraph convention, one quote).
     The metric stands apart from the pipeline, so this mirrors, not imports, its `runs_on`."""
     head, newline, tail = between.rpartition("\n")
-    return bool(newline) and not head.strip() and tail.strip() in OPENING
+    return bool(newline) and not head.strip() and (tail.strip() in OPENING or tail.strip() in TWO_CHAR_OPENING)
 
 
 def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
@@ -94,8 +102,9 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
     quote has no cue (a continuation). A quote left open at its paragraph's end (nothing but white
     space to the paragraph break, then an opening mark: the multi-paragraph convention) merges
     with the next whatever its cue.
-    Gold texts that keep their quotation marks (PolNeAR's '"A,"') are read as if the marks at
-    their edges lay between the pieces; a piece that ends with a closing mark is not left open.
+    Gold texts that keep their quotation marks (PolNeAR's '"A,"', or "''A,''" where the article
+    writes double marks as two apostrophes) are read as if the marks at their edges lay between
+    the pieces; a piece that ends with a closing mark is not left open.
     A merged statement's text is its pieces' texts joined with a space; its speaker, cue and
     other keys are the first piece's.
 
