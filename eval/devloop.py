@@ -66,7 +66,8 @@ def texts_of(input_dir: Path, gold: dict) -> dict[str, str]:
 
 
 def parsed(nlp, model: str, set_name: str, texts: dict[str, str]) -> dict:
-    key = hashlib.sha256(json.dumps(sorted(texts.items())).encode()).hexdigest()[:16]
+    # keyed by the texts and the pipeline's components (a component before the parser changes it)
+    key = hashlib.sha256(json.dumps([sorted(texts.items()), nlp.pipe_names]).encode()).hexdigest()[:16]
     path = CACHE / model / f"{set_name}-{key}.spacy"
     names = list(texts)
     if path.exists():

@@ -1,5 +1,6 @@
 """newsflow's spaCy components, registered on import: `newsflow_entities`, `newsflow_quotes` (usable
-in any spaCy pipeline) and `newsflow_rows`, which turns their spans into table rows. Imported by
+in any spaCy pipeline), `newsflow_paragraphs` (before the parser: a paragraph break ends a
+sentence) and `newsflow_rows`, which turns their spans into table rows. Imported by
 `load_pipeline` (`newsflow.tasks.nlp.pipeline`), so that a process that only sends documents to
 the workers never imports spaCy."""
 
@@ -10,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import newsflow.tasks.nlp.entities.component  # noqa: F401  (registers the newsflow_entities factory)
+import newsflow.tasks.nlp.paragraphs  # noqa: F401  (registers the newsflow_paragraphs factory)
 import newsflow.tasks.nlp.quotes.component  # noqa: F401  (registers the newsflow_quotes factory)
 from newsflow.tasks.nlp.rows import doc_rows
 

@@ -105,7 +105,7 @@ def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = Tru
     (same annotations; `newsflow.tasks.nlp.speedups`); off only to measure them."""
     import spacy
 
-    import newsflow.tasks.nlp.components  # noqa: F401  (registers newsflow's three components)
+    import newsflow.tasks.nlp.components  # noqa: F401  (registers newsflow's components)
     from newsflow.tasks.nlp.speedups import speed_up
 
     if numpy_ops:
@@ -116,6 +116,8 @@ def load_pipeline(model: str, numpy_ops: bool = True, spacy_speedups: bool = Tru
         raise ModelNotInstalled(f"spaCy could not load the model {model!r}: {exc}") from exc
     if spacy_speedups:
         speed_up(nlp)
+    if "parser" in nlp.pipe_names:  # a paragraph break ends a sentence (`newsflow.tasks.nlp.paragraphs`)
+        nlp.add_pipe("newsflow_paragraphs", before="parser")
     for name in ("newsflow_entities", "newsflow_quotes"):
         nlp.add_pipe(name, last=True).set_error_handler(skip_document)
     nlp.add_pipe("newsflow_rows", last=True)
