@@ -45,6 +45,33 @@ def test_bylines_datelines_boilerplate_and_credits_leave_the_body():
     assert body == "A storm hit the coast on Monday, officials said.\n\n“We are ready,” the mayor said."
 
 
+def test_paragraphs_written_one_per_line_under_a_title_stay_paragraphs():
+    """Rule `line-paragraphs`: a title, a blank line, then paragraphs one per line (some article
+    exports write them so). Joined, the crosshead and the reported speech after it read as one
+    sentence; lines of a paragraph wrapped at a fixed width are still joined."""
+    speech = (
+        "Mr. Cameron will work with whoever is elected president and is committed to the special "
+        "relationship, the prime minister's spokesman said."
+    )
+    text = (
+        "Leaders answer the candidate\n\n"
+        "The candidate said on Monday that he was unlikely to get on with the prime minister, who had criticised him.\n"
+        "“DIVISIVE, STUPID AND WRONG”\n"
+        f"{speech}\n"
+        "“He disagrees with them,” the spokesman said.\n\n"
+        "A paragraph wrapped by hand at a fixed\nwidth of forty or so characters\nstays one."
+    )
+    title, body = clean_body(text)
+    assert title == "Leaders answer the candidate"
+    assert body.split("\n\n") == [
+        "The candidate said on Monday that he was unlikely to get on with the prime minister, who had criticised him.",
+        "“DIVISIVE, STUPID AND WRONG”",
+        speech,
+        "“He disagrees with them,” the spokesman said.",
+        "A paragraph wrapped by hand at a fixed width of forty or so characters stays one.",
+    ]
+
+
 def test_unicode_mojibake_and_whitespace_are_normalised():
     assert normalise_text("donâ€™t") == "don’t"
     assert normalise_text("Cafe\u0301\x00 ok\r\n") == "Café ok\n"

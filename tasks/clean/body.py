@@ -34,6 +34,10 @@ _BOILERPLATE = re.compile(
 _TERMINAL = re.compile(r"[.!?…:;\"”’)]$")
 # spaCy's tokenizer splits a run of punctuation one mark at a time, rescanning the rest: its time
 # grows with the square of the run (~30 s for 16,000 quotation marks in a row, hours for 300,000).
+# Rule `line-paragraphs`: nobody wraps lines this long by hand. A block of lines separated by
+# single line breaks, one of them (before its last) longer than this, is a run of paragraphs that
+# were written one per line, not one paragraph wrapped at a fixed width.
+MAX_WRAPPED_LINE = 100
 MAX_SYMBOL_RUN = 200
 _SYMBOL_RUN = re.compile(rf"[^\w\s]{{{MAX_SYMBOL_RUN + 1},}}")
 
@@ -64,6 +68,16 @@ def split_blocks(text: str) -> list[list[str]]:
     if current:
         blocks.append(current)
     return blocks
+
+
+def block_paragraphs(block: list[str]) -> list[str]:
+    """A block's paragraphs: its lines joined (a paragraph wrapped at a fixed width), or each line
+    its own paragraph when one before the last is longer than any hand-wrapped line (paragraphs
+    one per line under a title and a blank line, as some article exports write them: joined,
+    a heading line and the reported speech after it became one sentence)."""
+    if len(block) > 1 and max(len(line) for line in block[:-1]) > MAX_WRAPPED_LINE:
+        return list(block)
+    return [" ".join(block)]
 
 
 def is_boilerplate(line: str) -> bool:
@@ -103,7 +117,7 @@ def clean_body(text: str, removed: list[Removal] | None = None) -> tuple[str | N
         if kept:
             kept_blocks.append(kept)
     drop_end_matter(kept_blocks, removed)
-    paragraphs = [" ".join(block) for block in kept_blocks]
+    paragraphs = [part for block in kept_blocks for part in block_paragraphs(block)]
     if paragraphs:
         first = paragraphs[0]
         paragraphs[0] = strip_dateline(first)
