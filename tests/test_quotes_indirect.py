@@ -153,6 +153,17 @@ def test_two_character_marks_make_the_same_mixed_quotes_as_typographic_ones(quot
     assert (first["speaker_name"], second["speaker_name"]) == ("Burman", "Kamin")
 
 
+def test_a_question_asked_of_someone_is_reported_by_its_asker(quotes_of):
+    """Rule `asked-if`: the parser hangs "if she would ..." on "asked" as a condition when an
+    object comes between them; it is the question asked (as "asked whether" already was)."""
+    row = one(quotes_of("The host asked Senator Jane Roe if she would support the nominee."), "support the nominee")
+    assert row["text"] == "if she would support the nominee"
+    assert (row["speaker"], row["cue"]) == ("The host", "ask")
+    row = one(quotes_of("Matt Lauer asked whether she had practiced her speech."), "practiced")
+    assert row["text"] == "whether she had practiced her speech"
+    assert not quotes_of("The committee will meet again if the council asks for a review.")
+
+
 def test_interrogative_subjects_ask_and_report_nothing(quotes_of):
     """Rule `no-wh-speaker` (issue 21): "Who", "Which official" are never speakers."""
     assert not quotes_of("Who said the new bridge would be finished by June?")

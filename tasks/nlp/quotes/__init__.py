@@ -38,6 +38,8 @@ Handled:
   quotes governed by a verb with a subject ("defended ... as “fully legitimate”", "invited the
   U.S. to “set a good example”": the text is the quoted words), but not under verbs like
   have/take/make (`not_cues`);
+- questions: "asked whether ...", and "asked the senator if she would ..." where the parser
+  hangs the if-clause on "asked" as a condition (`asked-if`);
 - speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
   agent of a passive ("was described by X as"), "X was quoted as saying", inverted "said X"
   (also when the parser made the name the object: '“...,” tweeted Sen. X', `inverted-cue-object`;

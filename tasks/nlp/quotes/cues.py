@@ -99,11 +99,16 @@ def is_conjoined_cue(tok: Token, lex: Lexicon) -> bool:
     )
 
 
+# Verbs that report a question: their "if" or "whether" clause is what was asked, though the
+# parser hangs it on them as a condition ("asked the senator if she would run").
+QUESTION_VERBS = frozenset({"ask", "inquire", "enquire"})
+
+
 def complement(cue: Token, lex: Lexicon) -> Token | None:
     """The reported clause of a cue: its clausal complement (the one after it, when there are
-    two), the infinitive a directive verb tells its object ("warned users not to click"), or a
-    subject-bearing clause the parser hung on as an adverbial ("said after the convention he
-    would not ...")."""
+    two), the infinitive a directive verb tells its object ("warned users not to click"), the
+    question an asking verb reports ("asked the senator if she would run"), or a subject-bearing
+    clause the parser hung on as an adverbial ("said after the convention he would not ...")."""
     comps = [c for c in cue.children if c.dep_ == "ccomp"]
     right = [c for c in comps if c.i > cue.i]
     if right:
@@ -129,6 +134,10 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
                 g.dep_ == "mark" and g.lower_ == "that" and g.i - c.i <= 12 for g in d.children
             ):
                 return d
+    if cue.lemma_.lower() in QUESTION_VERBS:  # rule `asked-if`: "asked the senator if she would run"
+        for c in cue.rights:
+            if c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "whether") for g in c.children):
+                return c
     for c in cue.rights:
         if (
             c.dep_ in ("advcl", "parataxis")
