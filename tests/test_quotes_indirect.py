@@ -164,6 +164,21 @@ def test_a_question_asked_of_someone_is_reported_by_its_asker(quotes_of):
     assert not quotes_of("The committee will meet again if the council asks for a review.")
 
 
+def test_a_quote_that_opens_a_clause_before_its_cue_is_one_mixed_quote(quotes_of):
+    """Rule `quote-opens-a-clause-before-its-cue`: the clause runs on from the closing mark, so
+    the quote is the clause, not the marked words; '“...,” X said' stays a direct quote."""
+    text = (
+        "The president spoke on Sunday.\n\n“I held and hugged” grieving family members before laying flowers "
+        "at a memorial for the victims, he said."
+    )
+    row = one(quotes_of(text), "held and hugged")
+    assert row["type"] == "mixed"
+    assert row["text"] == "“I held and hugged” grieving family members before laying flowers at a memorial for the victims"
+    assert row["speaker"] == "he"
+    row = one(quotes_of("“We are ready,” chairman John Smith said."), "ready")
+    assert (row["type"], row["text"]) == ("direct", "We are ready,")
+
+
 def test_interrogative_subjects_ask_and_report_nothing(quotes_of):
     """Rule `no-wh-speaker` (issue 21): "Who", "Which official" are never speakers."""
     assert not quotes_of("Who said the new bridge would be finished by June?")

@@ -9,6 +9,7 @@ right after a quote of its own paragraph whose speaker it takes.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -76,7 +77,7 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRan
     for d in indirect:
         near = range(max(0, bisect.bisect_left(opens, d.start) - 1), bisect.bisect_left(opens, d.end))
         for i in near:
-            if opens_the_clause(marked[i], d):
+            if opens_the_clause(marked[i], d, text):
                 d.start = marked[i].open_char
         inner = [i for i in near if d.start <= marked[i].open_char and marked[i].close_end <= d.end + 2]
         overlapping = [i for i in near if marked[i].open_char < d.end and marked[i].close_end > d.start]
@@ -122,12 +123,18 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRan
     return ranker(found, idx) if ranker is not None and found else found
 
 
-def opens_the_clause(m: Marked, d: Draft) -> bool:
+def opens_the_clause(m: Marked, d: Draft, text: str) -> bool:
     """Rule `clause-opens-with-a-quote`: 'Ryan said that “we need more information” about how
     ...': the reported clause starts with a partial quote (its opening mark trimmed off the
     clause) and goes on after it; the clause is a mixed quote, not just the marked words."""
-    before = d.cue is not None and d.cue.idx < m.open_char  # not '“...” chairman X said'
-    return before and m.open_char < d.start <= m.start and m.close_end < d.end
+    if d.cue is None or not (m.open_char < d.start <= m.start and m.close_end < d.end):
+        return False
+    if d.cue.idx < m.open_char:
+        return True
+    # rule `quote-opens-a-clause-before-its-cue`: '“I held and hugged” grieving families before
+    # ..., he said': the clause runs on from the closing mark, words first (not '“...,” chairman
+    # X said', where a comma follows the quoted words)
+    return re.match(r"\s*[^\W\d_]+\s+[^\W\d_]+", text[m.close_end : d.end]) is not None
 
 
 def _follows_in_paragraph(quotes: list[Quote], idx: DocIndex, paragraph: int) -> bool:
