@@ -35,8 +35,8 @@ Handled:
   reported clause; also when the clause opens with the quote, `clause-opens-with-a-quote`:
   'said that “we need more time” before the vote', or before its cue, '“I held and hugged”
   grieving families ..., he said', `quote-opens-a-clause-before-its-cue`; also with
-  two-character marks, '' or ``
-  and '', as the New York Times' archive text writes them, `two-character-marks`) and partial
+  two-character marks, '' or `` and '', as the New York Times' archive text writes them,
+  `two-character-marks`) and partial
   quotes governed by a verb with a subject ("defended ... as “fully legitimate”", "invited the
   U.S. to “set a good example”": the text is the quoted words), but not under verbs like
   have/take/make (`not_cues`);
