@@ -24,17 +24,12 @@ from newsflow.tasks.nlp.quotes.cues import (
     subject_of,
 )
 from newsflow.tasks.nlp.quotes.index import DocIndex
-from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, CLOSE_MARKS
+from newsflow.tasks.nlp.quotes.marks import ALL_MARKS, CLOSE_MARKS, TWO_CHAR_MARKS
 from newsflow.tasks.nlp.quotes.pronouns import SPEAKER_PRONOUNS
 from newsflow.tasks.nlp.quotes.records import Draft
 from newsflow.tasks.nlp.quotes.speakers import interrogative
 
 EDGE_PUNCT = " \t\n\r\u00a0,;:—–-" + "".join(ALL_MARKS)
-
-
-# Two-character double marks, as some newswires write them (`marks_in` reads them as one):
-# '' opens and closes ("''is a misguided approach,''"), or `` opens and '' closes.
-TWO_CHAR_MARKS = ("''", "``")
 
 
 def clip_clause(text: str, start: int, end: int) -> tuple[int, int]:

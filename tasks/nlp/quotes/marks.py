@@ -25,6 +25,11 @@ AMBIGUOUS_MARKS = {'"', "″", "＂"}
 ALL_MARKS = OPEN_MARKS | CLOSE_MARKS | AMBIGUOUS_MARKS
 
 
+# Double marks written as two characters, as some newswires write them (`marks_in` reads each as
+# one mark): '' opens and closes ("''is a misguided approach,''"), or `` opens and '' closes.
+TWO_CHAR_MARKS = ("''", "``")
+
+
 MAX_QUOTE_CHARS = 5000
 
 
