@@ -32,12 +32,12 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _TERMINAL = re.compile(r"[.!?…:;\"”’)]$")
-# spaCy's tokenizer splits a run of punctuation one mark at a time, rescanning the rest: its time
-# grows with the square of the run (~30 s for 16,000 quotation marks in a row, hours for 300,000).
 # Rule `line-paragraphs`: nobody wraps lines this long by hand. A block of lines separated by
 # single line breaks, one of them (before its last) longer than this, is a run of paragraphs that
 # were written one per line, not one paragraph wrapped at a fixed width.
 MAX_WRAPPED_LINE = 100
+# spaCy's tokenizer splits a run of punctuation one mark at a time, rescanning the rest: its time
+# grows with the square of the run (~30 s for 16,000 quotation marks in a row, hours for 300,000).
 MAX_SYMBOL_RUN = 200
 _SYMBOL_RUN = re.compile(rf"[^\w\s]{{{MAX_SYMBOL_RUN + 1},}}")
 
