@@ -36,10 +36,9 @@ Handled:
   'said that “we need more time” before the vote', or before its cue, '“I held and hugged”
   grieving families ..., he said', `quote-opens-a-clause-before-its-cue`; also with
   two-character marks, '' or `` and '', as the New York Times' archive text writes them,
-  `two-character-marks`) and partial
-  quotes governed by a verb with a subject ("defended ... as “fully legitimate”", "invited the
-  U.S. to “set a good example”": the text is the quoted words), but not under verbs like
-  have/take/make (`not_cues`);
+  `two-character-marks`) and partial quotes governed by a verb with a subject ("defended ... as
+  “fully legitimate”", "invited the U.S. to “set a good example”": the text is the quoted
+  words), but not under verbs like have/take/make (`not_cues`);
 - questions: "asked whether ...", and "asked the senator if she would ..." where the parser
   hangs the if-clause on "asked" as a condition (`asked-if`);
 - speakers: the subject of the cue verb (also through "..., saying" and conjoined verbs), the
