@@ -221,3 +221,79 @@ def test_as_reported_by(quotes_of):
     row = one(quotes_of("As reported by the Daily Courier, the mayor was warned of the risk twice."), "warned")
     assert row["text"] == "the mayor was warned of the risk twice"
     assert row["speaker_name"] == "Daily Courier" or row["speaker"] == "the Daily Courier"
+
+
+def test_circumstance_after_a_cue_is_not_what_was_said(quotes_of):
+    """Rule `circumstance-is-not-content`: in its article the parser hung "after the prosecutor
+    read ..." on "said" as its complement; a clause opened by "after", "before", "when",
+    "because" ... sets the scene of the cue, it reports nothing."""
+    text = (
+        "The hacker pleaded guilty on Wednesday in a federal court.\n\n"
+        '"They\'re all accurate," he said after federal prosecutor Ryan Dickey read a summary of the facts '
+        "to which he admitted.\n\nHe will be sentenced in September."
+    )
+    rows = quotes_of(text)
+    assert [r["text"] for r in rows] == ["They're all accurate,"]
+    row = one(quotes_of("The mayor said after the vote that the budget was short."), "budget")
+    assert row["text"] == "the budget was short"
+
+
+def _as_parsed_in_its_article(spacy_nlp, text: str, parse: list[tuple[int, str]], person: tuple[int, int]):
+    """The quote rows of `text` with the model's tokens, tags and lemmas but the dependency parse
+    the model gave the sentence inside its article (`parse`: each token's head index and label),
+    and one PERSON entity over the tokens [start, end)."""
+    from spacy.tokens import Doc, Span
+
+    from newsflow.tasks.nlp.rows import quote_rows
+
+    tagged = spacy_nlp(text)
+    assert len(tagged) == len(parse)
+    doc = Doc(
+        spacy_nlp.vocab,
+        words=[t.text for t in tagged],
+        spaces=[bool(t.whitespace_) for t in tagged],
+        tags=[t.tag_ for t in tagged],
+        pos=[t.pos_ for t in tagged],
+        lemmas=[t.lemma_ for t in tagged],
+        heads=[h for h, _ in parse],
+        deps=[d for _, d in parse],
+    )
+    doc.ents = [Span(doc, *person, label="PERSON")]
+    for name in ("newsflow_entities", "newsflow_quotes"):
+        doc = spacy_nlp.get_pipe(name)(doc)
+    return quote_rows(doc)
+
+
+def test_a_cue_between_commas_that_opens_a_quote_is_not_parenthetical(spacy_nlp):
+    """In its article (PolNeAR train, Politico) the model hung the "if" of "When asked ... if the
+    revelations led to the attacks" and that clause's subject on "said". Rule
+    `parenthetical-cue-not-before-a-quote`: a cue set off by commas whose right comma opens a
+    quotation introduces that quote; it is not inside one clause it reports ('The plan, she said,
+    will ...'), so the quote is not the whole sentence. And of the two subjects the parser gave
+    "said", the one that follows the "if" opens the flattened clause (`opens_a_clause`): the
+    speaker is de Blasio, not "the revelations"."""
+    text = (
+        "When asked by a host if the revelations led to the attacks, de Blasio said, “I have not heard "
+        "that particular concern” from officials."
+    )
+    parse = [
+        (1, "advmod"), (15, "advcl"), (1, "agent"), (4, "det"), (2, "pobj"), (15, "mark"), (7, "det"),
+        (15, "nsubj"), (7, "acl"), (8, "prep"), (11, "det"), (9, "pobj"), (15, "punct"), (14, "compound"),
+        (15, "nsubj"), (15, "ROOT"), (15, "punct"), (15, "punct"), (21, "nsubj"), (21, "aux"), (21, "neg"),
+        (15, "ccomp"), (24, "det"), (24, "amod"), (21, "dobj"), (24, "punct"), (24, "prep"), (26, "pobj"),
+        (15, "punct"),
+    ]  # fmt: skip
+    rows = _as_parsed_in_its_article(spacy_nlp, text, parse, (13, 15))
+    row = one(rows, "particular concern")
+    assert row["text"] == "“I have not heard that particular concern” from officials"
+    assert row["speaker"] == "de Blasio"
+
+
+def test_a_title_before_a_name_both_taken_for_subjects(spacy_nlp):
+    """The model made both "chair" and "Costa" subjects of "said": of a title and the name right
+    after it, the name speaks."""
+    text = "Board chair Andrea Costa said the decision was final."
+    parse = [(1, "compound"), (4, "nsubj"), (3, "compound"), (4, "nsubj"), (4, "ROOT"), (6, "det"), (7, "nsubj"),
+             (4, "ccomp"), (7, "acomp"), (4, "punct")]  # fmt: skip
+    row = one(_as_parsed_in_its_article(spacy_nlp, text, parse, (2, 4)), "decision")
+    assert row["speaker"] == "Andrea Costa"

@@ -254,3 +254,39 @@ def test_gold_texts_with_two_character_marks_merge_as_with_one_character_ones(op
         f"{o}The plan works,{c} {o}We tested it.{c} {o}Then we voted.{c}",
         f"{o}It failed,{c}",
     ]
+
+
+def test_gold_pieces_around_a_clause_with_a_title_a_description_or_split_from_one_quote_merge():
+    """The gold merge reads an attribution clause whose speaker is a title and surname ("Mr.
+    Trump said": the title's full stop ends no sentence), or a description written only in the
+    gold's `surface_speaker` or `speaker_surface` ("the businessman replied"); and two pieces our
+    gold split from one quote of the shared gold (the same `shared_text`) merge whatever lies
+    between them. A full stop that does end a sentence still keeps a clause apart."""
+    text = (
+        "''It's nonsense,'' Mr. Trump said on NBC's ''Meet the Press.'' ''She lies.''\n\n"
+        "“There should be systems,” the businessman replied. “We should have a lot of systems.”\n\n"
+        "“We won,” Sen. Ted Cruz said in Iowa after a long night of counting. “It was close.”\n\n"
+        "“No,” Ann Lee said. Then she left. “Never.”"
+    )
+    trump = [
+        gold_quote("''It's nonsense,''", "Donald J. Trump", "said"),
+        gold_quote("''She lies.''", "Donald J. Trump"),
+    ]
+    described = [
+        dict(gold_quote("“There should be systems,”", "Donald Trump", "replied"), surface_speaker="the businessman"),
+        dict(gold_quote("“We should have a lot of systems.”", "Donald Trump"), surface_speaker="the businessman"),
+    ]
+    shared = "“We won,” “It was close.”"
+    split = [
+        dict(gold_quote("“We won,”", "Ted Cruz", "said"), shared_text=shared),
+        dict(gold_quote("“It was close.”", "Ted Cruz"), shared_text=shared),
+    ]
+    apart = [gold_quote("“No,”", "Ann Lee", "said"), gold_quote("“Never.”", "Ann Lee")]
+    merged = merge_gold_statements(trump + described + split + apart, text)
+    assert [q["text"] for q in merged] == [
+        "''It's nonsense,'' ''She lies.''",
+        "“There should be systems,” “We should have a lot of systems.”",
+        "“We won,” “It was close.”",
+        "“No,”",
+        "“Never.”",
+    ]

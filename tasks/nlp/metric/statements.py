@@ -16,6 +16,10 @@ from newsflow.tasks.nlp.metric.quotes import score
 
 MAX_CLAUSE_WORDS = 12  # words of an attribution clause between two pieces ("Kosachev said on Facebook")
 PRONOUNS = {"he", "she", "they", "it", "i", "we"}
+# Titles and abbreviations whose full stop ends no sentence (lower case, without it).
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen rep gov gen lt col sgt capt prof rev st jr sr mt ft no vs inc corp co ltd".split()
+)
 CLOSING, OPENING = {"”", "»", '"'}, {"“", "„", "«", '"'}
 # Double marks written as two characters (the New York Times' archive text: ''A,'' he said):
 # '' closes, and opens too; `` opens.
@@ -47,8 +51,25 @@ def _fold(value: str | None) -> str:
 
 
 def _speaker_words(q: dict) -> set[str]:
-    names = [q.get("speaker"), q.get("speaker_surface"), *(q.get("aliases") or [])]
+    """The words that show a clause is this quote's attribution: its speaker's names as written
+    (`speaker_surface` in the seed's gold, `surface_speaker` in polnear-train's: "the businessman"),
+    its cue as written ("replied") and the personal pronouns."""
+    names = [q.get("speaker"), q.get("speaker_surface"), q.get("surface_speaker"), q.get("cue")]
+    names += q.get("aliases") or []
     return {w for n in names for w in re.findall(r"\w+", (n or "").lower())} | PRONOUNS
+
+
+def _sentence_ends(clause: str) -> bool:
+    """A sentence ends inside `clause`: ., ! or ? before white space, not after a title or an
+    initial ("Mr. Trump said", "Sen. Ted Cruz", "John F. Kennedy")."""
+    for m in re.finditer(r"(\S*)[.!?]\s", clause):
+        word = m.group(1).lower().lstrip("(\"'“‘")
+        if m.group(0)[len(m.group(1))] == "." and (
+            word in ABBREVIATIONS or re.fullmatch(r"[a-z]|([a-z]\.)+[a-z]", word)
+        ):
+            continue
+        return True
+    return False
 
 
 def _attribution_only(between: str, a: dict, b: dict) -> bool:
@@ -63,7 +84,7 @@ def _attribution_only(between: str, a: dict, b: dict) -> bool:
     closed = set(before) & CLOSING or any(m in before for m in TWO_CHAR_CLOSING)
     if not closed or not (set(after) & OPENING or any(m in after for m in TWO_CHAR_OPENING)):
         return False
-    if "\n" in clause or len(re.findall(r"\w+", clause)) > MAX_CLAUSE_WORDS or re.search(r"[.!?]\s", clause):
+    if "\n" in clause or len(re.findall(r"\w+", clause)) > MAX_CLAUSE_WORDS or _sentence_ends(clause):
         return False
     return bool(set(re.findall(r"\w+", clause.lower())) & (_speaker_words(a) | _speaker_words(b)))
 
@@ -105,6 +126,10 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
     Gold texts that keep their quotation marks (PolNeAR's '"A,"', or "''A,''" where the article
     writes double marks as two apostrophes) are read as if the marks at their edges lay between
     the pieces; a piece that ends with a closing mark is not left open.
+    Two pieces of one quote of the shared gold that our gold split at its cue (both carry the same
+    `shared_text`) merge whatever lies between them. An attribution clause is known by the
+    speaker's names as written (`speaker`, `aliases`, `speaker_surface` or `surface_speaker`), its
+    `cue` or a pronoun; a full stop after a title or an initial ("Mr. Trump said") ends no sentence.
     A merged statement's text is its pieces' texts joined with a space; its speaker, cue and
     other keys are the first piece's.
 
@@ -145,7 +170,10 @@ def merge_gold_statements(quotes: list[dict], text: str | None) -> list[dict]:
             opening = _edge(q.get("text"), OPENING, 0)
             framed = None if between is None else closing + between + opening
             left_open = framed is not None and not closing and _left_open(between + opening)
-            if same and (left_open or cue_ok and para_ok and _attribution_only(framed, last, q)):
+            # one quote of the shared gold that our gold split at its cue (`shared_text`: the
+            # text they were both corrected from)
+            split = bool(last.get("shared_text")) and last.get("shared_text") == q.get("shared_text")
+            if same and (split or left_open or cue_ok and para_ok and _attribution_only(framed, last, q)):
                 merged[-1] = (merged[-1][0], end, dict(last, text=f"{last['text']} {q['text']}"))
                 continue
         merged.append((start, end, dict(q)))

@@ -44,7 +44,9 @@ def subject_of(
 ) -> tuple[Token | None, str]:
     """The token that did the verb: its subject, passive agent, or the subject of the clause it
     hangs from ("..., saying" / conjoined verbs), never one inside quotation marks (the parser
-    takes '“... mode,” said Leslie Wimes' for a subject 'mode'). Returns (token, method)."""
+    takes '“... mode,” said Leslie Wimes' for a subject 'mode'); of two subjects, not one that
+    opens a clause the parser flattened (`opens_a_clause`), and of a title and the name right after
+    it, the name. Returns (token, method)."""
     tok = verb
     for _ in range(8):
         for c in tok.children:
@@ -52,11 +54,17 @@ def subject_of(
                 for g in c.children:
                     if g.dep_ == "pobj" and not quoted(g):
                         return g, "passive"
-        for c in tok.children:
-            if quoted(c):
-                continue
-            if c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and tok.lemma_ in ("quote", "cite")):
-                return c, "cue"
+        subjects = [
+            c
+            for c in tok.children
+            if not quoted(c) and (c.dep_ == "nsubj" or (c.dep_ == "nsubjpass" and tok.lemma_ in ("quote", "cite")))
+        ]
+        if len(subjects) > 1:  # a broken parse gave the verb the subject of a clause it flattened
+            subjects = [c for c in subjects if not opens_a_clause(c)] or subjects
+            if len(subjects) > 1 and subjects[1].left_edge.i == subjects[0].right_edge.i + 1:
+                subjects = subjects[1:]  # "Board chair Andrea Costa said": a title, then the name
+        if subjects:
+            return subjects[0], "cue"
         if any(c.dep_ == "nsubjpass" and not quoted(c) for c in tok.children):
             return None, "none"
         if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -71,6 +79,14 @@ def subject_of(
             continue
         break
     return None, "none"
+
+
+def opens_a_clause(subj: Token) -> bool:
+    """'When asked if the revelations led to ..., de Blasio said': "revelations" follows the "if"
+    that the parser hung on the cue beside it: the subject of the clause that "if" opens, not of
+    the cue ("Blasio")."""
+    verb = subj.head
+    return any(m.dep_ == "mark" and m.i < subj.left_edge.i and subj.left_edge.i - m.i <= 2 for m in verb.children)
 
 
 def is_reporting_clause(tok: Token, lex: Lexicon) -> bool:
@@ -102,6 +118,12 @@ def is_conjoined_cue(tok: Token, lex: Lexicon) -> bool:
 # Verbs that report a question: their "if" or "whether" clause is what was asked, though the
 # parser hangs it on them as a condition ("asked the senator if she would run").
 QUESTION_VERBS = frozenset({"ask", "inquire", "enquire"})
+# Subordinators of time, cause and concession: a clause they open says when or why the cue was
+# spoken, not what was said ("he said after the prosecutor read the facts"), though the parser
+# may hang it on the cue as its complement.
+CIRCUMSTANCE_MARKS = frozenset(
+    "after before when whenever while because since until till once although though unless".split()
+)
 
 
 def complement(cue: Token, lex: Lexicon) -> Token | None:
@@ -109,7 +131,7 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
     two), the infinitive a directive verb tells its object ("warned users not to click"), the
     question an asking verb reports ("asked the senator if she would run"), or a subject-bearing
     clause the parser hung on as an adverbial ("said after the convention he would not ...")."""
-    comps = [c for c in cue.children if c.dep_ == "ccomp"]
+    comps = [c for c in cue.children if c.dep_ == "ccomp" and not says_when(c)]
     right = [c for c in comps if c.i > cue.i]
     if right:
         return right[0]
@@ -147,6 +169,12 @@ def complement(cue: Token, lex: Lexicon) -> Token | None:
         ):
             return c
     return None
+
+
+def says_when(clause: Token) -> bool:
+    """Rule `circumstance-is-not-content`: the clause opens with a subordinator of time, cause or
+    concession (CIRCUMSTANCE_MARKS), so it sets the scene of the cue rather than reporting."""
+    return any(c.dep_ == "mark" and c.lower_ in CIRCUMSTANCE_MARKS and c.i < clause.i for c in clause.children)
 
 
 def complement_end(comp: Token, lex: Lexicon) -> int:

@@ -177,6 +177,8 @@ def parenthetical_subject(cue: Token, idx: DocIndex) -> Token | None:
             return None
     if any(idx.in_quote(t.idx) for t in doc[sent_start:after]):
         return None
+    if after + 1 < len(doc) and idx.in_quote(doc[after + 1].idx):
+        return None  # '..., de Blasio said, “I have not heard ...”': the cue introduces a quote
     candidates = [*owner.children, *cue.children]
     return next((c for c in candidates if c.dep_ in ("nsubj", "nsubjpass") and before < c.i < after), None)
 
