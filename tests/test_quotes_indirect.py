@@ -226,7 +226,8 @@ def test_as_reported_by(quotes_of):
 def test_circumstance_after_a_cue_is_not_what_was_said(quotes_of):
     """Rule `circumstance-is-not-content`: in its article the parser hung "after the prosecutor
     read ..." on "said" as its complement; a clause opened by "after", "before", "when",
-    "because" ... sets the scene of the cue, it reports nothing."""
+    "because" ... sets the scene of the cue, it reports nothing. And after a quote the cue
+    reports on its left, neither does a clause that begins with such a circumstance."""
     text = (
         "The hacker pleaded guilty on Wednesday in a federal court.\n\n"
         '"They\'re all accurate," he said after federal prosecutor Ryan Dickey read a summary of the facts '
@@ -236,6 +237,14 @@ def test_circumstance_after_a_cue_is_not_what_was_said(quotes_of):
     assert [r["text"] for r in rows] == ["They're all accurate,"]
     row = one(quotes_of("The mayor said after the vote that the budget was short."), "budget")
     assert row["text"] == "the budget was short"
+    # the clause the parser gave the cue begins with a circumstance clause: "called" is its verb
+    text = (
+        "The committee met on Thursday.\n\n"
+        '"Subpoenas are not optional," panel Chairman Rep. Tom Reed (R-Ohio) said after Smith failed to show up '
+        'at the second committee hearing he was formally called to in the past two weeks. "Mr. Smith is a '
+        'crucial witness."'
+    )
+    assert [r["text"] for r in quotes_of(text)] == ["Subpoenas are not optional,", "Mr. Smith is a crucial witness."]
 
 
 def _as_parsed_in_its_article(spacy_nlp, text: str, parse: list[tuple[int, str]], person: tuple[int, int]):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from newsflow.tasks.nlp.quotes.cues import (
+    CIRCUMSTANCE_MARKS,
     complement,
     complement_end,
     is_cue,
@@ -136,12 +137,20 @@ def as_reported_chars(cue: Token, idx: DocIndex) -> tuple[int, int] | None:
 
 def setting_of_a_quote(cue: Token, comp: Token, idx: DocIndex) -> bool:
     """Rule `one-clause-per-cue`: a subject-less clause on the right of a cue that reports a
-    quote on its left ('“...,” X said in an interview aired Monday')."""
-    return (
-        comp.i > cue.i
-        and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in comp.children)
-        and reports_a_quote_on_its_left(cue, idx)
-    )
+    quote on its left ('“...,” X said in an interview aired Monday'), or one that opens with a
+    circumstance (`opens_with_a_circumstance`)."""
+    if comp.i <= cue.i:
+        return False
+    subjectless = not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in comp.children)
+    return (subjectless or opens_with_a_circumstance(comp)) and reports_a_quote_on_its_left(cue, idx)
+
+
+def opens_with_a_circumstance(comp: Token) -> bool:
+    """'"Subpoenas are not optional," Chaffetz said after Pagliano failed to show up at the hearing
+    he was called to': the clause the parser made the cue's complement begins with a subordinator
+    of time, cause or concession (`CIRCUMSTANCE_MARKS`): it says when the quote was spoken."""
+    first = comp.doc[comp.left_edge.i]
+    return first.dep_ == "mark" and first.lower_ in CIRCUMSTANCE_MARKS
 
 
 def reports_no_content(cue: Token, comp: Token, idx: DocIndex) -> bool:
