@@ -160,6 +160,7 @@ def test_the_components_declare_what_they_assign_and_require():
         "scorer": {"@scorers": "newsflow.quote_scorer.v1"},
         "content_check": False,
         "speaker_ranker": {"@misc": "newsflow.speaker_ranker.v1"},
+        "object_proposer": {"@misc": "newsflow.object_proposer.v1"},
     }
     assert {"token.tag", "token.lemma", "token.pos"} <= set(entities.requires) & set(quotes.requires)
 

@@ -35,7 +35,7 @@ from newsflow.tasks.nlp.content_model import load_check
 from newsflow.tasks.nlp.doc_text import doc_text
 from newsflow.tasks.nlp.entities import read_entities
 from newsflow.tasks.nlp.lexicon.pipe import LexiconPipe, claim, reference, stored
-from newsflow.tasks.nlp.quotes.extract import SpeakerRanker, extract_quotes
+from newsflow.tasks.nlp.quotes.extract import ObjectProposer, SpeakerRanker, extract_quotes
 from newsflow.tasks.nlp.quotes.records import Quote
 from newsflow.tasks.nlp.quotes.statements import statement_ids
 
@@ -47,6 +47,9 @@ SCORER = "newsflow.quote_scorer.v1"
 # The learned speaker ranker (newsflow.tasks.nlp.speaker_model, registered by entry point so that
 # this package does not import it): made once per process with the component.
 SPEAKER_RANKER = "newsflow.speaker_ranker.v1"
+# The learned proposer of contents the clause rules miss (newsflow.tasks.nlp.object_model, by entry
+# point too): made once per process with the component.
+OBJECT_PROPOSER = "newsflow.object_proposer.v1"
 SCORE_WEIGHTS = {"quote_f": 1.0, "quote_p": 0.0, "quote_r": 0.0, "speaker_acc": 0.0}
 
 # (class, name, getter and setter): what the component writes, registered at import when free.
@@ -75,6 +78,7 @@ class QuoteExtractor(LexiconPipe):
         scorer=None,
         content_check: bool = False,
         speaker_ranker: SpeakerRanker | None = None,
+        object_proposer: ObjectProposer | None = None,
     ) -> None:
         claim(EXTENSIONS, component=name)
         self.name = name
@@ -82,6 +86,7 @@ class QuoteExtractor(LexiconPipe):
         self.lexicon_folder = lexicon
         self.scorer = scorer
         self.speaker_ranker = speaker_ranker
+        self.object_proposer = object_proposer
         self.cfg = {"spans_key": spans_key}  # what `Pipe.score` hands the scorer
         # the learned veto of candidate quotes (newsflow.tasks.nlp.content_model), read once per process
         self.content_check = load_check() if content_check else None
@@ -92,7 +97,7 @@ class QuoteExtractor(LexiconPipe):
         return self.run(doc, self._annotate)
 
     def _annotate(self, doc: Doc) -> Doc:
-        quotes = extract_quotes(doc, read_entities(doc), self.lexicon, self.speaker_ranker)
+        quotes = extract_quotes(doc, read_entities(doc), self.lexicon, self.speaker_ranker, self.object_proposer)
         spans = [span for span in (quote_span(doc, q) for q in quotes) if span is not None]
         if self.content_check is not None:
             spans = self.content_check.keep(doc, spans, self.lexicon)
@@ -167,6 +172,7 @@ def cue_lemma(cue: Span | None) -> str | None:
         "scorer": {"@scorers": SCORER},
         "content_check": False,
         "speaker_ranker": {"@misc": SPEAKER_RANKER},
+        "object_proposer": {"@misc": OBJECT_PROPOSER},
     },
     default_score_weights=dict(SCORE_WEIGHTS),
 )
@@ -178,6 +184,7 @@ def make_quote_extractor(
     scorer,
     content_check: bool,
     speaker_ranker: SpeakerRanker | None,
+    object_proposer: ObjectProposer | None,
 ) -> QuoteExtractor:
     """`spans_key`: where the quotes go in `doc.spans`; `lexicon`: a folder of word lists that
     extend the packaged ones (see newsflow.tasks.nlp.lexicon); `scorer`: what `nlp.evaluate` scores
@@ -185,7 +192,8 @@ def make_quote_extractor(
     (newsflow.tasks.nlp.content_model) vetoes the rules' candidates (off by default: on the dev
     sets it leaves quote F1 where the rules have it, its README; it costs about a tenth of the
     parse); `speaker_ranker`: what rescores the rules' speakers (newsflow.tasks.nlp.speaker_model),
-    None for the rules alone."""
+    None for the rules alone; `object_proposer`: what proposes the contents a verb's object
+    reports ("accused him of ...", newsflow.tasks.nlp.object_model), None for the rules alone."""
     return QuoteExtractor(
         nlp,
         name,
@@ -194,4 +202,5 @@ def make_quote_extractor(
         scorer=scorer,
         content_check=content_check,
         speaker_ranker=speaker_ranker,
+        object_proposer=object_proposer,
     )

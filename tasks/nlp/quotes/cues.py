@@ -45,8 +45,8 @@ def subject_of(
     """The token that did the verb: its subject, passive agent, or the subject of the clause it
     hangs from ("..., saying" / conjoined verbs), never one inside quotation marks (the parser
     takes '“... mode,” said Leslie Wimes' for a subject 'mode'); of two subjects, not one that
-    opens a clause the parser flattened (`opens_a_clause`), and of a title and the name right after
-    it, the name. Returns (token, method)."""
+    opens a clause the parser flattened (`opens_a_clause`), and of a title and the person's name
+    right after it, the name. Returns (token, method)."""
     tok = verb
     for _ in range(8):
         for c in tok.children:
@@ -61,7 +61,13 @@ def subject_of(
         ]
         if len(subjects) > 1:  # a broken parse gave the verb the subject of a clause it flattened
             subjects = [c for c in subjects if not opens_a_clause(c)] or subjects
-            if len(subjects) > 1 and subjects[1].left_edge.i == subjects[0].right_edge.i + 1:
+            first, second = subjects[:2] if len(subjects) > 1 else (None, None)
+            if (
+                first is not None
+                and second.left_edge.i == first.right_edge.i + 1
+                and second.ent_type_ == "PERSON"
+                and first.ent_type_ != "PERSON"
+            ):
                 subjects = subjects[1:]  # "Board chair Andrea Costa said": a title, then the name
         if subjects:
             return subjects[0], "cue"

@@ -59,11 +59,21 @@ def _finish(d: Draft, text: str) -> Quote:
 # Rescores the speakers the rules chose (newsflow.tasks.nlp.speaker_model): the quotes in text
 # order and the document's index in, the quotes with their speakers out.
 SpeakerRanker = Callable[[tuple[Quote, ...], DocIndex], tuple[Quote, ...]]
+# Proposes contents the rules do not (newsflow.tasks.nlp.object_model): the parsed document in,
+# (start_char, end_char, cue token index) out, none overlapping another.
+ObjectProposer = Callable[[Doc], list[tuple[int, int, int]]]
 
 
-def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRanker | None = None) -> tuple[Quote, ...]:
+def extract_quotes(
+    doc: Doc,
+    ents: DocEntities,
+    lex: Lexicon,
+    ranker: SpeakerRanker | None = None,
+    proposer: ObjectProposer | None = None,
+) -> tuple[Quote, ...]:
     """All quotes of the parsed document in text order, speakers resolved against `ents`, then
-    rescored by `ranker` when one is given."""
+    rescored by `ranker` when one is given. A `proposer`'s contents are indirect quotes of their
+    verb where they overlap no quote of the rules and no quotation marks."""
     text = doc_text(doc)
     if not text.strip():
         return ()
@@ -88,6 +98,8 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRan
             consumed.update(inner)
         drafts.append(d)
     drafts = _drop_nested(drafts)
+    if proposer is not None and doc.has_annotation("DEP"):
+        drafts = _drop_nested(drafts + _proposed(doc, proposer, drafts, marked, idx))
     items: list[tuple[int, object]] = [(d.start, d) for d in drafts]
     items += [(m.start, m) for i, m in enumerate(marked) if i not in consumed]
     items.sort(key=lambda x: x[0])
@@ -121,6 +133,24 @@ def extract_quotes(doc: Doc, ents: DocEntities, lex: Lexicon, ranker: SpeakerRan
             chain, anchored = [], False
     found = tuple(q for q in quotes if q.text)
     return ranker(found, idx) if ranker is not None and found else found
+
+
+def _proposed(
+    doc: Doc, proposer: ObjectProposer, drafts: list[Draft], marked: list[Marked], idx: DocIndex
+) -> list[Draft]:
+    """The proposer's contents that overlap no draft of the rules and no marked span, their verb
+    outside quotation marks and not one whose frames the rules read (`report_frames`: "called
+    for", "called X a Y", not "called the meeting"): indirect quotes with the verb as cue."""
+    taken = [(d.start, d.end) for d in drafts] + [(m.open_char, m.close_end) for m in marked]
+    out = []
+    for start, end, verb in proposer(doc):
+        cue = doc[verb]
+        if cue.lemma_.lower() in idx.lex.report_frames:  # the rules read these verbs' frames
+            continue
+        if idx.in_quote(cue.idx) or any(start < hi and lo < end for lo, hi in taken):
+            continue
+        out.append(Draft(start, end, "indirect", cue=cue, cue_lemma=cue.lemma_.lower()))
+    return out
 
 
 def opens_the_clause(m: Marked, d: Draft, text: str) -> bool:
