@@ -12,7 +12,7 @@ import pyarrow as pa
 
 # Bump when a change to cleaning or extraction changes what a document's rows would be:
 # documents published under an older version are processed again and their rows replaced.
-PIPELINE_VERSION = "2026.12.12"
+PIPELINE_VERSION = "2026.12.13"
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ENTITY_LABELS = (
