@@ -1,4 +1,4 @@
-"""The shipped object proposer: a logistic regression over `candidates.py`'s features that says
+"""The shipped object proposer: gradient-boosted trees over `candidates.py`'s features that say
 which verb objects report what someone said, claimed or asked for ("accused him of ...",
 "announced his resignation"), contents the clause rules do not propose.
 
