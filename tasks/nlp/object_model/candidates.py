@@ -77,14 +77,15 @@ def candidate_features(doc: Doc, c: Candidate) -> list[str]:
     span = doc[c.start : c.end + 1]
     head = span.root
     lemma = verb.lemma_.lower()
+    kind_of_subject = _subject(subject)
     negated = any(t.dep_ == "neg" for t in verb.children)
     marks = any(t.is_quote for t in span)
     return [
         f"lemma={lemma}",
         f"kind={c.kind}",
         f"lemma+kind={lemma}|{c.kind}",
-        f"subject={_subject(subject)}",
-        f"lemma+subject={lemma}|{_subject(subject) in ('pron-person', 'ent-PERSON')}",
+        f"subject={kind_of_subject}",
+        f"lemma+subject={lemma}|{kind_of_subject in ('pron-person', 'ent-PERSON')}",
         f"head_pos={head.pos_}",
         f"head_ent={head.ent_type_ or '-'}",
         f"head_lemma={head.lemma_.lower()}",

@@ -64,17 +64,14 @@ class ObjectProposer:
 
 
 def save_proposer(path: Path, trees: TreeEnsemble, threshold: float) -> None:
-    trees.save(path)
-    with numpy.load(path, allow_pickle=False) as stored:
-        arrays = dict(stored)
-    numpy.savez_compressed(path, **arrays, proposer_threshold=numpy.asarray([threshold]))
+    trees.save(path, proposer_threshold=numpy.asarray([threshold]))
 
 
 @functools.lru_cache(maxsize=4)
 def load_proposer(path: str | Path = MODEL_PATH, threshold: float | None = None) -> ObjectProposer:
     """The proposer saved at `path` (the packaged one by default); `threshold` overrides its own."""
-    trees = TreeEnsemble.load(Path(path))
     with numpy.load(path, allow_pickle=False) as stored:
+        trees = TreeEnsemble.read(stored)
         saved = float(stored["proposer_threshold"][0])
     index = {f: i for i, f in enumerate(trees.features)}
     return ObjectProposer(trees, saved if threshold is None else threshold, index)

@@ -15,8 +15,6 @@ of `--exclude` folders are left out (the project's canonical gold of polnear-tra
 from __future__ import annotations
 
 import argparse
-import hashlib
-import importlib
 import json
 import sys
 import time
@@ -28,10 +26,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from spacy.language import Language
 
+from newsflow.tasks.nlp.content_model.train import excluded_documents, held_out
 from newsflow.tasks.nlp.metric.gold import load_gold
 from newsflow.tasks.nlp.metric.quotes import word_f1, words
 from newsflow.tasks.nlp.object_model.candidates import candidate_features, object_candidates
 from newsflow.tasks.nlp.object_model.proposer import MODEL_PATH, save_proposer
+from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.nlp.speaker_model.forest import TreeEnsemble
 from newsflow.tasks.nlp.speedups import speed_up
 
@@ -44,8 +44,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def parser(model: str) -> Language:
-    module = importlib.import_module(model.replace("-", "_")) if not Path(model).is_dir() else None
-    nlp = spacy.load(module.model_path() if hasattr(module, "model_path") else model)
+    nlp = spacy.load(resolve_model(model))
     speed_up(nlp)
     return nlp
 
@@ -92,15 +91,6 @@ def classifier() -> HistGradientBoostingClassifier:
     return HistGradientBoostingClassifier(
         max_iter=300, learning_rate=0.1, max_leaf_nodes=31, early_stopping=False, random_state=SEED
     )
-
-
-def held_out(name: str) -> bool:
-    """One article in ten, by a hash of its name (the same split on every run)."""
-    return int(hashlib.sha1(name.encode()).hexdigest(), 16) % 10 == 0
-
-
-def excluded_documents(folders: list[Path]) -> set[str]:
-    return {json.loads(p.read_text(encoding="utf-8"))["document"] for f in folders for p in sorted(f.glob("*.json"))}
 
 
 def train(folder: Path, output: Path, model: str, exclude: list[Path], threshold: float) -> dict:

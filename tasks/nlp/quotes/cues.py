@@ -61,14 +61,8 @@ def subject_of(
         ]
         if len(subjects) > 1:  # a broken parse gave the verb the subject of a clause it flattened
             subjects = [c for c in subjects if not opens_a_clause(c)] or subjects
-            first, second = subjects[:2] if len(subjects) > 1 else (None, None)
-            if (
-                first is not None
-                and second.left_edge.i == first.right_edge.i + 1
-                and second.ent_type_ == "PERSON"
-                and first.ent_type_ != "PERSON"
-            ):
-                subjects = subjects[1:]  # "Board chair Andrea Costa said": a title, then the name
+            if len(subjects) > 1 and title_then_name(subjects[0], subjects[1]):
+                subjects = subjects[1:]
         if subjects:
             return subjects[0], "cue"
         if any(c.dep_ == "nsubjpass" and not quoted(c) for c in tok.children):
@@ -93,6 +87,12 @@ def opens_a_clause(subj: Token) -> bool:
     the cue ("Blasio")."""
     verb = subj.head
     return any(m.dep_ == "mark" and m.i < subj.left_edge.i and subj.left_edge.i - m.i <= 2 for m in verb.children)
+
+
+def title_then_name(first: Token, second: Token) -> bool:
+    """ "Board chair Andrea Costa said", parsed as two subjects: a title, then the person's name
+    right after it."""
+    return second.left_edge.i == first.right_edge.i + 1 and second.ent_type_ == "PERSON" and first.ent_type_ != "PERSON"
 
 
 def is_reporting_clause(tok: Token, lex: Lexicon) -> bool:

@@ -73,20 +73,27 @@ class TreeEnsemble:
             features=tuple(features),
         )
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, **extra: numpy.ndarray) -> None:
+        """The trees as one `.npz` file, with `extra` arrays of the caller's beside them."""
         with open(path, "wb") as f:
             numpy.savez_compressed(
                 f,
                 **{name: getattr(self, name) for name in ARRAYS},
                 baseline=numpy.asarray([self.baseline]),
                 features=numpy.asarray(self.features, dtype=str),
+                **extra,
             )
 
     @classmethod
     def load(cls, path: Path) -> TreeEnsemble:
         with numpy.load(path, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in ARRAYS}
-            return cls(**arrays, baseline=float(stored["baseline"][0]), features=tuple(stored["features"].tolist()))
+            return cls.read(stored)
+
+    @classmethod
+    def read(cls, stored: Any) -> TreeEnsemble:
+        """The trees from an open `.npz` file (`numpy.load`'s), whatever else it holds."""
+        arrays = {name: stored[name] for name in ARRAYS}
+        return cls(**arrays, baseline=float(stored["baseline"][0]), features=tuple(stored["features"].tolist()))
 
     @functools.cached_property
     def children(self) -> numpy.ndarray:
