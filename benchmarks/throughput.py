@@ -79,6 +79,18 @@ class PeakRSS:
         return self.peak
 
 
+def speed_probe() -> float:
+    """Seconds this process takes for a fixed single-core loop (~0.3 s here): the machine's speed
+    at that moment. The machines these benchmarks run on are shared, and their speed can drift by
+    a third within minutes (2026-12-06: a loop like it took 2.3 s, then 1.7 s fifteen minutes later):
+    the probe beside each run says whether two runs met the same machine."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(6_000_000):
+        total += i & 7
+    return time.perf_counter() - started
+
+
 def corpus_texts(corpus: Path) -> list[str]:
     return [
         p.read_text(encoding="utf-8", errors="replace") for p in sorted(corpus.rglob("*.txt")) if p.name != "README.TXT"
@@ -218,6 +230,7 @@ def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None
     results: dict[str, list[dict]] = {label: [] for label, _, _ in commands}
     for i in range(repeat):
         for label, command, url in commands:
+            probe = speed_probe()
             output = tmp / f"add-one-{i}"
             shutil.copytree(built, output, symlinks=True)  # the output's latest links stay links
             (input_dir / "added.txt").write_text(f"{head} (added){sep}{body}", encoding="utf-8")
@@ -226,7 +239,8 @@ def add_one(corpus: Path, tmp: Path, model: str, repeat: int, other: Path | None
             shutil.rmtree(output)
             results[label].append(run)
             print(
-                f"[{model}] +1 file, {label}: {run['seconds']:.1f} s, {run['cpu']:.1f} CPU-s, largest process "
+                f"[{model}] +1 file, {label} (speed probe {probe:.2f} s): {run['seconds']:.1f} s, "
+                f"{run['cpu']:.1f} CPU-s, largest process "
                 f"{run['largest'] / 2**30:.2f} GiB, phases {run['phases']}",
                 flush=True,
             )
@@ -345,7 +359,9 @@ def main() -> None:
             runs: list[dict] = []
             others: list[dict] = []
             defaults: list[dict] = []
+            probes: list[float] = []
             for i in range(args.repeat):
+                probes.append(speed_probe())
                 if not args.skip_bare:
                     if args.default_ops:
                         d = bare_spacy(args.corpus, model, numpy_ops=False)
@@ -360,7 +376,8 @@ def main() -> None:
                 runs.append(newsflow_run(args.corpus, Path(tmp) / f"out-{model}-{i}", model))
                 shutil.rmtree(Path(tmp) / f"out-{model}-{i}", ignore_errors=True)
                 print(
-                    f"[{model}] pass {i + 1}: newsflow {runs[-1]['seconds']:.1f} s, phases {runs[-1]['phases']}"
+                    f"[{model}] pass {i + 1} (speed probe {probes[-1]:.2f} s): newsflow {runs[-1]['seconds']:.1f} s, "
+                    f"phases {runs[-1]['phases']}"
                     + (f"; bare spaCy {bare[-1]['seconds']:.1f} s (script {bare[-1]['script']:.1f} s)" if bare else "")
                     + (f"; {args.newsflow} {others[-1]['seconds']:.1f} s" if others else ""),
                     flush=True,
@@ -402,6 +419,10 @@ def main() -> None:
                     f"peak memory {max(b['peak_rss'] for b in others) / 2**30:.2f} GiB, largest process "
                     f"{max(b['largest'] for b in others) / 2**30:.2f} GiB"
                 )
+            print(
+                f"[{model}] speed probe before each pass (a fixed loop, lower is faster): "
+                f"{', '.join(f'{p:.2f}' for p in probes)} s"
+            )
             table = [("newsflow run", runs)] + ([(str(args.newsflow), others)] if others else [])
             print("\n".join(phase_table(table, bare)))
             if args.log:
