@@ -10,8 +10,10 @@ The verb is the candidate's cue. Features are strings (one-hot), read by `propos
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy
 from spacy.tokens import Doc, Token
 
 # Prepositions whose object a verb with no direct object may report through ("called for",
@@ -97,3 +99,15 @@ def candidate_features(doc: Doc, c: Candidate) -> list[str]:
         f"marks={marks}",
         f"person_in={any(t.ent_type_ == 'PERSON' for t in span)}",
     ]
+
+
+def one_hot(feature_lists: Sequence[list[str]], index: Mapping[str, int], dtype: str = "float64") -> numpy.ndarray:
+    """One row per candidate's features: 1.0 in the column `index` gives each feature it has
+    (features not in `index` are dropped), 0.0 elsewhere."""
+    rows = numpy.zeros((len(feature_lists), len(index)), dtype=dtype)
+    for r, features in enumerate(feature_lists):
+        for f in features:
+            i = index.get(f)
+            if i is not None:
+                rows[r, i] = 1.0
+    return rows

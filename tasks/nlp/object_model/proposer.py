@@ -22,7 +22,7 @@ import numpy
 from spacy.tokens import Doc
 from spacy.util import registry
 
-from newsflow.tasks.nlp.object_model.candidates import Candidate, candidate_features, object_candidates
+from newsflow.tasks.nlp.object_model.candidates import Candidate, candidate_features, object_candidates, one_hot
 from newsflow.tasks.nlp.speaker_model.forest import TreeEnsemble
 
 MODEL_PATH = Path(str(files("newsflow.tasks.nlp.object_model") / "object_proposer.npz"))
@@ -36,13 +36,7 @@ class ObjectProposer:
 
     def probabilities(self, doc: Doc, candidates: list[Candidate]) -> numpy.ndarray:
         """P(the candidate is a quote's content) for each candidate."""
-        rows = numpy.zeros((len(candidates), len(self.trees.features)))
-        for r, c in enumerate(candidates):
-            for f in candidate_features(doc, c):
-                i = self.index.get(f)
-                if i is not None:
-                    rows[r, i] = 1.0
-        return self.trees.predict_proba(rows)
+        return self.trees.predict_proba(one_hot([candidate_features(doc, c) for c in candidates], self.index))
 
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         candidates = object_candidates(doc)

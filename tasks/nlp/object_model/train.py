@@ -28,8 +28,8 @@ from spacy.language import Language
 
 from newsflow.tasks.nlp.content_model.train import excluded_documents, held_out
 from newsflow.tasks.nlp.metric.gold import load_gold
-from newsflow.tasks.nlp.metric.quotes import word_f1, words
-from newsflow.tasks.nlp.object_model.candidates import candidate_features, object_candidates
+from newsflow.tasks.nlp.metric.quotes import STRICT_F1, word_f1, words
+from newsflow.tasks.nlp.object_model.candidates import candidate_features, object_candidates, one_hot
 from newsflow.tasks.nlp.object_model.proposer import MODEL_PATH, save_proposer
 from newsflow.tasks.nlp.pipeline import resolve_model
 from newsflow.tasks.nlp.speaker_model.forest import TreeEnsemble
@@ -39,7 +39,6 @@ from newsflow.tasks.nlp.speedups import speed_up
 DEFAULT_THRESHOLD = 0.65
 SEED = 0
 MIN_COUNT = 10
-MATCH = 0.5  # the quote metric's word F1 for a match
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -65,9 +64,9 @@ def labelled(nlp: Language, folder: Path, exclude: set[str]) -> tuple[list[list[
             own = words(doc[c.start : c.end + 1].text)
             if not own:
                 continue
-            if any(word_f1(own, q) >= MATCH for q in quotes):
+            if any(word_f1(own, q) >= STRICT_F1 for q in quotes):
                 label = 1
-            elif any(word_f1(own, q) >= MATCH for q in optional):
+            elif any(word_f1(own, q) >= STRICT_F1 for q in optional):
                 continue
             else:
                 label = 0
@@ -75,16 +74,6 @@ def labelled(nlp: Language, folder: Path, exclude: set[str]) -> tuple[list[list[
             labels.append(label)
             docs.append(name)
     return feats, labels, docs
-
-
-def matrix(feats: list[list[str]], names: list[str]) -> numpy.ndarray:
-    index = {f: i for i, f in enumerate(names)}
-    rows = numpy.zeros((len(feats), len(names)), dtype="float32")
-    for r, fs in enumerate(feats):
-        for f in fs:
-            if f in index:
-                rows[r, index[f]] = 1.0
-    return rows
 
 
 def classifier() -> HistGradientBoostingClassifier:
@@ -102,7 +91,7 @@ def train(folder: Path, output: Path, model: str, exclude: list[Path], threshold
         for f in fs:
             counts[f] = counts.get(f, 0) + 1
     names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
-    x, y = matrix(feats, names), numpy.asarray(labels)
+    x, y = one_hot(feats, {f: i for i, f in enumerate(names)}, "float32"), numpy.asarray(labels)
     test = numpy.asarray([held_out(d) for d in docs])
     check = classifier().fit(x[~test], y[~test])
     auc = float(roc_auc_score(y[test], check.predict_proba(x[test])[:, 1]))

@@ -99,7 +99,7 @@ def extract_quotes(
         drafts.append(d)
     drafts = _drop_nested(drafts)
     if proposer is not None and doc.has_annotation("DEP"):
-        drafts = _drop_nested(drafts + _proposed(doc, proposer, drafts, marked, idx))
+        drafts += _proposed(doc, proposer, drafts, marked, idx)  # they overlap no draft nor each other
     items: list[tuple[int, object]] = [(d.start, d) for d in drafts]
     items += [(m.start, m) for i, m in enumerate(marked) if i not in consumed]
     items.sort(key=lambda x: x[0])
